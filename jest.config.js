@@ -1,0 +1,13 @@
+/** Tests are split by what they need to start: nothing, the time-skipping server, or the dev server. */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
+const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...base, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
+    { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+  ],
+  testTimeout: 120_000,
+};

@@ -1,0 +1,82 @@
+/**
+ * What workflows may ask of the outside world. Workflows import these as types only; the implementations
+ * live in activities built by `createActivities`.
+ */
+import type { ItemOutcome, ItemType, PlannedRequest, RequestType } from '../domain';
+
+/** One (identity, item) row of a request: the unit ISC tracks and iscflow reports on. */
+export interface ItemRef {
+  identityId: string;
+  itemType: ItemType;
+  itemId: string;
+}
+
+export interface SubmitItemsInput {
+  request: PlannedRequest;
+  items: ItemRef[];
+  /** Submission round of these items; goes into each item's clientMetadata so a lost response is found again. */
+  attempt: number;
+  /** Where a removeDate must not reach ISC (exact mode, or a tenant that cannot take it). */
+  omitRemoveDate: boolean;
+  /** Where ISC should not get the startDate because the workflow waited for it itself. */
+  omitStartDate: boolean;
+}
+
+export type SubmitDisposition = 'SUBMITTED' | 'ADOPTED' | 'ALREADY_SATISFIED';
+
+export interface SubmittedItem extends ItemRef {
+  disposition: SubmitDisposition;
+  accessRequestId?: string;
+}
+
+export interface SubmitItemsResult {
+  items: SubmittedItem[];
+  /** When ISC accepted the request (or the adopted one was found): the lower bound for status lookups. */
+  submittedAt: string;
+}
+
+export interface TrackedItem extends ItemRef {
+  accessRequestId?: string;
+  iscState?: string;
+  attempt: number;
+  submittedAt: string;
+}
+
+export interface CheckStatusInput {
+  requestKey: string;
+  requestType: RequestType;
+  items: TrackedItem[];
+  /** How long an item may have no status row before iscflow checks whether ISC ignored it as already held. */
+  missingRowGraceMs: number;
+  /** Throw a retryable `STATUS_UNCHANGED` failure when nothing changed (the infrequent-polling pattern). */
+  failWhenUnchanged: boolean;
+}
+
+export interface ItemObservation extends ItemRef {
+  accessRequestId?: string;
+  iscState?: string;
+  /** Set when the item is final: from ISC's state, or ALREADY_SATISFIED for an ignored duplicate. */
+  outcome?: ItemOutcome;
+  errorMessages: string[];
+}
+
+export interface CheckStatusResult {
+  items: ItemObservation[];
+}
+
+export interface HoldsAccessInput extends ItemRef {}
+
+export interface CancelRequestInput {
+  accessRequestId: string;
+  comment: string;
+  /** Close (any stage, v2025) instead of cancel (only before approval completes). */
+  close: boolean;
+}
+
+/** The activities every workflow of iscflow can call. */
+export interface IscflowActivities {
+  submitItems(input: SubmitItemsInput): Promise<SubmitItemsResult>;
+  checkStatus(input: CheckStatusInput): Promise<CheckStatusResult>;
+  holdsAccess(input: HoldsAccessInput): Promise<boolean>;
+  cancelRequest(input: CancelRequestInput): Promise<void>;
+}

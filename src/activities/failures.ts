@@ -1,0 +1,29 @@
+/**
+ * How ISC client failures become Temporal activity failures: final 4xx answers are non-retryable
+ * `ApplicationFailure`s typed with the stable ISC code; 429 carries Retry-After as the next retry delay;
+ * 5xx, timeouts and resets stay retryable under the activity's capped exponential backoff.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { IscError } from '../isc';
+
+export function toActivityFailure(error: unknown): unknown {
+  if (!(error instanceof IscError)) return error;
+  const detail = [error.detailCode, ...error.messages].filter(Boolean).join(' | ');
+  const message = detail ? `${error.message} (${detail})` : error.message;
+  return ApplicationFailure.create({
+    type: error.code,
+    message,
+    nonRetryable: !error.retryable,
+    details: [{ status: error.status, detailCode: error.detailCode, messages: error.messages }],
+    ...(error.code === 'ISC_RATE_LIMITED' && error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
+  });
+}
+
+/** Runs an activity body, translating ISC errors on the way out. */
+export async function withIscFailures<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    throw toActivityFailure(error);
+  }
+}

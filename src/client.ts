@@ -1,0 +1,308 @@
+/**
+ * The iscflow CLI (`npx iscflow ...`): start access changes, watch them, and make operator decisions.
+ * Exit codes: 0 every item reached what its request aims for, 1 otherwise (or a failed command), 2 bad input.
+ */
+import { parseArgs } from 'node:util';
+import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { ConfigError, loadTemporalConfig, loadWorkflowDefaults } from './config';
+import { formatViolations, isSuccess, validateAccessChange, type ItemType } from './domain';
+import { IDENTITY_IDS, STATE } from './search-attributes';
+import { startAccessChange } from './starter';
+import {
+  retryUpdate,
+  skipUpdate,
+  statusQuery,
+  type AccessRequestResult,
+  type AccessRequestState,
+  type ItemResult,
+} from './workflows/contracts';
+import type { accessRequestWorkflow } from './workflows';
+
+const USAGE = `Usage:
+  iscflow request --for ID [--for ID ...] (--grant TYPE:ID ... | --revoke TYPE:ID) [--remove-date ISO]
+                  [--start-date ISO] [--comment TEXT] [--removal isc|exact] [--wait] [--json]
+  iscflow status WORKFLOW_ID [--json]
+  iscflow list [--identity ID] [--state STATE] [--json]
+  iscflow retry WORKFLOW_ID [--reason TEXT]
+  iscflow skip WORKFLOW_ID --reason TEXT
+TYPE is ROLE, ACCESS_PROFILE or ENTITLEMENT.`;
+
+/** A problem with what the user typed: exit code 2, nothing started. */
+class UsageError extends Error {}
+
+type Handle = WorkflowHandle<typeof accessRequestWorkflow>;
+
+interface Output {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+function parseItem(value: string, flag: string): { type: ItemType; id: string } {
+  const separator = value.indexOf(':');
+  if (separator < 0) throw new UsageError(`${flag} ${value}: expected TYPE:ID, e.g. ENTITLEMENT:2c9180835d2e5168015d32f890ca1581`);
+  return { type: value.slice(0, separator) as ItemType, id: value.slice(separator + 1) };
+}
+
+async function connect(): Promise<{ client: Client; taskQueue: string; close: () => Promise<void> }> {
+  const config = loadTemporalConfig();
+  const connection = await Connection.connect({
+    address: config.connection.address,
+    tls: config.connection.tls,
+    apiKey: config.connection.apiKey,
+    metadata: config.connection.metadata,
+  });
+  return {
+    client: new Client({ connection, namespace: config.namespace }),
+    taskQueue: config.taskQueue,
+    close: () => connection.close(),
+  };
+}
+
+/** Waits until the workflow completes or asks an operator; returns the items as they stand then. */
+async function settle(handle: Handle): Promise<{ state: string; items: ItemResult[] }> {
+  for (;;) {
+    const description = await handle.describe();
+    if (description.status.name === 'COMPLETED') {
+      const result: AccessRequestResult = await handle.result();
+      return { state: 'COMPLETED', items: result.items };
+    }
+    if (description.status.name !== 'RUNNING') {
+      return { state: description.status.name, items: [] };
+    }
+    const status = await handle.query(statusQuery);
+    if (status.phase === 'AWAITING_OPERATOR') return { state: status.phase, items: itemsOf(status) };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function itemsOf(state: AccessRequestState): ItemResult[] {
+  return state.items.map((i) => ({
+    identityId: i.identityId,
+    itemType: i.itemType,
+    itemId: i.itemId,
+    outcome: i.outcome ?? 'FAILED',
+    iscState: i.iscState,
+    accessRequestId: i.accessRequestId,
+    errorMessages: i.errorMessages,
+    skippedReason: i.skippedReason,
+  }));
+}
+
+function describeItem(item: ItemResult): string {
+  const parts = [
+    `  ${item.identityId} ${item.itemType}:${item.itemId} -> ${item.outcome}`,
+    item.iscState ? `(ISC ${item.iscState})` : '',
+    item.accessRequestId ? `request ${item.accessRequestId}` : '',
+    item.errorMessages.length > 0 ? `errors: ${item.errorMessages.join('; ')}` : '',
+  ];
+  return parts.filter(Boolean).join(' ');
+}
+
+async function requestCommand(argv: string[], io: Output): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      for: { type: 'string', multiple: true },
+      grant: { type: 'string', multiple: true },
+      revoke: { type: 'string', multiple: true },
+      'remove-date': { type: 'string' },
+      'start-date': { type: 'string' },
+      comment: { type: 'string' },
+      removal: { type: 'string' },
+      wait: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const grants = values.grant ?? [];
+  const revokes = values.revoke ?? [];
+  if (grants.length > 0 && revokes.length > 0) throw new UsageError('--grant and --revoke: one request is either a grant or a revoke');
+  if (grants.length === 0 && revokes.length === 0) throw new UsageError('--grant or --revoke: at least one item is required');
+  if (revokes.length > 1) {
+    throw new UsageError('--revoke: ISC revokes one item per request; give one --revoke per command');
+  }
+  const removal = values.removal;
+  if (removal !== undefined && removal !== 'isc' && removal !== 'exact') {
+    throw new UsageError(`--removal ${removal}: must be isc or exact`);
+  }
+  const isGrant = grants.length > 0;
+  const candidate = {
+    requestType: isGrant ? 'GRANT_ACCESS' : 'REVOKE_ACCESS',
+    identityIds: values.for ?? [],
+    items: (isGrant ? grants : revokes).map((v) => parseItem(v, isGrant ? '--grant' : '--revoke')),
+    ...(values.comment !== undefined ? { comment: values.comment } : {}),
+    ...(values['remove-date'] !== undefined ? { removeDate: values['remove-date'] } : {}),
+    ...(values['start-date'] !== undefined ? { startDate: values['start-date'] } : {}),
+  };
+  const validation = validateAccessChange(candidate, new Date().toISOString());
+  if (!validation.ok) throw new UsageError(formatViolations(validation.violations));
+
+  const defaults = loadWorkflowDefaults();
+  const { client, taskQueue, close } = await connect();
+  try {
+    const started = await startAccessChange(client, taskQueue, validation.change, {
+      ...defaults,
+      ...(removal ? { removalMode: removal } : {}),
+    });
+    if (!values.wait) {
+      if (values.json) io.out(JSON.stringify({ workflows: started.map((s) => ({ workflowId: s.workflowId, started: s.started })) }));
+      else for (const s of started) io.out(`${s.workflowId}${s.started ? '' : ' (already run: not started again)'}`);
+      return 0;
+    }
+    const settled = await Promise.all(started.map(async (s) => ({ workflowId: s.workflowId, ...(await settle(s.handle)) })));
+    const ok = settled.every(
+      (s) => s.items.length > 0 && s.items.every((i) => isSuccess(validation.change.requestType, i.outcome)),
+    );
+    if (values.json) {
+      io.out(
+        JSON.stringify({
+          workflows: settled.map((s) => ({
+            workflowId: s.workflowId,
+            state: s.state,
+            items: s.items.map((i) => ({
+              identityId: i.identityId,
+              itemType: i.itemType,
+              itemId: i.itemId,
+              outcome: i.outcome,
+              iscState: i.iscState ?? null,
+              accessRequestId: i.accessRequestId ?? null,
+              errorMessages: i.errorMessages,
+            })),
+          })),
+        }),
+      );
+    } else {
+      for (const s of settled) {
+        io.out(`${s.workflowId}: ${s.state}`);
+        s.items.forEach((i) => io.out(describeItem(i)));
+      }
+    }
+    return ok ? 0 : 1;
+  } finally {
+    await close();
+  }
+}
+
+async function statusCommand(argv: string[], io: Output): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+  const workflowId = positionals[0];
+  if (!workflowId) throw new UsageError('status: WORKFLOW_ID is required');
+  const { client, close } = await connect();
+  try {
+    const handle: Handle = client.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    let view: { workflowId: string; status: string; phase?: string; operator?: unknown; items: ItemResult[] };
+    if (description.status.name === 'COMPLETED') {
+      const result = await handle.result();
+      view = { workflowId, status: 'COMPLETED', phase: 'COMPLETED', items: result.items };
+    } else if (description.status.name === 'RUNNING') {
+      const state = await handle.query(statusQuery);
+      view = { workflowId, status: 'RUNNING', phase: state.phase, operator: state.operator, items: itemsOf(state) };
+    } else {
+      view = { workflowId, status: description.status.name, items: [] };
+    }
+    if (values.json) io.out(JSON.stringify(view));
+    else {
+      io.out(`${workflowId}: ${view.status}${view.phase ? ` (${view.phase})` : ''}`);
+      view.items.forEach((i) => io.out(describeItem(i)));
+    }
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+function quote(value: string): string {
+  if (!/^[A-Za-z0-9_.:-]+$/.test(value)) throw new UsageError(`${value}: ids and states are letters, digits, _ . : -`);
+  return `'${value}'`;
+}
+
+async function listCommand(argv: string[], io: Output): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { identity: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  const clauses = [`WorkflowType = 'accessRequestWorkflow'`];
+  if (values.identity) clauses.push(`${IDENTITY_IDS.name} = ${quote(values.identity)}`);
+  if (values.state) clauses.push(`${STATE.name} = ${quote(values.state)}`);
+  const { client, close } = await connect();
+  try {
+    const rows: Array<{ workflowId: string; status: string; state: string | null; startTime: string }> = [];
+    for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+      rows.push({
+        workflowId: wf.workflowId,
+        status: wf.status.name,
+        state: wf.typedSearchAttributes.get(STATE) ?? null,
+        startTime: wf.startTime.toISOString(),
+      });
+    }
+    if (values.json) io.out(JSON.stringify({ workflows: rows }));
+    else rows.forEach((r) => io.out(`${r.workflowId}  ${r.status}  ${r.state ?? '-'}  ${r.startTime}`));
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+async function decisionCommand(kind: 'retry' | 'skip', argv: string[], io: Output): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { reason: { type: 'string' } }, allowPositionals: true });
+  const workflowId = positionals[0];
+  if (!workflowId) throw new UsageError(`${kind}: WORKFLOW_ID is required`);
+  if (kind === 'skip' && !values.reason?.trim()) throw new UsageError('skip: --reason is required');
+  const { client, close } = await connect();
+  try {
+    const handle: Handle = client.workflow.getHandle(workflowId);
+    const reason = values.reason ? { reason: values.reason } : {};
+    const state = kind === 'retry' ? await handle.executeUpdate(retryUpdate, { args: [reason] }) : await handle.executeUpdate(skipUpdate, { args: [{ reason: values.reason ?? '' }] });
+    io.out(`${workflowId}: ${kind} accepted, now ${state.phase}`);
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+/** Runs one CLI invocation; returns the exit code. Exported for tests. */
+export async function runCli(argv: string[], io: Output = { out: console.log, err: console.error }): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'request':
+        return await requestCommand(rest, io);
+      case 'status':
+        return await statusCommand(rest, io);
+      case 'list':
+        return await listCommand(rest, io);
+      case 'retry':
+      case 'skip':
+        return await decisionCommand(command, rest, io);
+      default:
+        io.err(USAGE);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.err(`iscflow: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+      io.err(`iscflow: ${error.message}\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof WorkflowNotFoundError) {
+      io.err(`iscflow: no such workflow: ${error.workflowId}`);
+      return 1;
+    }
+    io.err(`iscflow: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

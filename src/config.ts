@@ -1,0 +1,188 @@
+/**
+ * Configuration, read once from the environment, validated with zod and frozen.
+ *
+ * ISC settings use the names SailPoint's own SDK and CLI read (`SAIL_*`); Temporal's connection comes
+ * from `@temporalio/envconfig` (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, TLS, or a
+ * profile file), so the same variables work for a local dev server and Temporal Cloud.
+ */
+import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
+import { z } from 'zod';
+
+type Env = Record<string, string | undefined>;
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const temporalEnvSchema = z.object({
+  ISCFLOW_TASK_QUEUE: z.string().min(1).default('iscflow'),
+});
+
+const iscEnvSchema = z.object({
+  SAIL_BASE_URL: z.url({ error: 'must be an absolute http(s) URL, e.g. https://acme.api.identitynow.com' }),
+  SAIL_CLIENT_ID: z.string({ error: 'is required (an API client or personal access token id)' }).min(1),
+  SAIL_CLIENT_SECRET: z.string({ error: 'is required (the matching secret)' }).min(1),
+  SAIL_API_VERSION: z.enum(['v3', 'v2025']).default('v3'),
+  SAIL_TENANT_PROFILE: z.enum(['current', 'legacy']).default('current'),
+  SAIL_REQUEST_TIMEOUT_MS: positiveInt(30_000),
+});
+
+const workerEnvSchema = z.object({
+  ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default('isc'),
+  /** ISC allows 100 calls per 10 s per client; the task-queue limit keeps all workers together under it. */
+  ISCFLOW_ISC_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(8),
+  ISCFLOW_STATUS_POLL_SECONDS: positiveInt(30),
+  ISCFLOW_MAX_CONCURRENT_ACTIVITIES: positiveInt(20),
+  ISCFLOW_SHUTDOWN_GRACE_SECONDS: positiveInt(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface TemporalConfig {
+  connection: ClientConnectConfig['connectionOptions'];
+  namespace: string;
+  taskQueue: string;
+}
+
+export interface IscConfig {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  apiVersion: 'v3' | 'v2025';
+  tenantProfile: 'current' | 'legacy';
+  requestTimeoutMs: number;
+}
+
+export interface WorkerConfig {
+  temporal: TemporalConfig;
+  isc: IscConfig;
+  removalMode: 'isc' | 'exact';
+  iscActivitiesPerSecond: number;
+  statusPollSeconds: number;
+  maxConcurrentActivities: number;
+  shutdownGraceSeconds: number;
+  logLevel: z.infer<typeof workerEnvSchema>['LOG_LEVEL'];
+}
+
+/** Every problem with the environment, reported at once so a newcomer fixes them in one go. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function problemsOf(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const name = issue.path.join('.');
+    const received = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    return `${name}: ${received}`;
+  });
+}
+
+function parseSection<S extends z.ZodType>(schema: S, env: Env, problems: string[]): z.infer<S> | undefined {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  problems.push(...problemsOf(result.error));
+  return undefined;
+}
+
+function readTemporal(env: Env, problems: string[]): TemporalConfig | undefined {
+  const section = parseSection(temporalEnvSchema, env, problems);
+  let connect: ClientConnectConfig | undefined;
+  try {
+    const definedEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+    connect = loadClientConnectConfig({ overrideEnvVars: definedEnv });
+  } catch (error) {
+    problems.push(`TEMPORAL_*: ${(error as Error).message}`);
+  }
+  if (!section || !connect) return undefined;
+  return {
+    connection: { ...connect.connectionOptions, address: connect.connectionOptions.address ?? 'localhost:7233' },
+    namespace: connect.namespace ?? 'default',
+    taskQueue: section.ISCFLOW_TASK_QUEUE,
+  };
+}
+
+function readIsc(env: Env, problems: string[]): IscConfig | undefined {
+  const section = parseSection(iscEnvSchema, env, problems);
+  if (!section) return undefined;
+  return {
+    baseUrl: section.SAIL_BASE_URL.replace(/\/+$/, ''),
+    clientId: section.SAIL_CLIENT_ID,
+    clientSecret: section.SAIL_CLIENT_SECRET,
+    apiVersion: section.SAIL_API_VERSION,
+    tenantProfile: section.SAIL_TENANT_PROFILE,
+    requestTimeoutMs: section.SAIL_REQUEST_TIMEOUT_MS,
+  };
+}
+
+function done<T>(value: T | undefined, problems: string[]): Readonly<T> {
+  if (problems.length > 0 || value === undefined) throw new ConfigError(problems);
+  return Object.freeze(value);
+}
+
+/** What the CLI needs: only the Temporal connection (it never calls ISC itself). */
+export function loadTemporalConfig(env: Env = process.env): Readonly<TemporalConfig> {
+  const problems: string[] = [];
+  return done(readTemporal(env, problems), problems);
+}
+
+/** What the worker needs: Temporal, ISC and the worker's own tuning. */
+export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig> {
+  const problems: string[] = [];
+  const temporal = readTemporal(env, problems);
+  const isc = readIsc(env, problems);
+  const worker = parseSection(workerEnvSchema, env, problems);
+  const value =
+    temporal && isc && worker
+      ? {
+          temporal,
+          isc,
+          removalMode: worker.ISCFLOW_REMOVAL_MODE,
+          iscActivitiesPerSecond: worker.ISCFLOW_ISC_ACTIVITIES_PER_SECOND,
+          statusPollSeconds: worker.ISCFLOW_STATUS_POLL_SECONDS,
+          maxConcurrentActivities: worker.ISCFLOW_MAX_CONCURRENT_ACTIVITIES,
+          shutdownGraceSeconds: worker.ISCFLOW_SHUTDOWN_GRACE_SECONDS,
+          logLevel: worker.LOG_LEVEL,
+        }
+      : undefined;
+  return done(value, problems);
+}
+
+const workflowDefaultsSchema = z.object({
+  ISCFLOW_STATUS_POLL_SECONDS: positiveInt(30),
+  ISCFLOW_OUTCOME_RETRIES: z.coerce.number().int().min(0).default(2),
+  ISCFLOW_OUTCOME_RETRY_BACKOFF_SECONDS: positiveInt(60),
+  ISCFLOW_ESCALATION_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(7 * 24 * 3600),
+  ISCFLOW_MISSING_ROW_GRACE_SECONDS: positiveInt(600),
+  ISCFLOW_OPERATOR_ON_REJECTED: z.enum(['true', 'false']).default('false'),
+  ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default('isc'),
+  SAIL_TENANT_PROFILE: z.enum(['current', 'legacy']).default('current'),
+});
+
+/** Per-workflow tuning that starters put into each workflow's input (recorded in its history, so replay-safe). */
+export interface WorkflowDefaults {
+  statusPollSeconds: number;
+  outcomeRetries: number;
+  outcomeRetryBackoffSeconds: number;
+  escalationTimeoutSeconds: number;
+  missingRowGraceSeconds: number;
+  operatorOnRejected: boolean;
+  removalMode: 'isc' | 'exact';
+  tenantProfile: 'current' | 'legacy';
+}
+
+export function loadWorkflowDefaults(env: Env = process.env): Readonly<WorkflowDefaults> {
+  const problems: string[] = [];
+  const section = parseSection(workflowDefaultsSchema, env, problems);
+  const value = section && {
+    statusPollSeconds: section.ISCFLOW_STATUS_POLL_SECONDS,
+    outcomeRetries: section.ISCFLOW_OUTCOME_RETRIES,
+    outcomeRetryBackoffSeconds: section.ISCFLOW_OUTCOME_RETRY_BACKOFF_SECONDS,
+    escalationTimeoutSeconds: section.ISCFLOW_ESCALATION_TIMEOUT_SECONDS,
+    missingRowGraceSeconds: section.ISCFLOW_MISSING_ROW_GRACE_SECONDS,
+    operatorOnRejected: section.ISCFLOW_OPERATOR_ON_REJECTED === 'true',
+    removalMode: section.ISCFLOW_REMOVAL_MODE,
+    tenantProfile: section.SAIL_TENANT_PROFILE,
+  };
+  return done(value, problems);
+}

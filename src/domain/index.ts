@@ -1,0 +1,45 @@
+/**
+ * Pure, deterministic rules shared by workflows, activities, the CLI and the ingress.
+ * Nothing reachable from here may touch Node modules, the clock, randomness or I/O.
+ */
+export {
+  ITEM_TYPES,
+  type ItemType,
+  REQUEST_TYPES,
+  type RequestType,
+  iscIdSchema,
+  accessItemSchema,
+  type AccessItem,
+  accessChangeSchema,
+  type AccessChange,
+  ITEM_OUTCOMES,
+  type ItemOutcome,
+} from './model';
+export {
+  VIOLATION_RULES,
+  type ViolationRule,
+  type Violation,
+  type ValidationResult,
+  validateAccessChange,
+  formatViolations,
+} from './validate';
+export {
+  MAX_ENTITLEMENTS_PER_REQUEST,
+  MAX_IDENTITIES_PER_ENTITLEMENT_REQUEST,
+  type PlannedItem,
+  type PlannedRequest,
+  planAccessRequests,
+  planItemKey,
+  workflowIdFor,
+} from './plan';
+export {
+  ISC_FINAL_STATES,
+  type IscFinalState,
+  ISC_IN_PROGRESS_STATES,
+  ISC_RETRYABLE_FAILURE_STATES,
+  classifyIscState,
+  outcomeForFinalState,
+  isRetryableFailureState,
+  aimedOutcome,
+  isSuccess,
+} from './states';

@@ -1,0 +1,504 @@
+import { type Catalog, type CatalogItem, type Holding, type ItemType } from './catalog';
+import { type SimClock } from './clock';
+import { type SimulatorConfig } from './config';
+import { badRequest, message, notFound } from './errors';
+import { MinHeap } from './heap';
+import { IN_PROGRESS_STATES, type Phase, type RequestItem, type RequestState, type RequestType } from './model';
+import { type RandomStreams } from './prng';
+
+/**
+ * The simulated tenant's state and every state transition. Time-driven transitions sit in a min-heap
+ * and are applied, in due-time order, by {@link Engine.catchUp} at the start of every HTTP request:
+ * no timers, deterministic, and cheap when nothing is due.
+ */
+export interface PlannedItem {
+  item: CatalogItem;
+  comment: string | null;
+  clientMetadata: Record<string, string> | null;
+  removeDate: string | null;
+  startDate: string | null;
+}
+
+export interface SubmissionPlan {
+  requestType: RequestType;
+  perIdentity: { identityId: string; items: PlannedItem[] }[];
+}
+
+export interface Tracking {
+  requestedFor: string;
+  requestedItemsDetails: { type: ItemType; id: string }[];
+  attributesHash: number;
+  accessRequestIds: string[];
+}
+
+export interface SubmissionResult {
+  newRequests: Tracking[];
+  existingRequests: Tracking[];
+  created: RequestItem[];
+}
+
+type Event =
+  | { kind: 'decide'; item: RequestItem }
+  | { kind: 'startProvisioning'; item: RequestItem }
+  | { kind: 'provisioned'; item: RequestItem }
+  | { kind: 'expire'; identityId: string; key: string; removeDate: string };
+
+const FINAL_COMMENT_DUPLICATE = 'Cancelled as a duplicate: the identity already holds this access with the same dates.';
+const RULE_REJECT = /restricted/i;
+const RULE_FAIL = /broken/i;
+
+const holdingKey = (type: ItemType, id: string): string => `${type}:${id}`;
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** A stable int32 of the request attributes, standing in for ISC's attributesHash. */
+function attributesHash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/** Normalises a date for comparison and display (ISO with milliseconds, UTC). */
+function normaliseDate(value: string | null): string | null {
+  return value === null ? null : new Date(value).toISOString();
+}
+
+export class Engine {
+  readonly heap = new MinHeap<Event>();
+  readonly all: RequestItem[] = [];
+  readonly visible: RequestItem[] = [];
+  readonly byAccessRequestId = new Map<string, RequestItem[]>();
+  readonly byActivityItemId = new Map<string, RequestItem>();
+  readonly byIdentity = new Map<string, RequestItem[]>();
+  readonly byRequester = new Map<string, RequestItem[]>();
+  readonly byApprovalOwner = new Map<string, RequestItem[]>();
+  readonly approvals = new Map<string, RequestItem>();
+  readonly pendingApprovals = new Map<string, RequestItem>();
+  readonly inProgress = new Set<RequestItem>();
+  /** Non-final rows by request type, identity and item: how pending duplicates are found. */
+  private readonly pendingByKey = new Map<string, RequestItem>();
+  readonly holdings = new Map<string, Map<string, Holding>>();
+  private seq = 0;
+
+  constructor(
+    readonly catalog: Catalog,
+    private readonly clock: SimClock,
+    private readonly random: RandomStreams,
+    private readonly config: () => SimulatorConfig,
+  ) {
+    this.reset();
+  }
+
+  reset(): void {
+    this.heap.clear();
+    for (const collection of [this.all, this.visible]) collection.length = 0;
+    for (const map of [
+      this.byAccessRequestId,
+      this.byActivityItemId,
+      this.byIdentity,
+      this.byRequester,
+      this.byApprovalOwner,
+    ])
+      map.clear();
+    this.approvals.clear();
+    this.pendingApprovals.clear();
+    this.inProgress.clear();
+    this.pendingByKey.clear();
+    this.holdings.clear();
+    this.seq = 0;
+    for (const identity of this.catalog.identities) {
+      const held = this.catalog.initialHoldings.get(identity.id) ?? [];
+      this.holdings.set(identity.id, new Map(held.map((h) => [holdingKey(h.type, h.id), { ...h }])));
+    }
+  }
+
+  /** Applies every transition due by now, each at its own due time. */
+  catchUp(now: number = this.clock.now()): void {
+    for (let next = this.heap.peek(); next && next.at <= now; next = this.heap.peek()) {
+      this.heap.pop();
+      this.apply(next.value, next.at);
+    }
+  }
+
+  heldBy(identityId: string): Map<string, Holding> {
+    let held = this.holdings.get(identityId);
+    if (!held) {
+      held = new Map();
+      this.holdings.set(identityId, held);
+    }
+    return held;
+  }
+
+  holding(identityId: string, type: ItemType, id: string): Holding | undefined {
+    return this.holdings.get(identityId)?.get(holdingKey(type, id));
+  }
+
+  submit(plan: SubmissionPlan): SubmissionResult {
+    const now = this.clock.now();
+    const config = this.config();
+    const legacy = config.profile === 'legacy';
+    const result: SubmissionResult = { newRequests: [], existingRequests: [], created: [] };
+    for (const { identityId, items } of plan.perIdentity) {
+      const accessRequestId = this.random.hexId();
+      const fresh: RequestItem[] = [];
+      const existing: RequestItem[] = [];
+      for (const planned of items) {
+        const key = `${plan.requestType}|${identityId}|${holdingKey(planned.item.type, planned.item.id)}`;
+        const pending = legacy ? undefined : this.pendingByKey.get(key);
+        if (pending) {
+          existing.push(pending);
+          continue;
+        }
+        const row = this.createRow(plan.requestType, identityId, accessRequestId, planned, now);
+        const held = this.holding(identityId, planned.item.type, planned.item.id);
+        const sameDates = held !== undefined && held.removeDate === row.removeDate;
+        if (plan.requestType === 'GRANT_ACCESS' && held && (legacy || sameDates)) {
+          if (legacy) {
+            // Older tenants drop such a request without a trace in the status API.
+            row.ignored = true;
+            row.stage = 'DONE';
+            row.state = 'REQUEST_COMPLETED';
+            row.phases = [];
+            this.all.push(row);
+            continue;
+          }
+          this.index(row);
+          this.finishDuplicate(row, now);
+        } else {
+          this.index(row);
+          this.inProgress.add(row);
+          if (!legacy) this.pendingByKey.set(key, row);
+          this.startApproval(row, now);
+        }
+        fresh.push(row);
+        result.created.push(row);
+      }
+      const hashOf = (rows: RequestItem[]): number =>
+        attributesHash(
+          `${plan.requestType}|${identityId}|${rows.map((r) => `${r.itemType}:${r.itemId}:${r.removeDate ?? ''}:${r.startDate ?? ''}`).join(',')}`,
+        );
+      if (fresh.length > 0) {
+        result.newRequests.push({
+          requestedFor: identityId,
+          requestedItemsDetails: fresh.map((r) => ({ type: r.itemType, id: r.itemId })),
+          attributesHash: hashOf(fresh),
+          accessRequestIds: [accessRequestId],
+        });
+      }
+      if (existing.length > 0) {
+        result.existingRequests.push({
+          requestedFor: identityId,
+          requestedItemsDetails: existing.map((r) => ({ type: r.itemType, id: r.itemId })),
+          attributesHash: hashOf(existing),
+          accessRequestIds: [...new Set(existing.map((r) => r.accessRequestId))],
+        });
+      }
+    }
+    return result;
+  }
+
+  private createRow(
+    requestType: RequestType,
+    identityId: string,
+    accessRequestId: string,
+    planned: PlannedItem,
+    now: number,
+  ): RequestItem {
+    const config = this.config();
+    return {
+      seq: this.seq++,
+      accessRequestId,
+      accountActivityItemId: this.random.hexId(),
+      requestType,
+      identityId,
+      itemType: planned.item.type,
+      itemId: planned.item.id,
+      itemName: planned.item.name,
+      requesterId: this.catalog.admin.id,
+      comment: planned.comment,
+      clientMetadata: planned.clientMetadata,
+      created: now,
+      modified: now,
+      removeDate: normaliseDate(planned.removeDate),
+      startDate: normaliseDate(planned.startDate),
+      state: 'EXECUTING',
+      stage: 'APPROVAL',
+      approval: null,
+      phases: [],
+      errorMessages: null,
+      cancelled: null,
+      outcome: this.drawOutcome(planned.item, config),
+      ignored: false,
+      json: null,
+    };
+  }
+
+  private drawOutcome(item: CatalogItem, config: SimulatorConfig): RequestItem['outcome'] {
+    if (RULE_FAIL.test(item.name)) return 'PROVISIONING_FAILED';
+    if (!this.random.chance('provisioning', config.provisioning.failRate)) return 'SUCCESS';
+    return this.random.next('provisioning') < 0.5 ? 'PROVISIONING_FAILED' : 'ERROR';
+  }
+
+  private index(row: RequestItem): void {
+    this.all.push(row);
+    this.visible.push(row);
+    push(this.byAccessRequestId, row.accessRequestId, row);
+    this.byActivityItemId.set(row.accountActivityItemId, row);
+    push(this.byIdentity, row.identityId, row);
+    push(this.byRequester, row.requesterId, row);
+  }
+
+  private touch(row: RequestItem, at: number): void {
+    row.modified = at;
+    row.json = null;
+  }
+
+  private phase(name: Phase['name'], state: Phase['state'], at: number): Phase {
+    return { name, state, result: null, started: this.clock.iso(at), finished: null, phaseReference: null };
+  }
+
+  private closePhase(row: RequestItem, state: Phase['state'], result: Phase['result'], at: number): void {
+    const open = row.phases[row.phases.length - 1];
+    if (open && open.finished === null) {
+      open.state = state;
+      open.result = result;
+      open.finished = this.clock.iso(at);
+    }
+  }
+
+  private finishDuplicate(row: RequestItem, at: number): void {
+    row.state = 'CANCELLED';
+    row.stage = 'DONE';
+    row.phases = [{ ...this.phase('APPROVAL_PHASE', 'NOT_EXECUTED', at), finished: this.clock.iso(at) }];
+    row.cancelled = { comment: FINAL_COMMENT_DUPLICATE, ownerId: this.catalog.admin.id, modified: at };
+    this.touch(row, at);
+  }
+
+  private startApproval(row: RequestItem, at: number): void {
+    const config = this.config();
+    const ownerId = this.catalog.identityById.get(row.identityId)?.managerId ?? this.catalog.admin.id;
+    row.approval = { id: this.random.hexId(), status: 'PENDING', ownerId, comment: null, created: at, modified: at };
+    row.phases.push({ ...this.phase('APPROVAL_PHASE', 'EXECUTING', at), phaseReference: 'approvalDetails' });
+    this.approvals.set(row.approval.id, row);
+    this.pendingApprovals.set(row.approval.id, row);
+    push(this.byApprovalOwner, ownerId, row);
+    if (config.approval.mode === 'auto') this.heap.push(at + config.approval.delayMs, { kind: 'decide', item: row });
+  }
+
+  private apply(event: Event, at: number): void {
+    switch (event.kind) {
+      case 'decide': {
+        const row = event.item;
+        if (row.approval?.status !== 'PENDING') return;
+        if (RULE_REJECT.test(row.itemName))
+          this.reject(row, 'Rejected by rule: restricted items are never approved automatically.', at);
+        else if (this.random.chance('approval', this.config().approval.rejectRate))
+          this.reject(row, 'Rejected by the simulated approver.', at);
+        else this.approve(row, 'Approved automatically.', at);
+        return;
+      }
+      case 'startProvisioning':
+        if (event.item.stage === 'SCHEDULED') this.startProvisioning(event.item, at);
+        return;
+      case 'provisioned':
+        if (event.item.stage === 'PROVISIONING') this.finishProvisioning(event.item, at);
+        return;
+      case 'expire': {
+        const held = this.holdings.get(event.identityId);
+        const current = held?.get(event.key);
+        if (held && current && current.removeDate === event.removeDate) this.removeHolding(event.identityId, current);
+        return;
+      }
+    }
+  }
+
+  approve(row: RequestItem, comment: string | null, at: number): void {
+    const approval = row.approval;
+    if (!approval) return;
+    approval.status = 'APPROVED';
+    approval.comment = comment;
+    approval.modified = at;
+    this.pendingApprovals.delete(approval.id);
+    this.closePhase(row, 'COMPLETED', 'SUCCESSFUL', at);
+    const start = row.startDate === null ? at : Math.max(at, Date.parse(row.startDate));
+    if (start > at) {
+      row.stage = 'SCHEDULED';
+      row.phases.push(this.phase('PROVISIONING_PHASE', 'PENDING', at));
+      this.heap.push(start, { kind: 'startProvisioning', item: row });
+    } else {
+      this.startProvisioning(row, at);
+    }
+    this.touch(row, at);
+  }
+
+  reject(row: RequestItem, comment: string | null, at: number): void {
+    const approval = row.approval;
+    if (!approval) return;
+    approval.status = 'REJECTED';
+    approval.comment = comment;
+    approval.modified = at;
+    this.pendingApprovals.delete(approval.id);
+    this.closePhase(row, 'COMPLETED', 'FAILED', at);
+    this.finish(row, 'REJECTED', at);
+  }
+
+  private startProvisioning(row: RequestItem, at: number): void {
+    row.stage = 'PROVISIONING';
+    const open = row.phases[row.phases.length - 1];
+    if (open?.name === 'PROVISIONING_PHASE' && open.finished === null) open.state = 'EXECUTING';
+    else row.phases.push(this.phase('PROVISIONING_PHASE', 'EXECUTING', at));
+    this.heap.push(at + this.config().provisioning.delayMs, { kind: 'provisioned', item: row });
+    this.touch(row, at);
+  }
+
+  private finishProvisioning(row: RequestItem, at: number): void {
+    if (row.outcome === 'SUCCESS') {
+      this.closePhase(row, 'COMPLETED', 'SUCCESSFUL', at);
+      this.applyAccessChange(row);
+      this.finish(row, 'REQUEST_COMPLETED', at);
+      return;
+    }
+    this.closePhase(row, 'COMPLETED', 'FAILED', at);
+    const siblings = this.byAccessRequestId.get(row.accessRequestId) ?? [];
+    // A failed row of a request that otherwise succeeds (or will) reports the partial failure.
+    const partial = siblings.some(
+      (s) =>
+        s !== row &&
+        s.outcome === 'SUCCESS' &&
+        (s.state === 'REQUEST_COMPLETED' || (IN_PROGRESS_STATES.has(s.state) && s.approval?.status !== 'REJECTED')),
+    );
+    const text =
+      row.outcome === 'ERROR'
+        ? `An unexpected error occurred while provisioning ${row.itemName}.`
+        : `The connector failed to provision ${row.itemName}: target system refused the change.`;
+    row.errorMessages = [[message(text)]];
+    this.finish(row, partial ? 'NOT_ALL_ITEMS_PROVISIONED' : row.outcome, at);
+  }
+
+  private applyAccessChange(row: RequestItem): void {
+    const held = this.heldBy(row.identityId);
+    const key = holdingKey(row.itemType, row.itemId);
+    const lag = this.config().removalLagMs;
+    if (row.requestType === 'GRANT_ACCESS') {
+      const holding: Holding = {
+        type: row.itemType,
+        id: row.itemId,
+        removeDate: row.removeDate,
+        source: 'REQUEST',
+        grantedBy: null,
+      };
+      held.set(key, holding);
+      const item = this.catalog.itemById.get(row.itemId);
+      for (const entitlementId of item?.entitlementIds ?? []) {
+        const entitlementKey = holdingKey('ENTITLEMENT', entitlementId);
+        if (!held.has(entitlementKey)) {
+          held.set(entitlementKey, {
+            type: 'ENTITLEMENT',
+            id: entitlementId,
+            removeDate: null,
+            source: 'ROLE',
+            grantedBy: row.itemId,
+          });
+        }
+      }
+      if (row.removeDate !== null) this.scheduleExpiry(row.identityId, key, row.removeDate, lag);
+      return;
+    }
+    const current = held.get(key);
+    if (!current) return;
+    if (row.removeDate !== null) {
+      current.removeDate = row.removeDate;
+      this.scheduleExpiry(row.identityId, key, row.removeDate, lag);
+    } else {
+      this.removeHolding(row.identityId, current);
+    }
+  }
+
+  private scheduleExpiry(identityId: string, key: string, removeDate: string, lagMs: number): void {
+    this.heap.push(Date.parse(removeDate) + lagMs, { kind: 'expire', identityId, key, removeDate });
+  }
+
+  private removeHolding(identityId: string, holding: Holding): void {
+    const held = this.heldBy(identityId);
+    held.delete(holdingKey(holding.type, holding.id));
+    if (holding.type !== 'ROLE') return;
+    for (const [key, h] of held) if (h.source === 'ROLE' && h.grantedBy === holding.id) held.delete(key);
+  }
+
+  private finish(row: RequestItem, state: RequestState, at: number): void {
+    row.state = state;
+    row.stage = 'DONE';
+    this.inProgress.delete(row);
+    const key = `${row.requestType}|${row.identityId}|${holdingKey(row.itemType, row.itemId)}`;
+    if (this.pendingByKey.get(key) === row) this.pendingByKey.delete(key);
+    this.touch(row, at);
+  }
+
+  /** Rows of an access request that are still before the end of their approval step. */
+  private cancelableRows(accessRequestId: string): RequestItem[] {
+    const rows = this.byAccessRequestId.get(accessRequestId);
+    if (!rows) throw notFound(`Access request ${accessRequestId} was not found.`);
+    const open = rows.filter(isCancelable);
+    if (open.length === 0) {
+      throw badRequest(
+        `Access request ${accessRequestId} cannot be cancelled: it has already passed the approval step or is complete.`,
+      );
+    }
+    return open;
+  }
+
+  /** Validates every id first so a bulk call is all-or-nothing. */
+  cancel(accessRequestIds: string[], comment: string): void {
+    const at = this.clock.now();
+    const rows = accessRequestIds.flatMap((id) => this.cancelableRows(id));
+    for (const row of rows) {
+      if (row.approval) {
+        row.approval.status = 'CANCELLED';
+        row.approval.modified = at;
+        this.pendingApprovals.delete(row.approval.id);
+      }
+      this.closePhase(row, 'CANCELLED', null, at);
+      row.cancelled = { comment, ownerId: this.catalog.admin.id, modified: at };
+      this.finish(row, 'CANCELLED', at);
+    }
+  }
+
+  /** Closes requests at any stage; ids that are unknown or already final are left alone, as ISC does. */
+  close(accessRequestIds: string[], text: string): void {
+    const at = this.clock.now();
+    for (const id of accessRequestIds) {
+      for (const row of this.byAccessRequestId.get(id) ?? []) {
+        if (!IN_PROGRESS_STATES.has(row.state)) continue;
+        if (row.approval?.status === 'PENDING') {
+          row.approval.status = 'CANCELLED';
+          row.approval.modified = at;
+          this.pendingApprovals.delete(row.approval.id);
+        }
+        this.closePhase(row, 'CANCELLED', null, at);
+        row.errorMessages = [...(row.errorMessages ?? []), [message(text)]];
+        this.finish(row, 'TERMINATED', at);
+      }
+    }
+  }
+
+  /** Looks up pending approvals, all-or-nothing: 404 for unknown ids, 400 for decided ones. */
+  pendingApprovalRows(approvalIds: string[]): RequestItem[] {
+    return approvalIds.map((id) => {
+      const row = this.approvals.get(id);
+      if (!row) throw notFound(`Approval ${id} was not found.`);
+      if (row.approval?.status !== 'PENDING') throw badRequest(`Approval ${id} is no longer pending.`);
+      return row;
+    });
+  }
+}
+
+export function isCancelable(row: RequestItem): boolean {
+  return row.state === 'EXECUTING' && row.stage === 'APPROVAL' && row.approval?.status === 'PENDING';
+}

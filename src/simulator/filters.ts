@@ -1,0 +1,268 @@
+import { badRequest } from './errors';
+
+/**
+ * ISC's standard collection filter syntax: `field op value`, `field in ("a","b")`, `field pr`,
+ * `field isnull`, composed with `and`, `or`, `not` and parentheses. Strings are double-quoted, dates
+ * unquoted ISO-8601. Each endpoint declares which fields and operators it supports; anything else is
+ * a 400, as ISC answers.
+ */
+export type Operator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'sw' | 'in' | 'co' | 'pr' | 'isnull';
+const OPERATORS = new Set<string>(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'sw', 'in', 'co', 'pr', 'isnull', 'ca']);
+
+export type FilterNode =
+  | { kind: 'and' | 'or'; left: FilterNode; right: FilterNode }
+  | { kind: 'not'; operand: FilterNode }
+  | { kind: 'cmp'; field: string; op: Operator; values: FilterValue[] };
+
+export type FilterValue = string | number | boolean | null;
+
+export interface FieldSpec<Row> {
+  ops: ReadonlySet<Operator>;
+  kind: 'string' | 'date';
+  get: (row: Row) => string | null;
+}
+
+export type FieldTable<Row> = Record<string, FieldSpec<Row>>;
+
+type Token = { t: 'lparen' | 'rparen' | 'comma' } | { t: 'string'; v: string } | { t: 'word'; v: string };
+
+function tokenize(input: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < input.length) {
+    const c = input.charAt(i);
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '(') {
+      tokens.push({ t: 'lparen' });
+      i++;
+    } else if (c === ')') {
+      tokens.push({ t: 'rparen' });
+      i++;
+    } else if (c === ',') {
+      tokens.push({ t: 'comma' });
+      i++;
+    } else if (c === '"') {
+      let value = '';
+      i++;
+      for (;;) {
+        if (i >= input.length) throw badRequest(`Invalid filter: unterminated string in "${input}"`);
+        const d = input.charAt(i);
+        if (d === '\\' && i + 1 < input.length) {
+          value += input.charAt(i + 1);
+          i += 2;
+        } else if (d === '"') {
+          i++;
+          break;
+        } else {
+          value += d;
+          i++;
+        }
+      }
+      tokens.push({ t: 'string', v: value });
+    } else {
+      const start = i;
+      while (i < input.length && !/[\s(),"]/.test(input.charAt(i))) i++;
+      tokens.push({ t: 'word', v: input.slice(start, i) });
+    }
+  }
+  return tokens;
+}
+
+class Parser {
+  private pos = 0;
+  constructor(
+    private readonly tokens: Token[],
+    private readonly source: string,
+  ) {}
+
+  parse(): FilterNode {
+    const node = this.or();
+    if (this.pos !== this.tokens.length) this.fail('unexpected trailing input');
+    return node;
+  }
+
+  private fail(why: string): never {
+    throw badRequest(`Invalid filter "${this.source}": ${why}`);
+  }
+
+  private peekWord(): string | undefined {
+    const token = this.tokens[this.pos];
+    return token?.t === 'word' ? token.v.toLowerCase() : undefined;
+  }
+
+  private or(): FilterNode {
+    let left = this.and();
+    while (this.peekWord() === 'or') {
+      this.pos++;
+      left = { kind: 'or', left, right: this.and() };
+    }
+    return left;
+  }
+
+  private and(): FilterNode {
+    let left = this.unary();
+    while (this.peekWord() === 'and') {
+      this.pos++;
+      left = { kind: 'and', left, right: this.unary() };
+    }
+    return left;
+  }
+
+  private unary(): FilterNode {
+    const token = this.tokens[this.pos];
+    if (!token) return this.fail('unexpected end of filter');
+    if (token.t === 'word' && token.v.toLowerCase() === 'not') {
+      this.pos++;
+      return { kind: 'not', operand: this.unary() };
+    }
+    if (token.t === 'lparen') {
+      this.pos++;
+      const inner = this.or();
+      if (this.tokens[this.pos]?.t !== 'rparen') this.fail('missing closing parenthesis');
+      this.pos++;
+      return inner;
+    }
+    return this.comparison();
+  }
+
+  private comparison(): FilterNode {
+    const fieldToken = this.tokens[this.pos++];
+    if (fieldToken?.t !== 'word') return this.fail('expected a field name');
+    const opToken = this.tokens[this.pos++];
+    if (opToken?.t !== 'word' || !OPERATORS.has(opToken.v)) {
+      return this.fail(`unsupported operator ${opToken && 'v' in opToken ? opToken.v : '(none)'}`);
+    }
+    const op = opToken.v as Operator;
+    const field = fieldToken.v;
+    if (op === 'pr' || op === 'isnull') return { kind: 'cmp', field, op, values: [] };
+    if (op === 'in') {
+      if (this.tokens[this.pos++]?.t !== 'lparen') this.fail('in expects a parenthesised list');
+      const values: FilterValue[] = [this.value()];
+      while (this.tokens[this.pos]?.t === 'comma') {
+        this.pos++;
+        values.push(this.value());
+      }
+      if (this.tokens[this.pos++]?.t !== 'rparen') this.fail('unterminated in list');
+      return { kind: 'cmp', field, op, values };
+    }
+    return { kind: 'cmp', field, op, values: [this.value()] };
+  }
+
+  private value(): FilterValue {
+    const token = this.tokens[this.pos++];
+    if (token?.t === 'string') return token.v;
+    if (token?.t === 'word') {
+      if (token.v === 'true') return true;
+      if (token.v === 'false') return false;
+      if (token.v === 'null') return null;
+      if (/^-?\d+(\.\d+)?$/.test(token.v)) return Number(token.v);
+      // Unquoted ISO dates are the documented form for date fields.
+      if (/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(token.v)) return token.v;
+      return this.fail(`unquoted value ${token.v}`);
+    }
+    return this.fail('expected a value');
+  }
+}
+
+export function parseFilter(input: string): FilterNode {
+  return new Parser(tokenize(input), input).parse();
+}
+
+/** Throws a 400 for any field or operator the endpoint does not document. */
+export function checkFilter<Row>(node: FilterNode, fields: FieldTable<Row>): void {
+  if (node.kind === 'not') {
+    checkFilter(node.operand, fields);
+    return;
+  }
+  if (node.kind !== 'cmp') {
+    checkFilter(node.left, fields);
+    checkFilter(node.right, fields);
+    return;
+  }
+  const spec = fields[node.field];
+  if (!spec) throw badRequest(`Invalid filter: the field ${node.field} is not supported for filtering`);
+  if (!spec.ops.has(node.op))
+    throw badRequest(`Invalid filter: the operator ${node.op} is not supported for the field ${node.field}`);
+  if (spec.kind === 'date') {
+    for (const v of node.values) {
+      if (typeof v !== 'string' || Number.isNaN(Date.parse(v)))
+        throw badRequest(`Invalid filter: ${String(v)} is not a date for ${node.field}`);
+    }
+  }
+}
+
+function compare(kind: 'string' | 'date', actual: string, expected: FilterValue): number {
+  if (kind === 'date') return Date.parse(actual) - Date.parse(String(expected));
+  const e = String(expected);
+  return actual < e ? -1 : actual > e ? 1 : 0;
+}
+
+export function evaluateFilter<Row>(node: FilterNode, fields: FieldTable<Row>, row: Row): boolean {
+  switch (node.kind) {
+    case 'and':
+      return evaluateFilter(node.left, fields, row) && evaluateFilter(node.right, fields, row);
+    case 'or':
+      return evaluateFilter(node.left, fields, row) || evaluateFilter(node.right, fields, row);
+    case 'not':
+      return !evaluateFilter(node.operand, fields, row);
+    case 'cmp': {
+      const spec = fields[node.field];
+      if (!spec) return false;
+      const actual = spec.get(row);
+      if (node.op === 'pr') return actual !== null;
+      if (node.op === 'isnull') return actual === null;
+      if (actual === null) return node.op === 'ne';
+      const first = node.values[0] ?? null;
+      switch (node.op) {
+        case 'eq':
+          return compare(spec.kind, actual, first) === 0;
+        case 'ne':
+          return compare(spec.kind, actual, first) !== 0;
+        case 'gt':
+          return compare(spec.kind, actual, first) > 0;
+        case 'ge':
+          return compare(spec.kind, actual, first) >= 0;
+        case 'lt':
+          return compare(spec.kind, actual, first) < 0;
+        case 'le':
+          return compare(spec.kind, actual, first) <= 0;
+        case 'sw':
+          return actual.startsWith(String(first));
+        case 'co':
+          return actual.includes(String(first));
+        case 'in':
+          return node.values.some((v) => compare(spec.kind, actual, v) === 0);
+      }
+    }
+  }
+}
+
+/**
+ * Values that a matching row must have for `field`, when the filter pins it with a top-level `eq`
+ * or `in` (possibly inside `and`s). Lets a handler start from an index instead of a scan.
+ */
+export function pinnedValues(node: FilterNode, field: string): string[] | undefined {
+  if (node.kind === 'cmp') {
+    if (node.field === field && (node.op === 'eq' || node.op === 'in')) return node.values.map(String);
+    return undefined;
+  }
+  if (node.kind === 'and') return pinnedValues(node.left, field) ?? pinnedValues(node.right, field);
+  return undefined;
+}
+
+export interface SortKey {
+  field: string;
+  descending: boolean;
+}
+
+export function parseSorters(input: string | undefined, allowed: ReadonlySet<string>): SortKey[] {
+  if (input === undefined || input.trim() === '') return [];
+  return input.split(',').map((raw) => {
+    const part = raw.trim();
+    const descending = part.startsWith('-');
+    const field = descending ? part.slice(1) : part;
+    if (!allowed.has(field)) throw badRequest(`Invalid sorters: sorting by ${field} is not supported`);
+    return { field, descending };
+  });
+}

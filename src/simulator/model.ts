@@ -1,0 +1,75 @@
+import { type ItemType } from './catalog';
+import { type ErrorMessage } from './errors';
+
+/** Shapes of the simulator's in-memory records, shared by the engine, renderers and routes. */
+export type RequestState =
+  | 'EXECUTING'
+  | 'PROVISIONING_VERIFICATION_PENDING'
+  | 'REQUEST_COMPLETED'
+  | 'REJECTED'
+  | 'CANCELLED'
+  | 'TERMINATED'
+  | 'PROVISIONING_FAILED'
+  | 'NOT_ALL_ITEMS_PROVISIONED'
+  | 'ERROR';
+
+export const IN_PROGRESS_STATES: ReadonlySet<RequestState> = new Set([
+  'EXECUTING',
+  'PROVISIONING_VERIFICATION_PENDING',
+]);
+
+export type RequestType = 'GRANT_ACCESS' | 'REVOKE_ACCESS';
+
+/** Where a row is in its life: waiting for approval, waiting for its startDate, provisioning, or done. */
+export type Stage = 'APPROVAL' | 'SCHEDULED' | 'PROVISIONING' | 'DONE';
+
+export type ProvisioningOutcome = 'SUCCESS' | 'PROVISIONING_FAILED' | 'ERROR';
+
+export interface Phase {
+  name: 'APPROVAL_PHASE' | 'PROVISIONING_PHASE';
+  state: 'PENDING' | 'EXECUTING' | 'COMPLETED' | 'CANCELLED' | 'NOT_EXECUTED';
+  result: 'SUCCESSFUL' | 'FAILED' | null;
+  started: string;
+  finished: string | null;
+  phaseReference: string | null;
+}
+
+export interface Approval {
+  id: string;
+  status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'CANCELLED';
+  ownerId: string;
+  comment: string | null;
+  created: number;
+  modified: number;
+}
+
+/** One requested (identity, item) row: what ISC shows as a RequestedItemStatus. */
+export interface RequestItem {
+  seq: number;
+  accessRequestId: string;
+  accountActivityItemId: string;
+  requestType: RequestType;
+  identityId: string;
+  itemType: ItemType;
+  itemId: string;
+  itemName: string;
+  requesterId: string;
+  comment: string | null;
+  clientMetadata: Record<string, string> | null;
+  created: number;
+  modified: number;
+  removeDate: string | null;
+  startDate: string | null;
+  state: RequestState;
+  stage: Stage;
+  approval: Approval | null;
+  phases: Phase[];
+  errorMessages: ErrorMessage[][] | null;
+  cancelled: { comment: string; ownerId: string; modified: number } | null;
+  /** Drawn at submission so sibling rows can tell whether the request will partly succeed. */
+  outcome: ProvisioningOutcome;
+  /** Legacy profile: a request for access already held, which ISC never shows. */
+  ignored: boolean;
+  /** Cached JSON of the status row; cleared on every change. */
+  json: string | null;
+}

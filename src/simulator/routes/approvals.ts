@@ -1,0 +1,99 @@
+import { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import {
+  checkFilter,
+  evaluateFilter,
+  type FieldTable,
+  type FilterNode,
+  type Operator,
+  parseFilter,
+  parseSorters,
+  pinnedValues,
+} from '../filters';
+import { type ApiVersion } from '../guard';
+import { type RequestItem } from '../model';
+import { page, parsePaging, stringParam } from '../paging';
+import { renderPendingApproval } from '../render';
+import { type SimulatorState } from '../state';
+import { parseBody } from './access-requests';
+
+/** Pending approvals, approve/reject, and (v2025) bulk-approve. */
+const ops = (...list: Operator[]): ReadonlySet<Operator> => new Set(list);
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+const FIELDS: FieldTable<RequestItem> = {
+  id: { ops: ops('eq', 'in'), kind: 'string', get: (r) => r.approval?.id ?? null },
+  'requestedFor.id': { ops: ops('eq', 'in'), kind: 'string', get: (r) => r.identityId },
+  accessRequestId: { ops: ops('eq', 'in'), kind: 'string', get: (r) => r.accessRequestId },
+  modified: {
+    ops: ops('gt', 'lt', 'ge', 'le', 'eq', 'in'),
+    kind: 'date',
+    get: (r) => iso(r.approval?.modified ?? r.modified),
+  },
+  created: {
+    ops: ops('gt', 'lt', 'ge', 'le', 'eq', 'in'),
+    kind: 'date',
+    get: (r) => iso(r.approval?.created ?? r.created),
+  },
+};
+const SORTERS = new Set(['created', 'modified']);
+
+const commentSchema = z.object({ comment: z.string().nullable().optional() }).optional();
+const bulkApproveSchema = z.object({ approvalIds: z.array(z.string()).min(1).max(50), comment: z.string().min(1) });
+
+export function approvalRoutes(app: FastifyInstance, state: SimulatorState, version: ApiVersion): void {
+  app.get('/access-request-approvals/pending', async (request, reply) => {
+    const query = request.query as Record<string, unknown>;
+    const ownerParam = stringParam(query, 'owner-id');
+    const ownerId = ownerParam === 'me' ? state.catalog.admin.id : ownerParam;
+    const paging = parsePaging(query);
+    const rawFilter = stringParam(query, 'filters');
+    let filter: FilterNode | undefined;
+    if (rawFilter !== undefined && rawFilter.trim() !== '') {
+      filter = parseFilter(rawFilter);
+      checkFilter(filter, FIELDS);
+    }
+    const sorters = parseSorters(stringParam(query, 'sorters'), SORTERS);
+    const pinned = filter && pinnedValues(filter, 'id');
+    const candidates = pinned
+      ? pinned.flatMap((id) => state.engine.pendingApprovals.get(id) ?? [])
+      : state.engine.pendingApprovals.values();
+    const rows: RequestItem[] = [];
+    for (const row of candidates) {
+      if (ownerId !== undefined && row.approval?.ownerId !== ownerId) continue;
+      if (filter && !evaluateFilter(filter, FIELDS, row)) continue;
+      rows.push(row);
+    }
+    for (const sorter of [...sorters].reverse()) {
+      const key = (r: RequestItem): number =>
+        sorter.field === 'created' ? (r.approval?.created ?? 0) : (r.approval?.modified ?? 0);
+      rows.sort((a, b) => (key(a) - key(b)) * (sorter.descending ? -1 : 1));
+    }
+    return reply.send(page(rows, paging, reply).map((row) => renderPendingApproval(row, state.catalog)));
+  });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    app.post<{ Params: { approvalId: string } }>(
+      `/access-request-approvals/:approvalId/${decision}`,
+      async (request, reply) => {
+        const body = parseBody(commentSchema, request.body);
+        const [row] = state.engine.pendingApprovalRows([request.params.approvalId]);
+        const comment = body?.comment ?? null;
+        if (row) {
+          if (decision === 'approve') state.engine.approve(row, comment, state.clock.now());
+          else state.engine.reject(row, comment, state.clock.now());
+        }
+        return reply.code(202).send({});
+      },
+    );
+  }
+
+  if (version !== 'v2025') return;
+
+  app.post('/access-request-approvals/bulk-approve', async (request, reply) => {
+    const body = parseBody(bulkApproveSchema, request.body);
+    const now = state.clock.now();
+    for (const row of state.engine.pendingApprovalRows(body.approvalIds)) state.engine.approve(row, body.comment, now);
+    return reply.code(202).send({});
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * Real Temporal servers for tests: the dev server (`temporal server start-dev`) and the time-skipping
+ * test server, both from the binaries the project installs itself. Nothing here skips when a binary is
+ * missing: ensureTemporalBinaries installs it or fails loudly.
+ */
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ensureTemporalBinaries } from '../../src/local/temporal-binaries';
+import { createLogger } from '../../src/logger';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/search-attributes';
+import { temporalLogger } from '../../src/temporal-logging';
+
+let runtimeInstalled = false;
+/** SDK logs at WARN and above through pino, minus the expected "no news yet" polling failures. */
+function installTestRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: temporalLogger(createLogger((process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn')) });
+}
+
+export async function createDevEnvironment(): Promise<TestWorkflowEnvironment> {
+  installTestRuntime();
+  const { cli } = ensureTemporalBinaries();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cli },
+      searchAttributes: SEARCH_ATTRIBUTE_KEYS,
+      ip: '127.0.0.1',
+    },
+  });
+}
+
+export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  installTestRuntime();
+  const { testServer } = ensureTemporalBinaries();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testServer } },
+  });
+  // The test server takes no --search-attribute flag; it refuses upserts of attributes it does not know.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+    ),
+  });
+  return env;
+}
+
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, built once per test file (webpack takes a few seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: silentBundlerLogger });
+  return bundle;
+}
+
+const silentBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+let queueCounter = 0;
+/** A task queue of its own for each test, so workers of different tests never steal each other's tasks. */
+export function uniqueTaskQueue(prefix = 'iscflow-test'): string {
+  queueCounter += 1;
+  return `${prefix}-${process.pid}-${queueCounter}-${Date.now().toString(36)}`;
+}

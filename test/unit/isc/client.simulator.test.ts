@@ -1,0 +1,333 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { type RunningSimulator } from '../../../src/simulator';
+import { IscError } from '../../../src/isc';
+import {
+  type Catalog,
+  clientFor,
+  type RecordedCall,
+  SIMULATOR_DEFAULT_CREDENTIALS,
+  simJson,
+  startSimulator,
+  tokenFetches,
+} from './support';
+
+let sim: RunningSimulator;
+let catalog: Catalog;
+let calls: RecordedCall[];
+
+beforeEach(async () => {
+  sim = await startSimulator({ port: 0, seed: 11 });
+  catalog = await simJson<Catalog>(sim, '/__sim/catalog');
+  calls = [];
+});
+
+afterEach(async () => {
+  await sim.close();
+});
+
+function identity(index: number): string {
+  const found = catalog.identities[index];
+  if (!found) throw new Error(`no identity ${index}`);
+  return found.id;
+}
+
+function itemsOf(type: Catalog['items'][number]['type']) {
+  return catalog.items.filter((i) => i.type === type);
+}
+
+/** An entitlement the identity does not hold yet, so ISC does not cancel the request as a duplicate. */
+async function freshEntitlement(identityId: string): Promise<string> {
+  const held = await simJson<{ id: string }[]>(sim, `/__sim/identities/${identityId}/access`);
+  const found = itemsOf('ENTITLEMENT').find((e) => !held.some((h) => h.id === e.id));
+  if (!found) throw new Error('no fresh entitlement');
+  return found.id;
+}
+
+async function thrown(promise: Promise<unknown>): Promise<IscError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof IscError) return error;
+    throw error;
+  }
+  throw new Error('expected an IscError');
+}
+
+describe('ISC client against the simulator: happy paths', () => {
+  it('submits a grant, gets tracking ids, and finds the item with its clientMetadata in the status list', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const who = identity(0);
+    const entitlement = await freshEntitlement(who);
+    const result = await client.submitAccessRequest({
+      requestedFor: [who],
+      requestType: 'GRANT_ACCESS',
+      requestedItems: [{ type: 'ENTITLEMENT', id: entitlement, comment: 'test', clientMetadata: { iscflowKey: 'k1' } }],
+    });
+    expect(result.kind).toBe('tracked');
+    if (result.kind !== 'tracked') return;
+    const accessRequestId = result.newRequests[0]?.accessRequestIds[0];
+    expect(accessRequestId).toMatch(/^[0-9a-f]{32}$/);
+
+    const rows = await client.listAccessRequestStatus({
+      requestedFor: who,
+      filters: `accessRequestId eq "${accessRequestId}"`,
+    });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      id: entitlement,
+      type: 'ENTITLEMENT',
+      accessRequestId,
+      requestType: 'GRANT_ACCESS',
+      requestedFor: { id: who },
+      clientMetadata: { iscflowKey: 'k1' },
+    });
+    expect(typeof rows[0]?.state).toBe('string');
+  });
+
+  it('reports a legacy tenant 202 {} as untracked', async () => {
+    await simJson(sim, '/__sim/config', { profile: 'legacy' });
+    const client = clientFor(sim.baseUrl, calls);
+    const who = identity(1);
+    const result = await client.submitAccessRequest({
+      requestedFor: [who],
+      requestType: 'GRANT_ACCESS',
+      requestedItems: [{ type: 'ENTITLEMENT', id: await freshEntitlement(who) }],
+    });
+    expect(result).toEqual({ kind: 'untracked' });
+  });
+
+  it('pages through every status row, 250 at a time', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const identities = catalog.identities.slice(0, 50).map((i) => i.id);
+    const roles = itemsOf('ROLE').slice(0, 6);
+    expect(identities.length * roles.length).toBe(300);
+    await client.submitAccessRequest({
+      requestedFor: identities,
+      requestType: 'GRANT_ACCESS',
+      requestedItems: roles.map((r) => ({ type: 'ROLE' as const, id: r.id })),
+    });
+    const rows = await client.listAllAccessRequestStatus({});
+    expect(rows).toHaveLength(300);
+    const statusCalls = calls.filter((c) => c.path === '/v3/access-request-status');
+    expect(statusCalls).toHaveLength(2);
+    const first = await client.listAccessRequestStatus({ limit: 10, offset: 295 });
+    expect(first).toHaveLength(5);
+  });
+
+  it('cancels a pending request, and names a 404 for an unknown one', async () => {
+    await simJson(sim, '/__sim/config', { approval: { mode: 'manual' } });
+    const client = clientFor(sim.baseUrl, calls);
+    const who = identity(2);
+    const result = await client.submitAccessRequest({
+      requestedFor: [who],
+      requestType: 'GRANT_ACCESS',
+      requestedItems: [{ type: 'ENTITLEMENT', id: await freshEntitlement(who) }],
+    });
+    const id = result.kind === 'tracked' ? result.newRequests[0]?.accessRequestIds[0] : undefined;
+    if (!id) throw new Error('no access request id');
+    await client.cancelAccessRequest(id, 'no longer needed');
+    const rows = await client.listAccessRequestStatus({ requestedFor: who });
+    expect(rows.find((r) => r.accessRequestId === id)?.state).toBe('CANCELLED');
+
+    const missing = await thrown(client.cancelAccessRequest('f'.repeat(32), 'nope'));
+    expect(missing).toMatchObject({
+      code: 'ISC_NOT_FOUND',
+      status: 404,
+      retryable: false,
+      detailCode: '404 Not found',
+    });
+  });
+
+  it('closes stuck requests through /v2025 even when configured for v3', async () => {
+    await simJson(sim, '/__sim/config', { approval: { mode: 'manual' } });
+    const client = clientFor(sim.baseUrl, calls, { apiVersion: 'v3' });
+    const who = identity(3);
+    const result = await client.submitAccessRequest({
+      requestedFor: [who],
+      requestType: 'GRANT_ACCESS',
+      requestedItems: [{ type: 'ENTITLEMENT', id: await freshEntitlement(who) }],
+    });
+    const id = result.kind === 'tracked' ? result.newRequests[0]?.accessRequestIds[0] : undefined;
+    if (!id) throw new Error('no access request id');
+    await client.closeAccessRequests([id], 'stuck for too long');
+    expect(
+      calls.some((c) => c.method === 'POST' && c.path === '/v2025/access-requests/close' && c.status === 202),
+    ).toBe(true);
+    const rows = await client.listAccessRequestStatus({ requestedFor: who });
+    expect(rows.find((r) => r.accessRequestId === id)?.state).toBe('TERMINATED');
+  });
+
+  it('uses the configured API version for its calls', async () => {
+    const client = clientFor(sim.baseUrl, calls, { apiVersion: 'v2025' });
+    await client.listAccessRequestStatus({ requestedFor: identity(0), requestState: 'EXECUTING' });
+    expect(calls.filter((c) => c.path !== '/oauth/token').map((c) => c.path)).toEqual(['/v2025/access-request-status']);
+  });
+
+  it('reads what an identity holds from the search index, and [] for an identity without a document', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const who = identity(4);
+    const expected = await simJson<{ type: string; id: string }[]>(sim, `/__sim/identities/${who}/access`);
+    const held = await client.getIdentityAccess(who);
+    expect(held.map((h) => `${h.type}:${h.id}`).sort()).toEqual(expected.map((h) => `${h.type}:${h.id}`).sort());
+    expect(await client.getIdentityAccess('0'.repeat(32))).toEqual([]);
+  });
+});
+
+describe('ISC client against the simulator: tokens', () => {
+  it('fetches one token for many calls, also when they start together', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    await Promise.all(Array.from({ length: 5 }, () => client.listAccessRequestStatus({ limit: 1 })));
+    await client.listAccessRequestStatus({ limit: 1 });
+    expect(tokenFetches(calls)).toBe(1);
+  });
+
+  it('refreshes the token once on a 401 (token expired on the server clock) and the call succeeds', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    await client.listAccessRequestStatus({ limit: 1 });
+    await simJson(sim, '/__sim/clock', { advanceMs: 751_000 });
+    await client.listAccessRequestStatus({ limit: 1 });
+    expect(tokenFetches(calls)).toBe(2);
+    expect(calls.filter((c) => c.status === 401)).toHaveLength(1);
+  });
+
+  it('refreshes the token before it expires, without a 401', async () => {
+    await sim.close();
+    sim = await startSimulator({ port: 0, seed: 11, tokenTtlSeconds: 2 });
+    const client = clientFor(sim.baseUrl, calls);
+    await client.listAccessRequestStatus({ limit: 1 });
+    // A 2 s token is refreshed after half its life (the 60 s margin is capped at half the lifetime).
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await client.listAccessRequestStatus({ limit: 1 });
+    expect(tokenFetches(calls)).toBe(2);
+    expect(calls.filter((c) => c.status === 401)).toHaveLength(0);
+  });
+
+  it('fails with ISC_AUTH_FAILED on bad credentials, without the secret in the message', async () => {
+    const secret = 'very-secret-value-123';
+    const client = clientFor(sim.baseUrl, calls, { clientSecret: secret });
+    const error = await thrown(client.listAccessRequestStatus({}));
+    expect(error).toMatchObject({ code: 'ISC_AUTH_FAILED', status: 401, retryable: false });
+    expect(error.messages).toContain('invalid_client');
+    expect(error.message).not.toContain(secret);
+    expect(JSON.stringify(error)).not.toContain(secret);
+    expect(calls.map((c) => c.path)).toEqual(['/oauth/token']);
+  });
+});
+
+describe('ISC client against the simulator: errors', () => {
+  it('turns a 400 into a final ISC_BAD_REQUEST with detailCode and messages', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const error = await thrown(
+      client.submitAccessRequest({
+        requestedFor: [identity(0), identity(1)],
+        requestType: 'REVOKE_ACCESS',
+        requestedItems: [{ type: 'ENTITLEMENT', id: itemsOf('ENTITLEMENT')[0]?.id ?? '', comment: 'x' }],
+      }),
+    );
+    expect(error).toMatchObject({
+      code: 'ISC_BAD_REQUEST',
+      status: 400,
+      detailCode: '400.1 Bad Request Content',
+      retryable: false,
+    });
+    expect(error.messages.length).toBeGreaterThan(0);
+    expect(error.message).toContain(error.messages[0]);
+    expect(error.message).toContain('/v3/access-requests');
+  });
+
+  it('turns a 429 into a retryable ISC_RATE_LIMITED with the Retry-After delay', async () => {
+    await simJson(sim, '/__sim/config', { rateLimit: { requests: 1, windowSeconds: 30 } });
+    const client = clientFor(sim.baseUrl, calls);
+    await client.listAccessRequestStatus({ limit: 1 });
+    const error = await thrown(client.listAccessRequestStatus({ limit: 1 }));
+    expect(error).toMatchObject({ code: 'ISC_RATE_LIMITED', status: 429, retryable: true });
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(30_000);
+    expect(error.messages).toEqual(['Rate Limit Exceeded']);
+  });
+
+  it('does not retry a 429 itself: one call, one attempt', async () => {
+    await simJson(sim, '/__sim/config', { faults: { rateLimitRate: 1 } });
+    const client = clientFor(sim.baseUrl, calls);
+    const error = await thrown(client.listAccessRequestStatus({}));
+    expect(error).toMatchObject({ code: 'ISC_RATE_LIMITED', retryAfterMs: 1000 });
+    expect(calls.filter((c) => c.path === '/v3/access-request-status')).toHaveLength(1);
+  });
+
+  it('turns 5xx into a retryable ISC_SERVER_ERROR, HTML bodies included, without retrying', async () => {
+    await simJson(sim, '/__sim/config', { faults: { errorRate: 1 } });
+    const client = clientFor(sim.baseUrl, calls);
+    for (let i = 0; i < 4; i++) {
+      const error = await thrown(client.listAccessRequestStatus({}));
+      expect(error.code).toBe('ISC_SERVER_ERROR');
+      expect(error.retryable).toBe(true);
+      expect(error.status).toBeGreaterThanOrEqual(500);
+    }
+    expect(calls.filter((c) => c.path === '/v3/access-request-status')).toHaveLength(4);
+  });
+
+  it('times out a slow call with a retryable ISC_TIMEOUT', async () => {
+    await simJson(sim, '/__sim/config', { faults: { latencyMs: 2_000 } });
+    const client = clientFor(sim.baseUrl, calls, { requestTimeoutMs: 200 });
+    const started = Date.now();
+    const error = await thrown(client.listAccessRequestStatus({}));
+    expect(error).toMatchObject({ code: 'ISC_TIMEOUT', retryable: true });
+    expect(error.status).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
+
+  it('turns a reset connection into a retryable ISC_NETWORK_ERROR', async () => {
+    await simJson(sim, '/__sim/config', { faults: { resetRate: 1 } });
+    const client = clientFor(sim.baseUrl, calls);
+    const error = await thrown(client.listAccessRequestStatus({}));
+    expect(error).toMatchObject({ code: 'ISC_NETWORK_ERROR', retryable: true });
+  });
+
+  it('turns a refused connection into a retryable ISC_NETWORK_ERROR', async () => {
+    const baseUrl = sim.baseUrl;
+    await sim.close();
+    sim = await startSimulator({ port: 0, seed: 11 });
+    const error = await thrown(clientFor(baseUrl, calls).listAccessRequestStatus({}));
+    expect(error).toMatchObject({ code: 'ISC_NETWORK_ERROR', retryable: true });
+  });
+
+  it('refuses an invalid body before sending it', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const error = await thrown(
+      client.submitAccessRequest({ requestedFor: [], requestType: 'GRANT_ACCESS', requestedItems: [] }),
+    );
+    expect(error).toMatchObject({ code: 'ISC_BAD_REQUEST', retryable: false });
+    expect(error.status).toBeUndefined();
+    expect(calls).toHaveLength(0);
+  });
+});
+
+describe('ISC client logging', () => {
+  it('logs each call at debug with method, path, status and duration, never a token or secret', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const logger = pino({ level: 'debug' }, sink);
+    const client = clientFor(sim.baseUrl, calls, { logger });
+    await client.listAccessRequestStatus({ requestedFor: identity(0) });
+    await simJson(sim, '/__sim/clock', { advanceMs: 751_000 });
+    await client.listAccessRequestStatus({ requestedFor: identity(0) });
+
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(entries.length).toBeGreaterThanOrEqual(5);
+    const statusEntry = entries.find((e) => e.path === '/v3/access-request-status' && e.status === 200);
+    expect(statusEntry).toMatchObject({ method: 'GET', level: 20 });
+    expect(typeof statusEntry?.durationMs).toBe('number');
+    expect(entries).toContainEqual(expect.objectContaining({ method: 'POST', path: '/oauth/token', status: 200 }));
+    const all = lines.join('\n');
+    expect(all).not.toContain(SIMULATOR_DEFAULT_CREDENTIALS.clientSecret);
+    expect(all).not.toMatch(/eyJ[\w-]+\.[\w-]+\./);
+    expect(all.toLowerCase()).not.toContain('bearer');
+    expect(all.toLowerCase()).not.toContain('authorization');
+  });
+});

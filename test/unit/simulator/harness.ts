@@ -1,0 +1,132 @@
+import { expectValidResponse, type IscApiVersion } from '../../support/openapi';
+import { startTestSimulator, type CallResult, type TestSimulator } from '../../support/simulator';
+import { type SimulatorConfigPatch, type SimulatorOptions } from '../../../src/simulator';
+
+/**
+ * Test harness over the real HTTP server: every ISC response that the OpenAPI documents describe is
+ * validated against them on the way back, so no test can pass on an off-spec body.
+ */
+export interface CatalogView {
+  admin: { id: string; name: string };
+  identities: { id: string; name: string; managerId: string | null }[];
+  items: { type: 'ROLE' | 'ACCESS_PROFILE' | 'ENTITLEMENT'; id: string; name: string }[];
+}
+
+export interface StatusRow {
+  id: string;
+  name: string;
+  type: string;
+  state: string;
+  accessRequestId: string;
+  accountActivityItemId: string;
+  requestType: string;
+  requestedFor: { type: string; id: string; name: string };
+  created: string;
+  modified: string;
+  removeDate: string | null;
+  startDate: string | null;
+  cancelable: boolean;
+  clientMetadata: Record<string, string> | null;
+  approvalDetails: { approvalId: string; status: string; comment: string | null }[];
+  errorMessages: { text: string }[][] | null;
+  accessRequestPhases: { name: string; state: string; result: string | null }[];
+  cancelledRequestDetails: { comment: string } | null;
+}
+
+export interface Tracking {
+  requestedFor: string;
+  requestedItemsDetails: { type: string; id: string }[];
+  attributesHash: number;
+  accessRequestIds: string[];
+}
+
+export interface SubmitResponse {
+  newRequests: Tracking[];
+  existingRequests: Tracking[];
+}
+
+export interface Held {
+  type: string;
+  id: string;
+  removeDate: string | null;
+  source: string;
+  grantedBy: string | null;
+}
+
+export interface Harness extends TestSimulator {
+  catalog: CatalogView;
+  isc<T = unknown>(method: string, path: string, body?: unknown): Promise<CallResult<T>>;
+  submit(body: unknown, version?: IscApiVersion): Promise<CallResult<SubmitResponse>>;
+  status(query: string, version?: IscApiVersion): Promise<StatusRow[]>;
+  advance(ms: number): Promise<void>;
+  configure(patch: SimulatorConfigPatch): Promise<void>;
+  access(identityId: string): Promise<Held[]>;
+  /** Plain items of a type: not "Restricted" (auto-rejected) nor "Broken" (fails provisioning). */
+  plain(type: CatalogView['items'][number]['type']): CatalogView['items'];
+  named(type: CatalogView['items'][number]['type'], prefix: 'Restricted' | 'Broken'): CatalogView['items'][number];
+  identity(index: number): string;
+  /** An ISO date `ms` after the simulator's now (which tests move forward). */
+  later(ms: number): Promise<string>;
+}
+
+const documented = (path: string): boolean => /^\/(v3|v2025)\//.test(path) && !path.includes('/search');
+
+export async function harness(options: SimulatorOptions = {}): Promise<Harness> {
+  const t = await startTestSimulator(options);
+  const catalog = (await t.call<CatalogView>('GET', '/__sim/catalog')).body;
+  const isc = async <T>(method: string, path: string, body?: unknown): Promise<CallResult<T>> => {
+    const result = await t.call<T>(method, path, body);
+    if (documented(path))
+      expectValidResponse(path.startsWith('/v2025') ? 'v2025' : 'v3', method, path, result.status, result.body);
+    return result;
+  };
+  const plain: Harness['plain'] = (type) =>
+    catalog.items.filter((i) => i.type === type && !/^(Restricted|Broken|Birthright)/.test(i.name));
+  return {
+    ...t,
+    catalog,
+    isc,
+    submit: (body, version = 'v3') => isc<SubmitResponse>('POST', `/${version}/access-requests`, body),
+    status: async (query, version = 'v3') => {
+      const result = await isc<StatusRow[]>('GET', `/${version}/access-request-status?${query}`);
+      if (result.status !== 200)
+        throw new Error(`status listing failed: ${result.status} ${JSON.stringify(result.body)}`);
+      return result.body;
+    },
+    advance: async (ms) => {
+      const result = await t.call('POST', '/__sim/clock', { advanceMs: ms });
+      if (result.status !== 200) throw new Error('clock advance failed');
+      // Jumps of days would expire the cached token; tests that study expiry use explicit tokens.
+      t.resetToken();
+    },
+    configure: async (patch) => {
+      const result = await t.call('POST', '/__sim/config', patch);
+      if (result.status !== 200) throw new Error(`config failed: ${JSON.stringify(result.body)}`);
+    },
+    access: async (identityId) => (await t.call<Held[]>('GET', `/__sim/identities/${identityId}/access`)).body,
+    plain,
+    named: (type, prefix) => {
+      const item = catalog.items.find((i) => i.type === type && i.name.startsWith(prefix));
+      if (!item) throw new Error(`no ${prefix} ${type} in the catalog`);
+      return item;
+    },
+    later: async (ms) => {
+      const { now } = (await t.call<{ now: string }>('GET', '/__sim/clock')).body;
+      return new Date(Date.parse(now) + ms).toISOString();
+    },
+    identity: (index) => {
+      const identity = catalog.identities[index];
+      if (!identity) throw new Error(`no identity ${index}`);
+      return identity.id;
+    },
+  };
+}
+
+export const DAY = 24 * 60 * 60 * 1000;
+
+/** Asymmetric matchers typed as `unknown` (jest types them `any`, which the lint rules refuse). */
+export const anyString = (): unknown => expect.any(String) as unknown;
+export const anyNumber = (): unknown => expect.any(Number) as unknown;
+export const matching = (pattern: RegExp): unknown => expect.stringMatching(pattern) as unknown;
+export const like = (shape: Record<string, unknown>): unknown => expect.objectContaining(shape) as unknown;
+export const containing = (values: unknown[]): unknown => expect.arrayContaining(values) as unknown;
