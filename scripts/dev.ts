@@ -35,10 +35,12 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(config.temporal.connection);
   const worker = await buildWorker({ config, connection, logger });
 
-  const catalog = simulator ? await (await fetch(`${simulator.baseUrl}/__sim/catalog`)).json() as {
-    identities: Array<{ id: string }>;
-    items: Array<{ type: string; id: string }>;
-  } : undefined;
+  const catalog = simulator
+    ? ((await (await fetch(`${simulator.baseUrl}/__sim/catalog`)).json()) as {
+        identities: Array<{ id: string }>;
+        items: Array<{ type: string; id: string }>;
+      })
+    : undefined;
   const identity = catalog?.identities[0]?.id ?? '<identity id>';
   const item = catalog?.items.find((i) => i.type === 'ENTITLEMENT');
   console.log(`

@@ -37,14 +37,17 @@ interface Output {
   err: (line: string) => void;
 }
 
+type Env = Record<string, string | undefined>;
+
 function parseItem(value: string, flag: string): { type: ItemType; id: string } {
   const separator = value.indexOf(':');
-  if (separator < 0) throw new UsageError(`${flag} ${value}: expected TYPE:ID, e.g. ENTITLEMENT:2c9180835d2e5168015d32f890ca1581`);
+  if (separator < 0)
+    throw new UsageError(`${flag} ${value}: expected TYPE:ID, e.g. ENTITLEMENT:2c9180835d2e5168015d32f890ca1581`);
   return { type: value.slice(0, separator) as ItemType, id: value.slice(separator + 1) };
 }
 
-async function connect(): Promise<{ client: Client; taskQueue: string; close: () => Promise<void> }> {
-  const config = loadTemporalConfig();
+async function connect(env: Env): Promise<{ client: Client; taskQueue: string; close: () => Promise<void> }> {
+  const config = loadTemporalConfig(env);
   const connection = await Connection.connect({
     address: config.connection.address,
     tls: config.connection.tls,
@@ -98,7 +101,7 @@ function describeItem(item: ItemResult): string {
   return parts.filter(Boolean).join(' ');
 }
 
-async function requestCommand(argv: string[], io: Output): Promise<number> {
+async function requestCommand(argv: string[], io: Output, env: Env): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -116,8 +119,10 @@ async function requestCommand(argv: string[], io: Output): Promise<number> {
   });
   const grants = values.grant ?? [];
   const revokes = values.revoke ?? [];
-  if (grants.length > 0 && revokes.length > 0) throw new UsageError('--grant and --revoke: one request is either a grant or a revoke');
-  if (grants.length === 0 && revokes.length === 0) throw new UsageError('--grant or --revoke: at least one item is required');
+  if (grants.length > 0 && revokes.length > 0)
+    throw new UsageError('--grant and --revoke: one request is either a grant or a revoke');
+  if (grants.length === 0 && revokes.length === 0)
+    throw new UsageError('--grant or --revoke: at least one item is required');
   if (revokes.length > 1) {
     throw new UsageError('--revoke: ISC revokes one item per request; give one --revoke per command');
   }
@@ -137,19 +142,22 @@ async function requestCommand(argv: string[], io: Output): Promise<number> {
   const validation = validateAccessChange(candidate, new Date().toISOString());
   if (!validation.ok) throw new UsageError(formatViolations(validation.violations));
 
-  const defaults = loadWorkflowDefaults();
-  const { client, taskQueue, close } = await connect();
+  const defaults = loadWorkflowDefaults(env);
+  const { client, taskQueue, close } = await connect(env);
   try {
     const started = await startAccessChange(client, taskQueue, validation.change, {
       ...defaults,
       ...(removal ? { removalMode: removal } : {}),
     });
     if (!values.wait) {
-      if (values.json) io.out(JSON.stringify({ workflows: started.map((s) => ({ workflowId: s.workflowId, started: s.started })) }));
+      if (values.json)
+        io.out(JSON.stringify({ workflows: started.map((s) => ({ workflowId: s.workflowId, started: s.started })) }));
       else for (const s of started) io.out(`${s.workflowId}${s.started ? '' : ' (already run: not started again)'}`);
       return 0;
     }
-    const settled = await Promise.all(started.map(async (s) => ({ workflowId: s.workflowId, ...(await settle(s.handle)) })));
+    const settled = await Promise.all(
+      started.map(async (s) => ({ workflowId: s.workflowId, ...(await settle(s.handle)) })),
+    );
     const ok = settled.every(
       (s) => s.items.length > 0 && s.items.every((i) => isSuccess(validation.change.requestType, i.outcome)),
     );
@@ -183,11 +191,15 @@ async function requestCommand(argv: string[], io: Output): Promise<number> {
   }
 }
 
-async function statusCommand(argv: string[], io: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true });
+async function statusCommand(argv: string[], io: Output, env: Env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
   const workflowId = positionals[0];
   if (!workflowId) throw new UsageError('status: WORKFLOW_ID is required');
-  const { client, close } = await connect();
+  const { client, close } = await connect(env);
   try {
     const handle: Handle = client.workflow.getHandle(workflowId);
     const description = await handle.describe();
@@ -217,7 +229,7 @@ function quote(value: string): string {
   return `'${value}'`;
 }
 
-async function listCommand(argv: string[], io: Output): Promise<number> {
+async function listCommand(argv: string[], io: Output, env: Env): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: { identity: { type: 'string' }, state: { type: 'string' }, json: { type: 'boolean', default: false } },
@@ -225,7 +237,7 @@ async function listCommand(argv: string[], io: Output): Promise<number> {
   const clauses = [`WorkflowType = 'accessRequestWorkflow'`];
   if (values.identity) clauses.push(`${IDENTITY_IDS.name} = ${quote(values.identity)}`);
   if (values.state) clauses.push(`${STATE.name} = ${quote(values.state)}`);
-  const { client, close } = await connect();
+  const { client, close } = await connect(env);
   try {
     const rows: Array<{ workflowId: string; status: string; state: string | null; startTime: string }> = [];
     for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
@@ -244,16 +256,23 @@ async function listCommand(argv: string[], io: Output): Promise<number> {
   }
 }
 
-async function decisionCommand(kind: 'retry' | 'skip', argv: string[], io: Output): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { reason: { type: 'string' } }, allowPositionals: true });
+async function decisionCommand(kind: 'retry' | 'skip', argv: string[], io: Output, env: Env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { reason: { type: 'string' } },
+    allowPositionals: true,
+  });
   const workflowId = positionals[0];
   if (!workflowId) throw new UsageError(`${kind}: WORKFLOW_ID is required`);
   if (kind === 'skip' && !values.reason?.trim()) throw new UsageError('skip: --reason is required');
-  const { client, close } = await connect();
+  const { client, close } = await connect(env);
   try {
     const handle: Handle = client.workflow.getHandle(workflowId);
     const reason = values.reason ? { reason: values.reason } : {};
-    const state = kind === 'retry' ? await handle.executeUpdate(retryUpdate, { args: [reason] }) : await handle.executeUpdate(skipUpdate, { args: [{ reason: values.reason ?? '' }] });
+    const state =
+      kind === 'retry'
+        ? await handle.executeUpdate(retryUpdate, { args: [reason] })
+        : await handle.executeUpdate(skipUpdate, { args: [{ reason: values.reason ?? '' }] });
     io.out(`${workflowId}: ${kind} accepted, now ${state.phase}`);
     return 0;
   } finally {
@@ -262,19 +281,23 @@ async function decisionCommand(kind: 'retry' | 'skip', argv: string[], io: Outpu
 }
 
 /** Runs one CLI invocation; returns the exit code. Exported for tests. */
-export async function runCli(argv: string[], io: Output = { out: console.log, err: console.error }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: Output = { out: console.log, err: console.error },
+  env: Env = process.env,
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'request':
-        return await requestCommand(rest, io);
+        return await requestCommand(rest, io, env);
       case 'status':
-        return await statusCommand(rest, io);
+        return await statusCommand(rest, io, env);
       case 'list':
-        return await listCommand(rest, io);
+        return await listCommand(rest, io, env);
       case 'retry':
       case 'skip':
-        return await decisionCommand(command, rest, io);
+        return await decisionCommand(command, rest, io, env);
       default:
         io.err(USAGE);
         return 2;

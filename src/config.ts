@@ -152,7 +152,11 @@ const workflowDefaultsSchema = z.object({
   ISCFLOW_STATUS_POLL_SECONDS: positiveInt(30),
   ISCFLOW_OUTCOME_RETRIES: z.coerce.number().int().min(0).default(2),
   ISCFLOW_OUTCOME_RETRY_BACKOFF_SECONDS: positiveInt(60),
-  ISCFLOW_ESCALATION_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(7 * 24 * 3600),
+  ISCFLOW_ESCALATION_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 3600),
   ISCFLOW_MISSING_ROW_GRACE_SECONDS: positiveInt(600),
   ISCFLOW_OPERATOR_ON_REJECTED: z.enum(['true', 'false']).default('false'),
   ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default('isc'),

@@ -32,7 +32,11 @@ export async function buildWorker({ config, connection, logger, workflowBundle }
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({ isc, logger: logger.child({ component: 'activities' }) }),
+    activities: createActivities({
+      isc,
+      logger: logger.child({ component: 'activities' }),
+      tenantProfile: config.isc.tenantProfile,
+    }),
     // Enforced by the server across every worker of the queue: the fleet stays under ISC's rate limit.
     maxTaskQueueActivitiesPerSecond: config.iscActivitiesPerSecond,
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,

@@ -64,7 +64,7 @@ export interface CheckStatusResult {
   items: ItemObservation[];
 }
 
-export interface HoldsAccessInput extends ItemRef {}
+export type HoldsAccessInput = ItemRef;
 
 export interface CancelRequestInput {
   accessRequestId: string;

@@ -15,7 +15,9 @@ export function toActivityFailure(error: unknown): unknown {
     message,
     nonRetryable: !error.retryable,
     details: [{ status: error.status, detailCode: error.detailCode, messages: error.messages }],
-    ...(error.code === 'ISC_RATE_LIMITED' && error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
+    ...(error.code === 'ISC_RATE_LIMITED' && error.retryAfterMs !== undefined
+      ? { nextRetryDelay: error.retryAfterMs }
+      : {}),
   });
 }
 

@@ -29,9 +29,13 @@ import { withIscFailures } from './failures';
 export interface ActivityDependencies {
   isc: IscClient;
   logger: Logger;
+  /** What the tenant's status endpoint can filter on: older tenants filter only by accountActivityItemId. */
+  tenantProfile?: 'current' | 'legacy';
   /** Wall clock, injectable for tests. */
   now?: () => number;
 }
+
+const STATUS_PAGE = 250;
 
 /** Clock skew allowed between this worker and ISC when filtering status rows by `created`. */
 const CREATED_SKEW_MS = 5 * 60 * 1000;
@@ -40,7 +44,9 @@ const sameItem = (a: ItemRef, b: ItemRef): boolean =>
   a.identityId === b.identityId && a.itemType === b.itemType && a.itemId === b.itemId;
 
 const rowIsFor = (row: RequestedItemStatus, ref: ItemRef, requestType: RequestType): boolean =>
-  row.requestedFor?.id === ref.identityId && row.id === ref.itemId && (row.requestType ?? 'GRANT_ACCESS') === requestType;
+  row.requestedFor?.id === ref.identityId &&
+  row.id === ref.itemId &&
+  (row.requestType ?? 'GRANT_ACCESS') === requestType;
 
 const newestFirst = (a: RequestedItemStatus, b: RequestedItemStatus): number =>
   (b.created ?? '').localeCompare(a.created ?? '');
@@ -53,7 +59,31 @@ function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
 }
 
-export function createActivities({ isc, logger, now = Date.now }: ActivityDependencies): IscflowActivities {
+export function createActivities({
+  isc,
+  logger,
+  tenantProfile = 'current',
+  now = Date.now,
+}: ActivityDependencies): IscflowActivities {
+  /** Status rows for one identity created at or after `since`. */
+  const rowsSince = async (identityId: string, since: string): Promise<RequestedItemStatus[]> => {
+    if (tenantProfile === 'current') {
+      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: `created ge ${since}` });
+    }
+    // No `created` filter on older tenants: read newest first and stop at the first page that reaches back past `since`.
+    const rows: RequestedItemStatus[] = [];
+    for (let offset = 0; ; offset += STATUS_PAGE) {
+      const page = await isc.listAccessRequestStatus({
+        requestedFor: identityId,
+        sorters: '-created',
+        limit: STATUS_PAGE,
+        offset,
+      });
+      rows.push(...page.filter((r) => (r.created ?? '') >= since));
+      if (page.length < STATUS_PAGE || page.some((r) => (r.created ?? '') < since)) return rows;
+    }
+  };
+
   const heldItems = async (identityId: string): Promise<Set<string>> => {
     const access = await isc.getIdentityAccess(identityId);
     return new Set(access.map((a) => `${a.type}:${a.id}`));
@@ -77,11 +107,17 @@ export function createActivities({ isc, logger, now = Date.now }: ActivityDepend
         const mine = input.items.filter((i) => i.identityId === identityId);
         // A lost response: an earlier try of this very activity may have been accepted by ISC.
         if (info.attempt > 1) {
-          const since = new Date(info.scheduledTimestampMs - CREATED_SKEW_MS).toISOString();
-          const rows = await isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: `created ge ${since}` });
+          const rows = await rowsSince(identityId, new Date(info.scheduledTimestampMs - CREATED_SKEW_MS).toISOString());
           for (const ref of mine) {
-            const row = rows.filter((r) => rowIsFor(r, ref, request.requestType) && isFromSubmission(r, request.key, attempt)).sort(newestFirst)[0];
-            if (row) decided.set(keyOf(ref), { ...ref, disposition: 'ADOPTED', accessRequestId: row.accessRequestId ?? undefined });
+            const row = rows
+              .filter((r) => rowIsFor(r, ref, request.requestType) && isFromSubmission(r, request.key, attempt))
+              .sort(newestFirst)[0];
+            if (row)
+              decided.set(keyOf(ref), {
+                ...ref,
+                disposition: 'ADOPTED',
+                accessRequestId: row.accessRequestId ?? undefined,
+              });
           }
         }
         // A pending request for the same change, made by anyone: adopt it rather than queue a twin.
@@ -91,13 +127,19 @@ export function createActivities({ isc, logger, now = Date.now }: ActivityDepend
           const row = pending
             .filter((r) => rowIsFor(r, ref, request.requestType) && classifyIscState(r.state ?? '') === 'IN_PROGRESS')
             .sort(newestFirst)[0];
-          if (row) decided.set(keyOf(ref), { ...ref, disposition: 'ADOPTED', accessRequestId: row.accessRequestId ?? undefined });
+          if (row)
+            decided.set(keyOf(ref), {
+              ...ref,
+              disposition: 'ADOPTED',
+              accessRequestId: row.accessRequestId ?? undefined,
+            });
         }
         // Already where the request wants it. A grant that sets a removal date still goes out: it changes the sunset.
         const held = await heldItems(identityId);
         for (const ref of mine) {
           if (decided.has(keyOf(ref))) continue;
-          const changesDates = request.requestType === 'GRANT_ACCESS' && removeDateOf(ref) !== undefined && !input.omitRemoveDate;
+          const changesDates =
+            request.requestType === 'GRANT_ACCESS' && removeDateOf(ref) !== undefined && !input.omitRemoveDate;
           if (!changesDates && isSatisfied(held, ref, request.requestType)) {
             decided.set(keyOf(ref), { ...ref, disposition: 'ALREADY_SATISFIED' });
           }
@@ -125,7 +167,10 @@ export function createActivities({ isc, logger, now = Date.now }: ActivityDepend
         }
         log.info({ submitted: remaining.length, kind: response.kind }, 'access request submitted');
       }
-      return { items: input.items.map((ref) => decided.get(keyOf(ref)) ?? { ...ref, disposition: 'SUBMITTED' }), submittedAt };
+      return {
+        items: input.items.map((ref) => decided.get(keyOf(ref)) ?? { ...ref, disposition: 'SUBMITTED' }),
+        submittedAt,
+      };
     });
   }
 
@@ -163,13 +208,13 @@ export function createActivities({ isc, logger, now = Date.now }: ActivityDepend
   /** Rows for one identity: by access request id when all are known, else by time since submission. */
   async function statusRowsFor(identityId: string, items: TrackedItem[]): Promise<RequestedItemStatus[]> {
     const ids = unique(items.flatMap((i) => (i.accessRequestId ? [i.accessRequestId] : [])));
-    if (ids.length === items.length || (ids.length > 0 && items.every((i) => i.accessRequestId))) {
-      const filters = `accessRequestId in (${ids.map((id) => JSON.stringify(id)).join(',')})`;
+    if (tenantProfile === 'current' && items.every((i) => i.accessRequestId)) {
+      // `eq` joined by `or`: v2025 documents no `in` for accessRequestId, and both versions take this.
+      const filters = ids.map((id) => `accessRequestId eq ${JSON.stringify(id)}`).join(' or ');
       return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters });
     }
     const earliest = Math.min(...items.map((i) => Date.parse(i.submittedAt)));
-    const since = new Date(earliest - CREATED_SKEW_MS).toISOString();
-    return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: `created ge ${since}` });
+    return rowsSince(identityId, new Date(earliest - CREATED_SKEW_MS).toISOString());
   }
 
   async function observe(
@@ -191,8 +236,14 @@ export function createActivities({ isc, logger, now = Date.now }: ActivityDepend
     if (!row) {
       // Older tenants silently ignore a request for access already held: no row ever appears.
       const waited = now() - Date.parse(item.submittedAt);
-      const ignoredAsHeld = waited >= input.missingRowGraceMs && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS');
-      return { ...ref, accessRequestId: item.accessRequestId, errorMessages: [], ...(ignoredAsHeld ? { outcome: 'ALREADY_SATISFIED' as const } : {}) };
+      const ignoredAsHeld =
+        waited >= input.missingRowGraceMs && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS');
+      return {
+        ...ref,
+        accessRequestId: item.accessRequestId,
+        errorMessages: [],
+        ...(ignoredAsHeld ? { outcome: 'ALREADY_SATISFIED' as const } : {}),
+      };
     }
 
     const state = row.state ?? 'UNKNOWN';
@@ -205,7 +256,8 @@ export function createActivities({ isc, logger, now = Date.now }: ActivityDepend
     if (classifyIscState(state) !== 'FINAL') return observation;
     let outcome: ItemOutcome = outcomeForFinalState(input.requestType, state);
     // ISC cancels a request for access already held as a duplicate: the change is satisfied, not lost.
-    if (state === 'CANCELLED' && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS')) outcome = 'ALREADY_SATISFIED';
+    if (state === 'CANCELLED' && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS'))
+      outcome = 'ALREADY_SATISFIED';
     return { ...observation, outcome };
   }
 
@@ -224,7 +276,10 @@ export function createActivities({ isc, logger, now = Date.now }: ActivityDepend
 }
 
 function matchesTracking(
-  tracking: { requestedFor?: string | null; requestedItemsDetails?: Array<{ type?: string | null; id?: string | null }> | null },
+  tracking: {
+    requestedFor?: string | null;
+    requestedItemsDetails?: Array<{ type?: string | null; id?: string | null }> | null;
+  },
   ref: ItemRef,
 ): boolean {
   return (
@@ -249,7 +304,7 @@ function buildBody(input: SubmitItemsInput, remaining: ItemRef[]): AccessRequest
     requestedItems: items.map((item) => ({
       type: item.type,
       id: item.id,
-      ...(item.comment ?? request.comment ? { comment: item.comment ?? request.comment } : {}),
+      ...((item.comment ?? request.comment) ? { comment: item.comment ?? request.comment } : {}),
       clientMetadata: { ...request.clientMetadata, ...correlationMetadata(request.key, attempt) },
       ...(item.removeDate && !input.omitRemoveDate ? { removeDate: item.removeDate } : {}),
       ...(item.startDate && !input.omitStartDate ? { startDate: item.startDate } : {}),

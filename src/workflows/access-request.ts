@@ -46,13 +46,24 @@ export const DEFAULT_OPTIONS: AccessRequestOptions = {
 };
 
 /** Failures of an activity that retrying cannot fix; the item then waits for an operator. */
-const FINAL_ISC_ERRORS = ['ISC_BAD_REQUEST', 'ISC_FORBIDDEN', 'ISC_NOT_FOUND', 'ISC_AUTH_FAILED', 'ISC_INVALID_RESPONSE'];
+const FINAL_ISC_ERRORS = [
+  'ISC_BAD_REQUEST',
+  'ISC_FORBIDDEN',
+  'ISC_NOT_FOUND',
+  'ISC_AUTH_FAILED',
+  'ISC_INVALID_RESPONSE',
+];
 
 const { submitItems } = proxyActivities<IscflowActivities>({
   startToCloseTimeout: '2 minutes',
   // An ISC outage is ridden out with capped backoff for a day; after that a person should look.
   scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: FINAL_ISC_ERRORS },
+  retry: {
+    initialInterval: '2s',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    nonRetryableErrorTypes: FINAL_ISC_ERRORS,
+  },
 });
 
 type Decision = { kind: 'retry' | 'skip'; reason?: string };
@@ -68,7 +79,13 @@ function initialState(request: PlannedRequest): AccessRequestState {
       attempts: 0,
     })),
   );
-  return { requestKey: request.key, requestType: request.requestType, phase: 'SUBMITTING', items, automaticRetriesUsed: 0 };
+  return {
+    requestKey: request.key,
+    requestType: request.requestType,
+    phase: 'SUBMITTING',
+    items,
+    automaticRetriesUsed: 0,
+  };
 }
 
 function failureMessages(error: unknown): string[] {
@@ -117,11 +134,14 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
     return state;
   };
   setHandler(statusQuery, () => state);
-  setHandler(retryUpdate, (d) => decide({ kind: 'retry', reason: d?.reason }), { validator: (_d: OperatorDecision) => awaitingOperator() });
+  setHandler(retryUpdate, (d) => decide({ kind: 'retry', reason: d?.reason }), {
+    validator: (_d: OperatorDecision) => awaitingOperator(),
+  });
   setHandler(skipUpdate, (d) => decide({ kind: 'skip', reason: d.reason }), {
-    validator: (d) => {
+    validator: (d: OperatorDecision) => {
       awaitingOperator();
-      if (typeof d?.reason !== 'string' || d.reason.trim() === '') throw new Error('skip needs a reason: {"reason": "..."}');
+      if (typeof d?.reason !== 'string' || d.reason.trim() === '')
+        throw new Error('skip needs a reason: {"reason": "..."}');
     },
   });
 
@@ -147,7 +167,8 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
 
   const applySubmission = (submitted: SubmittedItem, submittedAt: string): void => {
     const item = state.items.find(
-      (i) => i.identityId === submitted.identityId && i.itemType === submitted.itemType && i.itemId === submitted.itemId,
+      (i) =>
+        i.identityId === submitted.identityId && i.itemType === submitted.itemType && i.itemId === submitted.itemId,
     );
     if (!item) return;
     item.submittedAt = submittedAt;
@@ -208,7 +229,8 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
     const decided = await waitFor(() => decision !== undefined, options.escalationTimeoutSeconds);
     state.operator = undefined;
     if (!decided || !decision) {
-      for (const item of items) item.errorMessages = [...item.errorMessages, 'No operator decision before the escalation timeout'];
+      for (const item of items)
+        item.errorMessages = [...item.errorMessages, 'No operator decision before the escalation timeout'];
       enter('TRACKING');
       return 'timeout';
     }
@@ -236,7 +258,8 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
     await track();
 
     const failed = state.items.filter(
-      (i) => i.outcome === 'FAILED' && i.iscState !== undefined && isRetryableFailureState(i.iscState) && !i.skippedReason,
+      (i) =>
+        i.outcome === 'FAILED' && i.iscState !== undefined && isRetryableFailureState(i.iscState) && !i.skippedReason,
     );
     if (failed.length > 0 && state.automaticRetriesUsed < options.outcomeRetries) {
       enter('RETRY_BACKOFF');

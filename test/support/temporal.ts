@@ -41,12 +41,14 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
-      SEARCH_ATTRIBUTE_KEYS.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+      SEARCH_ATTRIBUTE_KEYS.map((key) => [
+        key.name,
+        temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`],
+      ]),
     ),
   });
   return env;
 }
-
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 

@@ -15,6 +15,7 @@ import type {
   SubmittedItem,
 } from '../../src/activities/contracts';
 import type { AccessRequestInput } from '../../src/workflows/contracts';
+import type { accessRequestWorkflow } from '../../src/workflows';
 import { createTimeSkippingEnvironment, uniqueTaskQueue, workflowBundle } from '../support/temporal';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -36,7 +37,11 @@ function fakeIsc({ approvalMs, finalStates }: FakeIscOptions) {
       const at = Context.current().info.currentAttemptScheduledTimestampMs;
       const id = `ar${submissions.length + 1}`;
       submissions.push({ at, id });
-      const items: SubmittedItem[] = input.items.map((ref) => ({ ...ref, disposition: 'SUBMITTED', accessRequestId: id }));
+      const items: SubmittedItem[] = input.items.map((ref) => ({
+        ...ref,
+        disposition: 'SUBMITTED',
+        accessRequestId: id,
+      }));
       return { items, submittedAt: new Date(at).toISOString() };
     },
     async checkStatus(input: CheckStatusInput) {
@@ -45,7 +50,8 @@ function fakeIsc({ approvalMs, finalStates }: FakeIscOptions) {
       const items = input.items.map((item) => {
         const round = submissions.findIndex((s) => s.id === item.accessRequestId);
         const submission = submissions[round];
-        if (!submission || now < submission.at + approvalMs) return { ...item, iscState: 'EXECUTING', errorMessages: [] };
+        if (!submission || now < submission.at + approvalMs)
+          return { ...item, iscState: 'EXECUTING', errorMessages: [] };
         const state = finalStates[Math.min(round, finalStates.length - 1)] ?? 'REQUEST_COMPLETED';
         const outcome = state === 'REQUEST_COMPLETED' ? ('GRANTED' as const) : ('FAILED' as const);
         return { ...item, iscState: state, outcome, errorMessages: outcome === 'FAILED' ? ['connector down'] : [] };
@@ -94,7 +100,7 @@ describe('accessRequestWorkflow (time-skipping)', () => {
       activities: isc.activities,
     });
     return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start('accessRequestWorkflow', {
+      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
         taskQueue,
         workflowId: `wf-${taskQueue}`,
         args: [input],
@@ -111,7 +117,13 @@ describe('accessRequestWorkflow (time-skipping)', () => {
     const { result, events } = await run(isc, grantInput({ statusPollSeconds: 6 * 3600 }));
 
     expect(result.items).toEqual([
-      expect.objectContaining({ identityId: IDENTITY, itemId: ENTITLEMENT, outcome: 'GRANTED', iscState: 'REQUEST_COMPLETED', accessRequestId: 'ar1' }),
+      expect.objectContaining({
+        identityId: IDENTITY,
+        itemId: ENTITLEMENT,
+        outcome: 'GRANTED',
+        iscState: 'REQUEST_COMPLETED',
+        accessRequestId: 'ar1',
+      }),
     ]);
     // A timer loop would have added ~11 events per check (over 1,300 here); infrequent polling adds a few per day.
     console.log(`history events for a 30-day approval: ${events} (status checks: ${isc.statusChecks()})`);

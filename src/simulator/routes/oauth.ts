@@ -23,12 +23,10 @@ export async function oauthRoutes(app: FastifyInstance, state: SimulatorState): 
     const body = tokenParams.safeParse(request.body ?? {});
     const params = { ...(query.success ? query.data : {}), ...(body.success ? body.data : {}) };
     if (params.grant_type !== 'client_credentials') {
-      return reply
-        .code(400)
-        .send({
-          error: 'unsupported_grant_type',
-          error_description: 'Only grant_type=client_credentials is supported.',
-        });
+      return reply.code(400).send({
+        error: 'unsupported_grant_type',
+        error_description: 'Only grant_type=client_credentials is supported.',
+      });
     }
     if (!state.tokens.checkCredentials(params.client_id, params.client_secret)) {
       return reply.code(401).send({ error: 'invalid_client', error_description: 'Bad client credentials' });

@@ -10,8 +10,9 @@ describe('request lifecycle', () => {
   beforeEach(async () => {
     await h.call('POST', '/__sim/reset');
     await h.configure({
-      approval: { mode: 'auto', delayMs: 200, rejectRate: 0 },
-      provisioning: { delayMs: 200, failRate: 0 },
+      // Long enough that real time between two calls never crosses a step; tests move the clock.
+      approval: { mode: 'auto', delayMs: 5_000, rejectRate: 0 },
+      provisioning: { delayMs: 5_000, failRate: 0 },
       removalLagMs: 0,
     });
   });
@@ -47,14 +48,14 @@ describe('request lifecycle', () => {
       type: 'ROLE',
     });
     expect(row?.approvalDetails[0]?.status).toBe('PENDING');
-    await h.advance(250);
+    await h.advance(5_500);
     [row] = await rowsFor(identity);
     expect(row).toMatchObject({ state: 'EXECUTING', cancelable: false });
     expect(row?.accessRequestPhases.map((p) => [p.name, p.state])).toEqual([
       ['APPROVAL_PHASE', 'COMPLETED'],
       ['PROVISIONING_PHASE', 'EXECUTING'],
     ]);
-    await h.advance(250);
+    await h.advance(5_500);
     [row] = await rowsFor(identity);
     expect(row?.state).toBe('REQUEST_COMPLETED');
     expect((await h.access(identity)).some((x) => x.id === role?.id && x.source === 'REQUEST')).toBe(true);
@@ -69,7 +70,7 @@ describe('request lifecycle', () => {
   it('rejects "Restricted" items by rule and at rejectRate', async () => {
     const identity = h.identity(13);
     await grant(identity, [{ type: 'ROLE', id: h.named('ROLE', 'Restricted').id }]);
-    await h.advance(500);
+    await h.advance(11_000);
     const [row] = await rowsFor(identity);
     expect(row).toMatchObject({ state: 'REJECTED' });
     expect(row?.approvalDetails[0]).toMatchObject({ status: 'REJECTED', comment: matching(/restricted/) });
@@ -77,7 +78,7 @@ describe('request lifecycle', () => {
     await h.configure({ approval: { rejectRate: 1 } });
     const other = h.identity(14);
     await grant(other, [{ type: 'ACCESS_PROFILE', id: h.plain('ACCESS_PROFILE')[0]?.id }]);
-    await h.advance(500);
+    await h.advance(11_000);
     expect((await rowsFor(other))[0]?.state).toBe('REJECTED');
   });
 
@@ -111,7 +112,7 @@ describe('request lifecycle', () => {
       (await h.isc('POST', `/v3/access-request-approvals/${approvalOf(b?.id)}/reject`, { comment: 'again' })).status,
     ).toBe(400);
     expect((await h.isc('POST', `/v3/access-request-approvals/${'0'.repeat(32)}/approve`, {})).status).toBe(404);
-    await h.advance(250);
+    await h.advance(5_500);
     const after = await rowsFor(identity);
     expect(after.find((r) => r.id === a?.id)?.state).toBe('REQUEST_COMPLETED');
     expect(after.find((r) => r.id === b?.id)).toMatchObject({
@@ -148,7 +149,7 @@ describe('request lifecycle', () => {
         })
       ).status,
     ).toBe(202);
-    await h.advance(250);
+    await h.advance(5_500);
     expect((await rowsFor(identity)).map((r) => r.state)).toEqual([
       'REQUEST_COMPLETED',
       'REQUEST_COMPLETED',
@@ -167,7 +168,7 @@ describe('request lifecycle', () => {
       { type: 'ACCESS_PROFILE', id: h.named('ACCESS_PROFILE', 'Broken').id },
       { type: 'ACCESS_PROFILE', id: h.plain('ACCESS_PROFILE')[3]?.id },
     ]);
-    await h.advance(500);
+    await h.advance(11_000);
     const [failed] = await rowsFor(alone);
     expect(failed).toMatchObject({
       state: 'PROVISIONING_FAILED',
@@ -183,7 +184,7 @@ describe('request lifecycle', () => {
     const states = new Set<string>();
     for (let i = 20; i < 30; i++)
       await grant(h.identity(i), [{ type: 'ACCESS_PROFILE', id: h.plain('ACCESS_PROFILE')[1]?.id }]);
-    await h.advance(500);
+    await h.advance(11_000);
     for (let i = 20; i < 30; i++) for (const row of await rowsFor(h.identity(i))) states.add(row.state);
     expect([...states].sort()).toEqual(['ERROR', 'PROVISIONING_FAILED']);
   });
@@ -210,7 +211,7 @@ describe('request lifecycle', () => {
     expect(notFound.body.detailCode).toBe('404 Not found');
 
     const late = await grant(identity, [{ type: 'ACCESS_PROFILE', id: h.plain('ACCESS_PROFILE')[4]?.id }]);
-    await h.advance(250);
+    await h.advance(5_500);
     const refused = await h.isc('POST', '/v3/access-requests/cancel', {
       accountActivityId: late.newRequests[0]?.accessRequestIds[0],
       comment: 'too late',
@@ -243,7 +244,7 @@ describe('request lifecycle', () => {
   it('closes at any stage on v2025 -> TERMINATED', async () => {
     const identity = h.identity(32);
     const body = await grant(identity, [{ type: 'ACCESS_PROFILE', id: h.plain('ACCESS_PROFILE')[7]?.id }]);
-    await h.advance(250);
+    await h.advance(5_500);
     const id = body.newRequests[0]?.accessRequestIds[0];
     expect((await h.isc('POST', '/v2025/access-requests/close', { accessRequestIds: [] })).status).toBe(400);
     expect(
@@ -266,7 +267,7 @@ describe('request lifecycle', () => {
     const startDate = await h.later(DAY);
     const removeDate = await h.later(3 * DAY);
     await grant(identity, [{ type: 'ACCESS_PROFILE', id: profile?.id, startDate, removeDate }]);
-    await h.advance(500);
+    await h.advance(11_000);
     let [row] = await rowsFor(identity);
     expect(row).toMatchObject({ state: 'EXECUTING', startDate, removeDate });
     expect(row?.accessRequestPhases.map((p) => p.state)).toEqual(['COMPLETED', 'PENDING']);
@@ -288,7 +289,7 @@ describe('request lifecycle', () => {
       requestedFor: [identity],
       requestedItems: [{ type: 'ROLE', id: role?.id, comment: 'mover' }],
     });
-    await h.advance(500);
+    await h.advance(11_000);
     const held = await h.access(identity);
     expect(held.some((x) => x.id === role?.id || x.grantedBy === role?.id)).toBe(false);
     expect(held.filter((x) => x.source === 'BIRTHRIGHT')).toHaveLength(2);
@@ -299,7 +300,7 @@ describe('request lifecycle', () => {
     const item = { type: 'ACCESS_PROFILE', id: h.plain('ACCESS_PROFILE')[11]?.id };
     const sunset = await h.later(10 * DAY);
     await grant(identity, [{ ...item, removeDate: sunset }]);
-    await h.advance(500);
+    await h.advance(11_000);
     const revoke = (removeDate: string) =>
       h.submit({
         requestType: 'REVOKE_ACCESS',
@@ -309,7 +310,7 @@ describe('request lifecycle', () => {
     expect((await revoke(await h.later(11 * DAY))).status).toBe(400);
     const earlier = await h.later(2 * DAY);
     expect((await revoke(earlier)).status).toBe(202);
-    await h.advance(500);
+    await h.advance(11_000);
     expect((await h.access(identity)).find((x) => x.id === item.id)?.removeDate).toBe(earlier);
     await h.advance(2 * DAY);
     expect((await h.access(identity)).some((x) => x.id === item.id)).toBe(false);
@@ -336,7 +337,7 @@ describe('request lifecycle', () => {
     const identity = h.identity(35);
     const item = { type: 'ACCESS_PROFILE', id: h.plain('ACCESS_PROFILE')[10]?.id };
     await grant(identity, [item]);
-    await h.advance(500);
+    await h.advance(11_000);
     const dup = await grant(identity, [item]);
     expect(dup.newRequests).toHaveLength(1);
     let rows = await rowsFor(identity);
@@ -348,11 +349,11 @@ describe('request lifecycle', () => {
 
     const removeDate = await h.later(5 * DAY);
     await grant(identity, [{ ...item, removeDate }]);
-    await h.advance(500);
+    await h.advance(11_000);
     expect((await h.access(identity)).find((x) => x.id === item.id)?.removeDate).toBe(removeDate);
     // Sent again without removeDate, the grant clears the sunset, as ISC does.
     await grant(identity, [item]);
-    await h.advance(500);
+    await h.advance(11_000);
     rows = await rowsFor(identity);
     expect(rows.map((r) => r.state)).toEqual([
       'REQUEST_COMPLETED',
