@@ -161,6 +161,7 @@ const workflowDefaultsSchema = z.object({
   ISCFLOW_OPERATOR_ON_REJECTED: z.enum(['true', 'false']).default('false'),
   ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default('isc'),
   SAIL_TENANT_PROFILE: z.enum(['current', 'legacy']).default('current'),
+  ISCFLOW_ACTIVITY_TIMEOUT_SECONDS: positiveInt(120),
 });
 
 /** Per-workflow tuning that starters put into each workflow's input (recorded in its history, so replay-safe). */
@@ -173,6 +174,7 @@ export interface WorkflowDefaults {
   operatorOnRejected: boolean;
   removalMode: 'isc' | 'exact';
   tenantProfile: 'current' | 'legacy';
+  activityTimeoutSeconds: number;
 }
 
 export function loadWorkflowDefaults(env: Env = process.env): Readonly<WorkflowDefaults> {
@@ -187,6 +189,7 @@ export function loadWorkflowDefaults(env: Env = process.env): Readonly<WorkflowD
     operatorOnRejected: section.ISCFLOW_OPERATOR_ON_REJECTED === 'true',
     removalMode: section.ISCFLOW_REMOVAL_MODE,
     tenantProfile: section.SAIL_TENANT_PROFILE,
+    activityTimeoutSeconds: section.ISCFLOW_ACTIVITY_TIMEOUT_SECONDS,
   };
   return done(value, problems);
 }

@@ -43,6 +43,7 @@ export const DEFAULT_OPTIONS: AccessRequestOptions = {
   missingRowGraceSeconds: 600,
   removalMode: 'isc',
   tenantProfile: 'current',
+  activityTimeoutSeconds: 120,
 };
 
 /** Failures of an activity that retrying cannot fix; the item then waits for an operator. */
@@ -115,7 +116,8 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
   const { request } = input;
   const state = input.resume ?? initialState(request);
   const searchAttributes = createSearchAttributeSync(request);
-  const tracker = pollingTracker(options.statusPollSeconds);
+  const tracker = pollingTracker(options.statusPollSeconds, options.activityTimeoutSeconds);
+  const { submitItems } = iscActivities(options);
   let decision: Decision | undefined;
 
   const enter = (phase: Phase): void => {

@@ -40,6 +40,11 @@ export interface AccessRequestOptions {
   removalMode: RemovalMode;
   /** What the tenant accepts: `legacy` takes no removeDate on entitlements and no startDate at all. */
   tenantProfile: 'current' | 'legacy';
+  /**
+   * Longest one ISC activity attempt may run before Temporal retries it elsewhere; bounds how long a
+   * crashed worker holds up a request.
+   */
+  activityTimeoutSeconds: number;
 }
 
 export interface AccessRequestInput {

@@ -15,9 +15,9 @@ export interface Tracker {
 }
 
 /** Polls every `pollSeconds`; one activity execution covers up to a day of polling. */
-export function pollingTracker(pollSeconds: number): Tracker {
+export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: number): Tracker {
   const { checkStatus } = proxyActivities<IscflowActivities>({
-    startToCloseTimeout: '2 minutes',
+    startToCloseTimeout: `${attemptTimeoutSeconds}s`,
     scheduleToCloseTimeout: '1 day',
     retry: {
       initialInterval: `${pollSeconds}s`,
