@@ -55,17 +55,19 @@ const FINAL_ISC_ERRORS = [
   'ISC_INVALID_RESPONSE',
 ];
 
-const { submitItems } = proxyActivities<IscflowActivities>({
-  startToCloseTimeout: '2 minutes',
-  // An ISC outage is ridden out with capped backoff for a day; after that a person should look.
-  scheduleToCloseTimeout: '1 day',
-  retry: {
-    initialInterval: '2s',
-    backoffCoefficient: 2,
-    maximumInterval: '5 minutes',
-    nonRetryableErrorTypes: FINAL_ISC_ERRORS,
-  },
-});
+function iscActivities(options: AccessRequestOptions): IscflowActivities {
+  return proxyActivities<IscflowActivities>({
+    startToCloseTimeout: `${options.activityTimeoutSeconds}s`,
+    // An ISC outage is ridden out with capped backoff for a day; after that a person should look.
+    scheduleToCloseTimeout: '1 day',
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '5 minutes',
+      nonRetryableErrorTypes: FINAL_ISC_ERRORS,
+    },
+  });
+}
 
 type Decision = { kind: 'retry' | 'skip'; reason?: string };
 
