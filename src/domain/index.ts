@@ -43,3 +43,4 @@ export {
   aimedOutcome,
   isSuccess,
 } from './states';
+export { parseIsoDateTime, type ParsedDateTime } from './dates';

@@ -1,11 +1,13 @@
 /**
- * accessRequestWorkflow: submits one planned ISC access request and sees every (identity, item) row of it
- * to a final outcome. Failed provisioning is resubmitted automatically; what cannot be finished waits for
- * an operator's `retry` or `skip` instead of failing the workflow.
+ * accessRequestWorkflow: one planned ISC access request, from its start date to its removal.
+ *
+ * 1. Start date: passed to ISC where the tenant takes it; otherwise the workflow waits for it (SCHEDULED).
+ * 2. The request is submitted and every (identity, item) tracked to a final outcome (see settle.ts).
+ * 3. Removal dates: `isc` mode lets ISC remove at removeDate and verifies after its SLA, revoking itself
+ *    when ISC did not; `exact` mode revokes at the moment itself. Dates change through `setRemoveDate`.
+ * Whatever cannot be finished waits for an operator's `retry`, `skip` or `cancel` instead of failing.
  */
 import {
-  ActivityFailure,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -15,10 +17,13 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import { isRetryableFailureState, planItemKey, type PlannedRequest } from '../domain';
-import type { IscflowActivities, ItemObservation, SubmittedItem } from '../activities/contracts';
+import { parseIsoDateTime, planAccessRequests, planItemKey, type ItemType, type PlannedRequest } from '../domain';
+import type { IscflowActivities } from '../activities/contracts';
 import {
+  cancelUpdate,
+  removeNowUpdate,
   retryUpdate,
+  setRemoveDateUpdate,
   skipUpdate,
   statusQuery,
   type AccessRequestInput,
@@ -28,10 +33,15 @@ import {
   type ItemState,
   type OperatorDecision,
   type Phase,
+  type RemovalMode,
+  type RemovalState,
+  type RemoveNowInput,
+  type SetRemoveDateInput,
 } from './contracts';
-import { pollingTracker } from './tracker';
+import { msUntil, waitFor, workflowNow } from './clock';
 import { createSearchAttributeSync } from './search-attribute-sync';
-import { waitFor, workflowNow } from './clock';
+import { newItemState, settle, type OperatorVerdict, type SettleContext } from './settle';
+import { pollingTracker } from './tracker';
 
 export const DEFAULT_OPTIONS: AccessRequestOptions = {
   statusPollSeconds: 30,
@@ -44,6 +54,9 @@ export const DEFAULT_OPTIONS: AccessRequestOptions = {
   removalMode: 'isc',
   tenantProfile: 'current',
   activityTimeoutSeconds: 120,
+  removalVerificationSeconds: 24 * 3600,
+  stuckAfterSeconds: null,
+  stuckAction: 'ask',
 };
 
 /** Failures of an activity that retrying cannot fix; the item then waits for an operator. */
@@ -69,48 +82,43 @@ function iscActivities(options: AccessRequestOptions): IscflowActivities {
   });
 }
 
-type Decision = { kind: 'retry' | 'skip'; reason?: string };
+type Decision = { kind: 'retry' | 'skip' | 'cancel'; reason?: string };
+
+const refKey = (identityId: string, itemType: string, itemId: string): string => `${identityId}|${itemType}|${itemId}`;
 
 function initialState(request: PlannedRequest): AccessRequestState {
   const items: ItemState[] = request.identityIds.flatMap((identityId) =>
-    request.items.map((item) => ({
-      key: planItemKey(request.key, identityId, item.type, item.id),
-      identityId,
-      itemType: item.type,
-      itemId: item.id,
-      errorMessages: [],
-      attempts: 0,
-    })),
+    request.items.map((item) =>
+      newItemState(planItemKey(request.key, identityId, item.type, item.id), identityId, item.type, item.id),
+    ),
   );
+  const removeDates: Record<string, string | null> = {};
+  for (const item of items) {
+    const removeDate = request.items.find((i) => i.type === item.itemType && i.id === item.itemId)?.removeDate;
+    removeDates[refKey(item.identityId, item.itemType, item.itemId)] = removeDate ?? null;
+  }
   return {
     requestKey: request.key,
     requestType: request.requestType,
     phase: 'SUBMITTING',
     items,
     automaticRetriesUsed: 0,
+    removeDates,
+    removals: [],
   };
 }
 
-function failureMessages(error: unknown): string[] {
-  const messages: string[] = [];
-  let current: unknown = error;
-  while (current instanceof Error) {
-    if (!(current instanceof ActivityFailure)) messages.push(current.message);
-    current = current.cause;
-  }
-  return messages.length > 0 ? messages : ['unknown failure'];
+/** Where removeDate cannot go to ISC (older tenants: not on entitlements), the workflow removes exactly. */
+function removalModeFor(options: AccessRequestOptions, itemType: ItemType): RemovalMode {
+  if (options.removalMode === 'exact') return 'exact';
+  return options.tenantProfile === 'legacy' && itemType === 'ENTITLEMENT' ? 'exact' : 'isc';
 }
 
-function isActivityTimeout(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
-}
-
-function resetForResubmission(item: ItemState): void {
-  item.outcome = undefined;
-  item.iscState = undefined;
-  item.accessRequestId = undefined;
-  item.submittedAt = undefined;
-  item.errorMessages = [];
+function validateFutureDate(value: string, field: string): void {
+  const parsed = parseIsoDateTime(value);
+  if (parsed.kind === 'malformed') throw new Error(`${field} must be an ISO-8601 date-time, e.g. 2027-01-31T17:00:00Z`);
+  if (parsed.kind === 'not-utc') throw new Error(`${field} must be in UTC (Z or +00:00)`);
+  if (msUntil(value) <= 0) throw new Error(`${field} must be in the future`);
 }
 
 export async function accessRequestWorkflow(input: AccessRequestInput): Promise<AccessRequestResult> {
@@ -118,19 +126,31 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
   const { request } = input;
   const state = input.resume ?? initialState(request);
   const searchAttributes = createSearchAttributeSync(request);
-  const tracker = pollingTracker(options.statusPollSeconds, options.activityTimeoutSeconds);
-  const { submitItems } = iscActivities(options);
+  const activities = iscActivities(options);
+  const isGrant = request.requestType === 'GRANT_ACCESS';
+  const startDate = request.items.find((i) => i.startDate)?.startDate;
+  // Older tenants take no startDate at all: the workflow waits for it and submits then.
+  const waitsForStart = startDate !== undefined && options.tenantProfile === 'legacy';
+  const grantRemovalModes = request.items.map((i) => removalModeFor(options, i.type));
   let decision: Decision | undefined;
+  // Read through a function: the compiler cannot see that an Update handler sets it during the wait.
+  const takeDecision = (): Decision | undefined => decision;
+  let removalsChanged = false;
 
   const enter = (phase: Phase): void => {
     state.phase = phase;
     searchAttributes.sync(state);
   };
 
+  // Operator decisions: valid only while one is awaited; the Update answers once the workflow moved on.
   const awaitingOperator = (): void => {
-    if (state.phase !== 'AWAITING_OPERATOR') {
+    if (state.phase !== 'AWAITING_OPERATOR')
       throw new Error(`No operator decision is awaited: this request is ${state.phase}`);
-    }
+  };
+  const needsReason = (d: OperatorDecision, name: string): void => {
+    awaitingOperator();
+    if (typeof d?.reason !== 'string' || d.reason.trim() === '')
+      throw new Error(`${name} needs a reason: {"reason": "..."}`);
   };
   const decide = async (next: Decision): Promise<AccessRequestState> => {
     decision = next;
@@ -142,164 +162,305 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
     validator: (_d: OperatorDecision) => awaitingOperator(),
   });
   setHandler(skipUpdate, (d) => decide({ kind: 'skip', reason: d.reason }), {
+    validator: (d: OperatorDecision) => needsReason(d, 'skip'),
+  });
+  setHandler(cancelUpdate, (d) => decide({ kind: 'cancel', reason: d.reason }), {
     validator: (d: OperatorDecision) => {
-      awaitingOperator();
-      if (typeof d?.reason !== 'string' || d.reason.trim() === '')
-        throw new Error('skip needs a reason: {"reason": "..."}');
+      needsReason(d, 'cancel');
+      if (!state.operator?.cancellable)
+        throw new Error('cancel applies to requests stuck in ISC only; use retry or skip');
     },
   });
 
-  const submit = async (items: ItemState[]): Promise<void> => {
-    enter('SUBMITTING');
-    for (const item of items) item.attempts += 1;
-    const attempt = Math.max(...items.map((i) => i.attempts));
-    try {
-      const result = await submitItems({
-        request,
-        items: items.map(({ identityId, itemType, itemId }) => ({ identityId, itemType, itemId })),
-        attempt,
-        omitRemoveDate: false,
-        omitStartDate: false,
-      });
-      for (const submitted of result.items) applySubmission(submitted, result.submittedAt);
-    } catch (error) {
-      const messages = failureMessages(error);
-      log.warn('Submission failed', { requestKey: request.key, messages });
-      for (const item of items) Object.assign(item, { outcome: 'FAILED', errorMessages: messages });
-    }
-  };
-
-  const applySubmission = (submitted: SubmittedItem, submittedAt: string): void => {
-    const item = state.items.find(
-      (i) =>
-        i.identityId === submitted.identityId && i.itemType === submitted.itemType && i.itemId === submitted.itemId,
+  const pendingRemovals = (d: { identityId?: string; itemId?: string }): RemovalState[] =>
+    state.removals.filter(
+      (r) =>
+        r.status === 'SCHEDULED' &&
+        (!d.identityId || r.identityId === d.identityId) &&
+        (!d.itemId || r.itemId === d.itemId),
     );
-    if (!item) return;
-    item.submittedAt = submittedAt;
-    item.accessRequestId = submitted.accessRequestId;
-    if (submitted.disposition === 'ALREADY_SATISFIED') item.outcome = 'ALREADY_SATISFIED';
-  };
-
-  const applyObservation = (seen: ItemObservation): void => {
-    const item = state.items.find(
-      (i) => i.identityId === seen.identityId && i.itemType === seen.itemType && i.itemId === seen.itemId,
-    );
-    if (!item) return;
-    item.accessRequestId = seen.accessRequestId ?? item.accessRequestId;
-    item.iscState = seen.iscState ?? item.iscState;
-    item.errorMessages = seen.errorMessages;
-    if (seen.outcome) item.outcome = seen.outcome;
-  };
-
-  const inFlight = (): ItemState[] => state.items.filter((i) => i.outcome === undefined && i.submittedAt !== undefined);
-
-  const track = async (): Promise<void> => {
-    while (inFlight().length > 0) {
-      enter('TRACKING');
-      if (workflowInfo().continueAsNewSuggested) {
-        await condition(allHandlersFinished);
-        await continueAsNew<typeof accessRequestWorkflow>({ ...input, resume: state });
+  setHandler(
+    setRemoveDateUpdate,
+    (d) => {
+      for (const [key, current] of Object.entries(state.removeDates)) {
+        const [identityId, , itemId] = key.split('|');
+        if ((d.identityId && identityId !== d.identityId) || (d.itemId && itemId !== d.itemId)) continue;
+        if (current !== undefined) state.removeDates[key] = d.removeDate;
       }
-      const items = inFlight().map((i) => ({
-        identityId: i.identityId,
-        itemType: i.itemType,
-        itemId: i.itemId,
-        accessRequestId: i.accessRequestId,
-        iscState: i.iscState,
-        attempt: i.attempts,
-        submittedAt: i.submittedAt ?? '',
-      }));
-      try {
-        const observations = await tracker.waitForChange({
-          requestKey: request.key,
-          requestType: request.requestType,
-          items,
-          missingRowGraceMs: options.missingRowGraceSeconds * 1000,
+      for (const removal of pendingRemovals(d)) {
+        if (d.removeDate === null) removal.status = removal.mode === 'isc' ? 'SCHEDULED' : 'KEPT';
+        else removal.removeDate = d.removeDate;
+        // ISC holds the sunset itself in isc mode: it must hear the new date (or its removal) too.
+        if (removal.mode === 'isc') removal.resendGrant = true;
+      }
+      removalsChanged = true;
+      log.info('Removal date changed', { requestKey: request.key, removeDate: d.removeDate });
+      return state;
+    },
+    {
+      validator: (d: SetRemoveDateInput) => {
+        if (!isGrant) throw new Error('setRemoveDate applies to grants only');
+        if (state.phase === 'COMPLETED') throw new Error('This request has completed; there is no removal to change');
+        if (d === null || typeof d !== 'object' || !('removeDate' in d))
+          throw new Error('Send {"removeDate": "<ISO date-time>" | null}');
+        if (d.removeDate !== null) validateFutureDate(d.removeDate, 'removeDate');
+        const targets = Object.keys(state.removeDates).filter((key) => {
+          const [identityId, , itemId] = key.split('|');
+          return (!d.identityId || identityId === d.identityId) && (!d.itemId || itemId === d.itemId);
         });
-        observations.forEach(applyObservation);
-      } catch (error) {
-        if (isActivityTimeout(error)) continue; // a day of polling without news: poll on
-        const messages = failureMessages(error);
-        log.warn('Status tracking failed', { requestKey: request.key, messages });
-        await askOperator(`Status tracking failed: ${messages.join('; ')}`, inFlight());
+        if (targets.length === 0) throw new Error('No item of this request matches identityId/itemId');
+        const settled = state.removals.filter(
+          (r) => r.status !== 'SCHEDULED' && targets.includes(refKey(r.identityId, r.itemType, r.itemId)),
+        );
+        if (settled.length === targets.length && settled.length > 0)
+          throw new Error('That removal has already been carried out');
+      },
+    },
+  );
+  setHandler(
+    removeNowUpdate,
+    (d) => {
+      for (const removal of pendingRemovals(d)) {
+        removal.removeDate = workflowNow();
+        removal.mode = 'exact';
+        removal.note = d.comment ? `Removed on request: ${d.comment}` : 'Removed on request';
       }
-    }
-  };
+      removalsChanged = true;
+      return state;
+    },
+    {
+      validator: (d: RemoveNowInput) => {
+        if (pendingRemovals(d ?? {}).length === 0 || !d?.identityId || !d?.itemId) {
+          throw new Error('No scheduled removal for that identityId and itemId');
+        }
+      },
+    },
+  );
 
-  const askOperator = async (reason: string, items: ItemState[]): Promise<Decision['kind'] | 'timeout'> => {
-    state.operator = { since: workflowNow(), reason, keys: items.map((i) => i.key) };
+  const askOperator = async (reason: string, items: ItemState[], allowCancel: boolean): Promise<OperatorVerdict> => {
+    const previous = state.phase;
+    state.operator = { since: workflowNow(), reason, keys: items.map((i) => i.key), cancellable: allowCancel };
     decision = undefined;
     enter('AWAITING_OPERATOR');
     const decided = await waitFor(() => decision !== undefined, options.escalationTimeoutSeconds);
     state.operator = undefined;
-    if (!decided || !decision) {
-      for (const item of items)
-        item.errorMessages = [...item.errorMessages, 'No operator decision before the escalation timeout'];
-      enter('TRACKING');
-      return 'timeout';
-    }
-    const made: Decision = decision;
+    const made = takeDecision();
+    enter(previous === 'AWAITING_OPERATOR' ? 'TRACKING' : previous);
+    if (!decided || !made) return 'timeout';
     log.info('Operator decision', { requestKey: request.key, decision: made.kind, reason: made.reason });
-    if (made.kind === 'skip') {
-      for (const item of items) item.skippedReason = made.reason;
-    }
-    enter('TRACKING');
+    if (made.kind === 'skip') for (const item of items) item.skippedReason = made.reason;
     return made.kind;
   };
 
-  const needsOperator = (item: ItemState): boolean => {
-    if (item.skippedReason !== undefined) return false;
-    if (item.outcome === 'FAILED') return true;
-    if (item.outcome === 'REJECTED') return options.operatorOnRejected;
-    if (item.iscState === 'TERMINATED') return options.operatorOnTerminated;
-    return false;
+  const checkpoint = async (): Promise<void> => {
+    if (!workflowInfo().continueAsNewSuggested) return;
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof accessRequestWorkflow>({ ...input, resume: state });
   };
 
-  // The main loop: submit what has not been submitted, track it, retry failures, ask a person when stuck.
-  for (;;) {
-    const fresh = state.items.filter((i) => i.outcome === undefined && i.submittedAt === undefined);
-    if (fresh.length > 0) await submit(fresh);
-    await track();
+  const ctx: SettleContext = {
+    options,
+    tracker: pollingTracker(options.statusPollSeconds, options.activityTimeoutSeconds),
+    activities,
+    enter,
+    askOperator,
+    trackingPhase: () => (startDate !== undefined && msUntil(startDate) > 0 ? 'SCHEDULED' : 'TRACKING'),
+    checkpoint,
+  };
 
-    const failed = state.items.filter(
-      (i) =>
-        i.outcome === 'FAILED' && i.iscState !== undefined && isRetryableFailureState(i.iscState) && !i.skippedReason,
-    );
-    if (failed.length > 0 && state.automaticRetriesUsed < options.outcomeRetries) {
-      enter('RETRY_BACKOFF');
-      await sleep(options.outcomeRetryBackoffSeconds * 1000 * 2 ** state.automaticRetriesUsed);
-      state.automaticRetriesUsed += 1;
-      failed.forEach(resetForResubmission);
-      continue;
-    }
-
-    const stuck = state.items.filter(needsOperator);
-    if (stuck.length === 0) break;
-    const reason = stuck
-      .map((i) => `${i.itemType}:${i.itemId} for ${i.identityId} ended ${i.iscState ?? i.outcome}`)
-      .join('; ');
-    const made = await askOperator(reason, stuck);
-    if (made === 'retry') {
-      stuck.forEach(resetForResubmission);
-      continue;
-    }
-    if (made === 'timeout') break;
+  // 1. Start date the tenant cannot take: wait for it here.
+  if (waitsForStart && startDate && state.items.every((i) => i.attempts === 0) && msUntil(startDate) > 0) {
+    enter('SCHEDULED');
+    await sleep(msUntil(startDate));
   }
+
+  // 2. The request itself.
+  const grantBudget = {
+    get used() {
+      return state.automaticRetriesUsed;
+    },
+    set used(value: number) {
+      state.automaticRetriesUsed = value;
+    },
+  };
+  await settle(
+    ctx,
+    request,
+    state.items,
+    { omitRemoveDate: grantRemovalModes.includes('exact'), omitStartDate: waitsForStart },
+    grantBudget,
+  );
+
+  // 3. Removals of what was granted.
+  if (isGrant && state.removals.length === 0) {
+    for (const item of state.items) {
+      const removeDate = state.removeDates[refKey(item.identityId, item.itemType, item.itemId)];
+      if (!removeDate || (item.outcome !== 'GRANTED' && item.outcome !== 'ALREADY_SATISFIED')) continue;
+      const mode = grantRemovalModes.includes('exact') ? 'exact' : 'isc';
+      const submittedDate = request.items.find((i) => i.type === item.itemType && i.id === item.itemId)?.removeDate;
+      state.removals.push({
+        identityId: item.identityId,
+        itemType: item.itemType,
+        itemId: item.itemId,
+        removeDate,
+        mode,
+        status: 'SCHEDULED',
+        // The date changed while the grant was in flight: ISC holds the old one until told.
+        resendGrant: mode === 'isc' && removeDate !== submittedDate,
+        requests: [],
+      });
+    }
+  }
+  await runRemovals(
+    ctx,
+    state,
+    () => {
+      const changed = removalsChanged;
+      removalsChanged = false;
+      return changed;
+    },
+    () => removalsChanged,
+    request,
+    options,
+  );
 
   enter('COMPLETED');
   await condition(allHandlersFinished);
   return {
     requestKey: request.key,
     requestType: request.requestType,
-    items: state.items.map((i) => ({
-      identityId: i.identityId,
-      itemType: i.itemType,
-      itemId: i.itemId,
-      outcome: i.outcome ?? 'FAILED',
-      iscState: i.iscState,
-      accessRequestId: i.accessRequestId,
-      errorMessages: i.errorMessages,
-      skippedReason: i.skippedReason,
-    })),
+    items: state.items.map((i) => {
+      const removal = state.removals.find(
+        (r) => r.identityId === i.identityId && r.itemType === i.itemType && r.itemId === i.itemId,
+      );
+      return {
+        identityId: i.identityId,
+        itemType: i.itemType,
+        itemId: i.itemId,
+        outcome: i.outcome ?? 'FAILED',
+        iscState: i.iscState,
+        accessRequestId: i.accessRequestId,
+        errorMessages: i.errorMessages,
+        skippedReason: i.skippedReason,
+        ...(removal
+          ? {
+              removal: {
+                removeDate: removal.removeDate,
+                mode: removal.mode,
+                status: removal.status,
+                note: removal.note,
+              },
+            }
+          : {}),
+      };
+    }),
   };
+}
+
+/**
+ * Waits for each removal to fall due and carries it out; any number of date changes can arrive while
+ * waiting. One durable timer per wait: a removal a year away costs a handful of history events.
+ */
+async function runRemovals(
+  ctx: SettleContext,
+  state: AccessRequestState,
+  takeChange: () => boolean,
+  hasChange: () => boolean,
+  request: PlannedRequest,
+  options: AccessRequestOptions,
+): Promise<void> {
+  const { holdsAccess } = proxyActivities<IscflowActivities>({
+    startToCloseTimeout: `${options.activityTimeoutSeconds}s`,
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '5 minutes',
+      nonRetryableErrorTypes: FINAL_ISC_ERRORS,
+    },
+  });
+  const dueAt = (r: RemovalState): number =>
+    msUntil(r.removeDate) + (r.mode === 'isc' ? options.removalVerificationSeconds * 1000 : 0);
+
+  /** Settles one follow-up ISC request (a revoke, or the grant with a new date) for a removal. */
+  const follow = async (r: RemovalState, planned: PlannedRequest): Promise<ItemState> => {
+    const item = newItemState(
+      planItemKey(planned.key, r.identityId, r.itemType, r.itemId),
+      r.identityId,
+      r.itemType,
+      r.itemId,
+    );
+    r.requests.push(item);
+    await settle(ctx, planned, [item], { omitRemoveDate: false, omitStartDate: true }, { used: 0 });
+    return item;
+  };
+
+  const resendGrant = async (r: RemovalState): Promise<void> => {
+    const wanted = state.removeDates[refKey(r.identityId, r.itemType, r.itemId)] ?? null;
+    // Sent without removeDate only when the removal was cancelled on purpose: that is how ISC clears a sunset.
+    const [planned] = planAccessRequests({
+      requestType: 'GRANT_ACCESS',
+      identityIds: [r.identityId],
+      items: [{ type: r.itemType, id: r.itemId }],
+      ...(wanted ? { removeDate: wanted } : {}),
+      ...(request.comment ? { comment: request.comment } : {}),
+    });
+    r.resendGrant = false;
+    if (!planned) return;
+    const item = await follow(r, planned);
+    if (item.outcome !== 'GRANTED' && item.outcome !== 'ALREADY_SATISFIED') {
+      r.note = `ISC did not take the new date: ${item.outcome ?? 'unknown'}`;
+    } else if (wanted === null) {
+      r.status = 'KEPT';
+    }
+  };
+
+  const remove = async (r: RemovalState): Promise<void> => {
+    r.status = 'REMOVING';
+    ctx.enter('REMOVING');
+    const ref = { identityId: r.identityId, itemType: r.itemType, itemId: r.itemId };
+    for (;;) {
+      // In isc mode ISC should have removed it by now; only what is still held needs a revoke.
+      if (r.mode === 'isc' && r.requests.every((q) => q.outcome !== 'REVOKED') && !(await holdsAccess(ref))) break;
+      const [planned] = planAccessRequests({
+        requestType: 'REVOKE_ACCESS',
+        identityIds: [r.identityId],
+        items: [{ type: r.itemType, id: r.itemId }],
+        comment: `Scheduled removal by iscflow (removeDate ${r.removeDate})`,
+      });
+      if (!planned) return;
+      const item = await follow(r, planned);
+      if (item.outcome !== 'REVOKED' && item.outcome !== 'ALREADY_SATISFIED') {
+        r.status = 'FAILED';
+        r.note = `Revoke ended ${item.iscState ?? item.outcome ?? 'unknown'}${item.skippedReason ? ` (skipped: ${item.skippedReason})` : ''}`;
+        return;
+      }
+      if (!(await holdsAccess(ref))) break;
+      const verdict = await ctx.askOperator(
+        `${r.itemType}:${r.itemId} is still held by ${r.identityId} after its revoke`,
+        [item],
+        false,
+      );
+      if (verdict !== 'retry') {
+        r.status = 'FAILED';
+        r.note = 'Still held after the revoke';
+        return;
+      }
+    }
+    r.status = 'REMOVED';
+  };
+
+  for (;;) {
+    takeChange();
+    for (const r of state.removals.filter((x) => x.resendGrant)) await resendGrant(r);
+    const pending = state.removals.filter((r) => r.status === 'SCHEDULED');
+    if (pending.length === 0) return;
+    ctx.enter('REMOVAL_SCHEDULED');
+    await ctx.checkpoint();
+    const next = Math.min(...pending.map(dueAt));
+    if (next > 0) {
+      await condition(hasChange, next);
+      if (hasChange()) continue;
+    }
+    for (const r of pending.filter((x) => dueAt(x) <= 0 && x.status === 'SCHEDULED')) await remove(r);
+  }
 }

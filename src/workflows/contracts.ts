@@ -45,6 +45,12 @@ export interface AccessRequestOptions {
    * crashed worker holds up a request.
    */
   activityTimeoutSeconds: number;
+  /** In `isc` mode, how long after removeDate ISC gets before iscflow checks and revokes itself (ISC's SLA: 24 h). */
+  removalVerificationSeconds: number;
+  /** A request still in progress in ISC after this long is put to an operator (null: never). */
+  stuckAfterSeconds: number | null;
+  /** What happens to a stuck request: `ask` an operator, or `cancel` it (before approval) / close it (after). */
+  stuckAction: 'ask' | 'cancel';
 }
 
 export interface AccessRequestInput {
@@ -68,12 +74,33 @@ export interface ItemState {
   submittedAt?: string;
   /** Why an operator skipped this item, when one did. */
   skippedReason?: string;
+  /** Since when ISC has been working on it; the age that makes a request stuck. */
+  waitingSince?: string;
+}
+
+export type RemovalStatus = 'SCHEDULED' | 'REMOVING' | 'REMOVED' | 'KEPT' | 'FAILED';
+
+/** A removal the workflow owns: the removeDate of one granted (identity, item). */
+export interface RemovalState {
+  identityId: string;
+  itemType: ItemType;
+  itemId: string;
+  removeDate: string;
+  mode: RemovalMode;
+  status: RemovalStatus;
+  /** In `isc` mode after a date change: the grant must go to ISC again with the new date (or none). */
+  resendGrant?: boolean;
+  /** The ISC requests the removal needed (a revoke, or a grant carrying the new date). */
+  requests: ItemState[];
+  note?: string;
 }
 
 export interface OperatorWait {
   since: string;
   reason: string;
   keys: string[];
+  /** Whether `cancel` is on offer (a request stuck in ISC), besides `retry` and `skip`. */
+  cancellable: boolean;
 }
 
 export interface AccessRequestState {
@@ -83,6 +110,9 @@ export interface AccessRequestState {
   items: ItemState[];
   automaticRetriesUsed: number;
   operator?: OperatorWait;
+  /** Removal date wanted per (identity, item) key, changed by `setRemoveDate` until the removal is done. */
+  removeDates: Record<string, string | null>;
+  removals: RemovalState[];
 }
 
 export interface ItemResult {
@@ -94,6 +124,7 @@ export interface ItemResult {
   accessRequestId?: string;
   errorMessages: string[];
   skippedReason?: string;
+  removal?: { removeDate: string; mode: RemovalMode; status: RemovalStatus; note?: string };
 }
 
 export interface AccessRequestResult {
@@ -106,9 +137,29 @@ export interface OperatorDecision {
   reason?: string;
 }
 
+/** `{"removeDate": "2027-01-31T17:00:00Z"}` moves every removal of the request; `null` cancels them. */
+export interface SetRemoveDateInput {
+  removeDate: string | null;
+  /** Narrow the change to one identity and/or item. */
+  identityId?: string;
+  itemId?: string;
+}
+
+/** Removes a scheduled (identity, item) now: a revoke arriving for access whose removal is scheduled. */
+export interface RemoveNowInput {
+  identityId: string;
+  itemId: string;
+  comment?: string;
+}
+
 /** Where each item stands, at any time; adds nothing to history. */
 export const statusQuery = defineQuery<AccessRequestState>('status');
 /** Resubmit the items an operator is being asked about. Sendable from the Temporal UI as `{"reason": "..."}`. */
 export const retryUpdate = defineUpdate<AccessRequestState, [OperatorDecision]>('retry');
 /** Accept the items an operator is being asked about as they are. `{"reason": "..."}` is required. */
 export const skipUpdate = defineUpdate<AccessRequestState, [OperatorDecision]>('skip');
+/** Cancel (before approval) or close (after) the ISC requests an operator is asked about. `{"reason": "..."}`. */
+export const cancelUpdate = defineUpdate<AccessRequestState, [OperatorDecision]>('cancel');
+/** Change or cancel the removal date; refused (history untouched) for past or malformed dates. */
+export const setRemoveDateUpdate = defineUpdate<AccessRequestState, [SetRemoveDateInput]>('setRemoveDate');
+export const removeNowUpdate = defineUpdate<AccessRequestState, [RemoveNowInput]>('removeNow');

@@ -9,25 +9,34 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { CheckStatusInput, IscflowActivities, ItemObservation } from '../activities/contracts';
 
+/** One activity execution polls for at most a day; the workflow then starts another (a few events a day). */
+const MAX_POLL_WINDOW_SECONDS = 24 * 3600;
+
 export interface Tracker {
-  /** Resolves with fresh observations once at least one item changed (state, id, or outcome). */
-  waitForChange(input: Omit<CheckStatusInput, 'failWhenUnchanged'>): Promise<ItemObservation[]>;
+  /**
+   * Resolves with fresh observations once at least one item changed (state, id, or outcome). Rejects with
+   * an activity timeout when nothing changed within `maxWaitSeconds` (capped at a day).
+   */
+  waitForChange(
+    input: Omit<CheckStatusInput, 'failWhenUnchanged'>,
+    maxWaitSeconds?: number,
+  ): Promise<ItemObservation[]>;
 }
 
-/** Polls every `pollSeconds`; one activity execution covers up to a day of polling. */
 export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: number): Tracker {
-  const { checkStatus } = proxyActivities<IscflowActivities>({
-    startToCloseTimeout: `${attemptTimeoutSeconds}s`,
-    scheduleToCloseTimeout: '1 day',
-    retry: {
-      initialInterval: `${pollSeconds}s`,
-      backoffCoefficient: 1,
-      maximumInterval: `${pollSeconds}s`,
-      nonRetryableErrorTypes: ['ISC_BAD_REQUEST', 'ISC_FORBIDDEN', 'ISC_NOT_FOUND', 'ISC_AUTH_FAILED'],
-    },
-  });
   return {
-    async waitForChange(input) {
+    async waitForChange(input, maxWaitSeconds = MAX_POLL_WINDOW_SECONDS) {
+      const window = Math.max(1, Math.min(MAX_POLL_WINDOW_SECONDS, Math.ceil(maxWaitSeconds)));
+      const { checkStatus } = proxyActivities<IscflowActivities>({
+        startToCloseTimeout: `${attemptTimeoutSeconds}s`,
+        scheduleToCloseTimeout: `${window}s`,
+        retry: {
+          initialInterval: `${pollSeconds}s`,
+          backoffCoefficient: 1,
+          maximumInterval: `${pollSeconds}s`,
+          nonRetryableErrorTypes: ['ISC_BAD_REQUEST', 'ISC_FORBIDDEN', 'ISC_NOT_FOUND', 'ISC_AUTH_FAILED'],
+        },
+      });
       const result = await checkStatus({ ...input, failWhenUnchanged: true });
       return result.items;
     },

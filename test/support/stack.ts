@@ -154,6 +154,7 @@ export interface RequestJson {
       outcome: string;
       iscState: string | null;
       accessRequestId: string | null;
+      errorMessages: string[];
     }>;
   }>;
 }

@@ -1,0 +1,237 @@
+/**
+ * Settling one ISC request: submit what has not been submitted, track it to final states, resubmit
+ * failed provisioning with backoff, and put whatever is still wrong to an operator. The grant of a
+ * request and each removal's revoke (or re-dated grant) go through the same loop.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, sleep } from '@temporalio/workflow';
+import { isRetryableFailureState, type PlannedRequest } from '../domain';
+import type { IscflowActivities, ItemObservation, SubmittedItem } from '../activities/contracts';
+import type { AccessRequestOptions, ItemState, Phase } from './contracts';
+import { msUntil, workflowNow } from './clock';
+import type { Tracker } from './tracker';
+
+export type OperatorVerdict = 'retry' | 'skip' | 'cancel' | 'timeout';
+
+export interface SettleContext {
+  options: AccessRequestOptions;
+  tracker: Tracker;
+  activities: Pick<IscflowActivities, 'submitItems' | 'cancelRequest'>;
+  enter(phase: Phase): void;
+  /** Waits for a person; `allowCancel` offers cancelling the ISC requests (for stuck ones). */
+  askOperator(reason: string, items: ItemState[], allowCancel: boolean): Promise<OperatorVerdict>;
+  /** TRACKING, or SCHEDULED while ISC holds the request until its start date. */
+  trackingPhase(): Phase;
+  /** Continues as new when the history asks for it (never returns in that case). */
+  checkpoint(): Promise<void>;
+}
+
+export interface SubmitFlags {
+  omitRemoveDate: boolean;
+  omitStartDate: boolean;
+}
+
+/** Automatic resubmissions used so far; the grant's counter lives in the workflow state. */
+export interface RetryBudget {
+  used: number;
+}
+
+const sameRef = (a: { identityId: string; itemType: string; itemId: string }, b: typeof a): boolean =>
+  a.identityId === b.identityId && a.itemType === b.itemType && a.itemId === b.itemId;
+
+export function newItemState(
+  key: string,
+  identityId: string,
+  itemType: ItemState['itemType'],
+  itemId: string,
+): ItemState {
+  return { key, identityId, itemType, itemId, errorMessages: [], attempts: 0 };
+}
+
+function failureMessages(error: unknown): string[] {
+  const messages: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error) {
+    if (!(current instanceof ActivityFailure)) messages.push(current.message);
+    current = current.cause;
+  }
+  return messages.length > 0 ? messages : ['unknown failure'];
+}
+
+function failureType(error: unknown): string | undefined {
+  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
+    ? (error.cause.type ?? undefined)
+    : undefined;
+}
+
+function isActivityTimeout(error: unknown): boolean {
+  return error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
+}
+
+function resetForResubmission(item: ItemState): void {
+  item.outcome = undefined;
+  item.iscState = undefined;
+  item.accessRequestId = undefined;
+  item.submittedAt = undefined;
+  item.waitingSince = undefined;
+  item.errorMessages = [];
+}
+
+function applySubmission(items: ItemState[], submitted: SubmittedItem, submittedAt: string): void {
+  const item = items.find((i) => sameRef(i, submitted));
+  if (!item) return;
+  item.submittedAt = submittedAt;
+  item.waitingSince = submittedAt;
+  item.accessRequestId = submitted.accessRequestId;
+  if (submitted.disposition === 'ALREADY_SATISFIED') item.outcome = 'ALREADY_SATISFIED';
+}
+
+function applyObservation(items: ItemState[], seen: ItemObservation): void {
+  const item = items.find((i) => sameRef(i, seen));
+  if (!item) return;
+  item.accessRequestId = seen.accessRequestId ?? item.accessRequestId;
+  item.iscState = seen.iscState ?? item.iscState;
+  item.errorMessages = seen.errorMessages;
+  if (seen.outcome) item.outcome = seen.outcome;
+}
+
+export async function settle(
+  ctx: SettleContext,
+  request: PlannedRequest,
+  items: ItemState[],
+  flags: SubmitFlags,
+  budget: RetryBudget,
+): Promise<void> {
+  const { options } = ctx;
+
+  const submit = async (fresh: ItemState[]): Promise<void> => {
+    ctx.enter('SUBMITTING');
+    for (const item of fresh) item.attempts += 1;
+    const attempt = Math.max(...fresh.map((i) => i.attempts));
+    try {
+      const result = await ctx.activities.submitItems({
+        request,
+        items: fresh.map(({ identityId, itemType, itemId }) => ({ identityId, itemType, itemId })),
+        attempt,
+        ...flags,
+      });
+      for (const submitted of result.items) applySubmission(items, submitted, result.submittedAt);
+    } catch (error) {
+      const messages = failureMessages(error);
+      log.warn('Submission failed', { requestKey: request.key, messages });
+      for (const item of fresh) Object.assign(item, { outcome: 'FAILED', errorMessages: messages });
+    }
+  };
+
+  const inFlight = (): ItemState[] => items.filter((i) => i.outcome === undefined && i.submittedAt !== undefined);
+
+  /** Cancels (before approval) or closes (after) the ISC requests behind stuck items. */
+  const cancelInIsc = async (stuck: ItemState[], reason: string): Promise<void> => {
+    const comment = `Cancelled by iscflow: ${reason}`;
+    for (const accessRequestId of new Set(stuck.flatMap((i) => (i.accessRequestId ? [i.accessRequestId] : [])))) {
+      try {
+        await ctx.activities.cancelRequest({ accessRequestId, comment, close: false });
+      } catch (error) {
+        if (failureType(error) !== 'ISC_BAD_REQUEST') throw error;
+        // Past the approval step ISC no longer cancels; closing works at any stage.
+        await ctx.activities.cancelRequest({ accessRequestId, comment, close: true });
+      }
+    }
+  };
+
+  const handleStuck = async (stuck: ItemState[]): Promise<void> => {
+    const reason = `in progress in ISC for more than ${options.stuckAfterSeconds} s`;
+    const verdict =
+      options.stuckAction === 'cancel' ? 'cancel' : await ctx.askOperator(`Stuck: ${reason}`, stuck, true);
+    if (verdict === 'cancel') {
+      await cancelInIsc(stuck, reason);
+    } else if (verdict === 'skip') {
+      for (const item of stuck) item.outcome = 'FAILED';
+    }
+    // retry or timeout: keep waiting, with the age counted afresh.
+    for (const item of stuck) item.waitingSince = workflowNow();
+  };
+
+  const track = async (): Promise<void> => {
+    while (inFlight().length > 0) {
+      ctx.enter(ctx.trackingPhase());
+      await ctx.checkpoint();
+      const tracked = inFlight();
+      let maxWait: number | undefined;
+      if (options.stuckAfterSeconds !== null) {
+        const oldest = tracked.map((i) => i.waitingSince ?? i.submittedAt ?? workflowNow()).sort()[0] ?? workflowNow();
+        maxWait = options.stuckAfterSeconds + msUntil(oldest) / 1000;
+        if (maxWait <= 0) {
+          await handleStuck(tracked);
+          continue;
+        }
+      }
+      try {
+        const observations = await ctx.tracker.waitForChange(
+          {
+            requestKey: request.key,
+            requestType: request.requestType,
+            items: tracked.map((i) => ({
+              identityId: i.identityId,
+              itemType: i.itemType,
+              itemId: i.itemId,
+              accessRequestId: i.accessRequestId,
+              iscState: i.iscState,
+              attempt: i.attempts,
+              submittedAt: i.submittedAt ?? workflowNow(),
+            })),
+            missingRowGraceMs: options.missingRowGraceSeconds * 1000,
+          },
+          maxWait,
+        );
+        observations.forEach((seen) => applyObservation(items, seen));
+      } catch (error) {
+        if (isActivityTimeout(error)) continue; // no news within the window: poll on (or handle stuck above)
+        const messages = failureMessages(error);
+        log.warn('Status tracking failed', { requestKey: request.key, messages });
+        await ctx.askOperator(`Status tracking failed: ${messages.join('; ')}`, tracked, false);
+      }
+    }
+  };
+
+  const needsOperator = (item: ItemState): boolean => {
+    if (item.skippedReason !== undefined) return false;
+    if (item.outcome === 'FAILED') return true;
+    if (item.outcome === 'REJECTED') return options.operatorOnRejected;
+    if (item.iscState === 'TERMINATED') return options.operatorOnTerminated;
+    return false;
+  };
+
+  for (;;) {
+    const fresh = items.filter((i) => i.outcome === undefined && i.submittedAt === undefined);
+    if (fresh.length > 0) await submit(fresh);
+    await track();
+
+    const failed = items.filter(
+      (i) =>
+        i.outcome === 'FAILED' && i.iscState !== undefined && isRetryableFailureState(i.iscState) && !i.skippedReason,
+    );
+    if (failed.length > 0 && budget.used < options.outcomeRetries) {
+      ctx.enter('RETRY_BACKOFF');
+      await sleep(options.outcomeRetryBackoffSeconds * 1000 * 2 ** budget.used);
+      budget.used += 1;
+      failed.forEach(resetForResubmission);
+      continue;
+    }
+
+    const stuck = items.filter(needsOperator);
+    if (stuck.length === 0) return;
+    const reason = stuck
+      .map((i) => `${i.itemType}:${i.itemId} for ${i.identityId} ended ${i.iscState ?? i.outcome}`)
+      .join('; ');
+    const verdict = await ctx.askOperator(reason, stuck, false);
+    if (verdict === 'retry') {
+      stuck.forEach(resetForResubmission);
+      continue;
+    }
+    if (verdict === 'timeout') {
+      // Recorded so that a resumed run (continue-as-new) does not ask again.
+      for (const item of stuck) item.skippedReason ??= 'No operator decision before the escalation timeout';
+    }
+    return;
+  }
+}
