@@ -7,9 +7,11 @@ import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '
 import { ConfigError, loadTemporalConfig, loadWorkflowDefaults } from './config';
 import { formatViolations, isSuccess, validateAccessChange, type ItemType } from './domain';
 import { IDENTITY_IDS, STATE } from './search-attributes';
-import { startAccessChange } from './starter';
+import { startAccessChange, type StartedRequest } from './starter';
 import {
+  cancelUpdate,
   retryUpdate,
+  setRemoveDateUpdate,
   skipUpdate,
   statusQuery,
   type AccessRequestResult,
@@ -25,6 +27,8 @@ const USAGE = `Usage:
   iscflow list [--identity ID] [--state STATE] [--json]
   iscflow retry WORKFLOW_ID [--reason TEXT]
   iscflow skip WORKFLOW_ID --reason TEXT
+  iscflow cancel WORKFLOW_ID --reason TEXT      (a request stuck in ISC: cancel before approval, close after)
+  iscflow remove-date WORKFLOW_ID (ISO|none) [--identity ID] [--item ID]
 TYPE is ROLE, ACCESS_PROFILE or ENTITLEMENT.`;
 
 /** A problem with what the user typed: exit code 2, nothing started. */
@@ -61,6 +65,53 @@ async function connect(env: Env): Promise<{ client: Client; taskQueue: string; c
   };
 }
 
+function describeAction(s: StartedRequest): string {
+  switch (s.action) {
+    case 'started':
+      return '';
+    case 'already-run':
+      return '(already run: not started again)';
+    case 'rescheduled':
+      return `(removal of ${s.itemId} for ${s.identityId} rescheduled)`;
+    case 'removing':
+      return `(scheduled removal of ${s.itemId} for ${s.identityId} carried out now)`;
+  }
+}
+
+/** What `--wait` reports for one started or routed change. */
+async function outcomeOf(s: StartedRequest): Promise<{ state: string; items: ItemResult[] }> {
+  if (s.action !== 'rescheduled' && s.action !== 'removing') return settle(s.handle);
+  // A routed change is about one (identity, item) of a grant workflow that may hold other removals.
+  const isMine = (i: { identityId: string; itemId: string }): boolean =>
+    i.identityId === s.identityId && i.itemId === s.itemId;
+  for (;;) {
+    const description = await s.handle.describe();
+    if (description.status.name === 'COMPLETED') {
+      const result: AccessRequestResult = await s.handle.result();
+      return { state: 'COMPLETED', items: result.items.filter(isMine).map((i) => asRoutedOutcome(s, i)) };
+    }
+    const state = await s.handle.query(statusQuery);
+    const removal = state.removals.find(isMine);
+    const finished = removal && removal.status !== 'SCHEDULED' && removal.status !== 'REMOVING';
+    if (s.action === 'rescheduled' || finished || state.phase === 'AWAITING_OPERATOR') {
+      return {
+        state: state.phase,
+        items: itemsOf(state)
+          .filter(isMine)
+          .map((i) => asRoutedOutcome(s, i)),
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** A routed revoke succeeded when the removal did; a rescheduled grant when the access is still granted. */
+function asRoutedOutcome(s: StartedRequest, item: ItemResult): ItemResult {
+  if (s.action === 'rescheduled') return item;
+  const removed = item.removal?.status === 'REMOVED';
+  return { ...item, outcome: removed ? 'REVOKED' : 'FAILED' };
+}
+
 /** Waits until the workflow completes or asks an operator; returns the items as they stand then. */
 async function settle(handle: Handle): Promise<{ state: string; items: ItemResult[] }> {
   for (;;) {
@@ -79,16 +130,26 @@ async function settle(handle: Handle): Promise<{ state: string; items: ItemResul
 }
 
 function itemsOf(state: AccessRequestState): ItemResult[] {
-  return state.items.map((i) => ({
-    identityId: i.identityId,
-    itemType: i.itemType,
-    itemId: i.itemId,
-    outcome: i.outcome ?? 'FAILED',
-    iscState: i.iscState,
-    accessRequestId: i.accessRequestId,
-    errorMessages: i.errorMessages,
-    skippedReason: i.skippedReason,
-  }));
+  return state.items.map((i) => {
+    const removal = state.removals.find(
+      (r) => r.identityId === i.identityId && r.itemType === i.itemType && r.itemId === i.itemId,
+    );
+    return {
+      identityId: i.identityId,
+      itemType: i.itemType,
+      itemId: i.itemId,
+      outcome: i.outcome ?? 'FAILED',
+      iscState: i.iscState,
+      accessRequestId: i.accessRequestId,
+      errorMessages: i.errorMessages,
+      skippedReason: i.skippedReason,
+      ...(removal
+        ? {
+            removal: { removeDate: removal.removeDate, mode: removal.mode, status: removal.status, note: removal.note },
+          }
+        : {}),
+    };
+  });
 }
 
 function describeItem(item: ItemResult): string {
@@ -151,21 +212,21 @@ async function requestCommand(argv: string[], io: Output, env: Env): Promise<num
     });
     if (!values.wait) {
       if (values.json)
-        io.out(JSON.stringify({ workflows: started.map((s) => ({ workflowId: s.workflowId, started: s.started })) }));
-      else for (const s of started) io.out(`${s.workflowId}${s.started ? '' : ' (already run: not started again)'}`);
+        io.out(JSON.stringify({ workflows: started.map((s) => ({ workflowId: s.workflowId, action: s.action })) }));
+      else for (const s of started) io.out(`${s.workflowId} ${describeAction(s)}`);
       return 0;
     }
     const settled = await Promise.all(
-      started.map(async (s) => ({ workflowId: s.workflowId, ...(await settle(s.handle)) })),
+      started.map(async (s) => ({ workflowId: s.workflowId, action: s.action, ...(await outcomeOf(s)) })),
     );
-    const ok = settled.every(
-      (s) => s.items.length > 0 && s.items.every((i) => isSuccess(validation.change.requestType, i.outcome)),
-    );
+    const aimedAt = validation.change.requestType;
+    const ok = settled.every((s) => s.items.length > 0 && s.items.every((i) => isSuccess(aimedAt, i.outcome)));
     if (values.json) {
       io.out(
         JSON.stringify({
           workflows: settled.map((s) => ({
             workflowId: s.workflowId,
+            action: s.action,
             state: s.state,
             items: s.items.map((i) => ({
               identityId: i.identityId,
@@ -175,6 +236,7 @@ async function requestCommand(argv: string[], io: Output, env: Env): Promise<num
               iscState: i.iscState ?? null,
               accessRequestId: i.accessRequestId ?? null,
               errorMessages: i.errorMessages,
+              ...(i.removal ? { removal: i.removal } : {}),
             })),
           })),
         }),
@@ -256,7 +318,12 @@ async function listCommand(argv: string[], io: Output, env: Env): Promise<number
   }
 }
 
-async function decisionCommand(kind: 'retry' | 'skip', argv: string[], io: Output, env: Env): Promise<number> {
+async function decisionCommand(
+  kind: 'retry' | 'skip' | 'cancel',
+  argv: string[],
+  io: Output,
+  env: Env,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: { reason: { type: 'string' } },
@@ -264,16 +331,55 @@ async function decisionCommand(kind: 'retry' | 'skip', argv: string[], io: Outpu
   });
   const workflowId = positionals[0];
   if (!workflowId) throw new UsageError(`${kind}: WORKFLOW_ID is required`);
-  if (kind === 'skip' && !values.reason?.trim()) throw new UsageError('skip: --reason is required');
+  if (kind !== 'retry' && !values.reason?.trim()) throw new UsageError(`${kind}: --reason is required`);
   const { client, close } = await connect(env);
   try {
     const handle: Handle = client.workflow.getHandle(workflowId);
     const reason = values.reason ? { reason: values.reason } : {};
-    const state =
-      kind === 'retry'
-        ? await handle.executeUpdate(retryUpdate, { args: [reason] })
-        : await handle.executeUpdate(skipUpdate, { args: [{ reason: values.reason ?? '' }] });
+    const update = { retry: retryUpdate, skip: skipUpdate, cancel: cancelUpdate }[kind];
+    const state = await handle.executeUpdate(update, { args: [reason] });
     io.out(`${workflowId}: ${kind} accepted, now ${state.phase}`);
+    return 0;
+  } finally {
+    await close();
+  }
+}
+
+async function removeDateCommand(argv: string[], io: Output, env: Env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { identity: { type: 'string' }, item: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const [workflowId, date] = positionals;
+  if (!workflowId || !date)
+    throw new UsageError('remove-date: WORKFLOW_ID and an ISO date-time (or none) are required');
+  const removeDate = date === 'none' ? null : date;
+  if (removeDate !== null) {
+    const probe = validateAccessChange(
+      {
+        requestType: 'GRANT_ACCESS',
+        identityIds: ['0'.repeat(32)],
+        items: [{ type: 'ROLE', id: '0'.repeat(32) }],
+        removeDate,
+      },
+      new Date().toISOString(),
+    );
+    if (!probe.ok) throw new UsageError(formatViolations(probe.violations));
+  }
+  const { client, close } = await connect(env);
+  try {
+    const handle: Handle = client.workflow.getHandle(workflowId);
+    const state = await handle.executeUpdate(setRemoveDateUpdate, {
+      args: [
+        {
+          removeDate,
+          ...(values.identity ? { identityId: values.identity } : {}),
+          ...(values.item ? { itemId: values.item } : {}),
+        },
+      ],
+    });
+    io.out(`${workflowId}: removal ${removeDate === null ? 'cancelled' : `now due ${removeDate}`} (${state.phase})`);
     return 0;
   } finally {
     await close();
@@ -297,7 +403,10 @@ export async function runCli(
         return await listCommand(rest, io, env);
       case 'retry':
       case 'skip':
+      case 'cancel':
         return await decisionCommand(command, rest, io, env);
+      case 'remove-date':
+        return await removeDateCommand(rest, io, env);
       default:
         io.err(USAGE);
         return 2;

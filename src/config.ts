@@ -162,6 +162,25 @@ const workflowDefaultsSchema = z.object({
   ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default('isc'),
   SAIL_TENANT_PROFILE: z.enum(['current', 'legacy']).default('current'),
   ISCFLOW_ACTIVITY_TIMEOUT_SECONDS: positiveInt(120),
+  ISCFLOW_REMOVAL_VERIFICATION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3600),
+  /** Empty or unset: a request in progress in ISC is never declared stuck. */
+  ISCFLOW_STUCK_AFTER_SECONDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a positive whole number of seconds, or empty for never' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  ISCFLOW_STUCK_ACTION: z.enum(['ask', 'cancel']).default('ask'),
 });
 
 /** Per-workflow tuning that starters put into each workflow's input (recorded in its history, so replay-safe). */
@@ -175,6 +194,9 @@ export interface WorkflowDefaults {
   removalMode: 'isc' | 'exact';
   tenantProfile: 'current' | 'legacy';
   activityTimeoutSeconds: number;
+  removalVerificationSeconds: number;
+  stuckAfterSeconds: number | null;
+  stuckAction: 'ask' | 'cancel';
 }
 
 export function loadWorkflowDefaults(env: Env = process.env): Readonly<WorkflowDefaults> {
@@ -190,6 +212,9 @@ export function loadWorkflowDefaults(env: Env = process.env): Readonly<WorkflowD
     removalMode: section.ISCFLOW_REMOVAL_MODE,
     tenantProfile: section.SAIL_TENANT_PROFILE,
     activityTimeoutSeconds: section.ISCFLOW_ACTIVITY_TIMEOUT_SECONDS,
+    removalVerificationSeconds: section.ISCFLOW_REMOVAL_VERIFICATION_SECONDS,
+    stuckAfterSeconds: section.ISCFLOW_STUCK_AFTER_SECONDS,
+    stuckAction: section.ISCFLOW_STUCK_ACTION,
   };
   return done(value, problems);
 }

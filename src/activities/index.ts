@@ -99,6 +99,14 @@ export function createActivities({
     const info = Context.current().info;
     const decided = new Map<string, SubmittedItem>();
     const keyOf = (ref: ItemRef): string => `${ref.identityId}|${ref.itemType}|${ref.itemId}`;
+    // Status lookups start from submittedAt. An adopted row may be much older than this submission (days, while
+    // it waits for a manager); tenants that cannot look rows up by id would never find it again.
+    let earliestAdoptedMs = Infinity;
+    const adopt = (ref: ItemRef, row: RequestedItemStatus): void => {
+      decided.set(keyOf(ref), { ...ref, disposition: 'ADOPTED', accessRequestId: row.accessRequestId ?? undefined });
+      const created = Date.parse(row.created ?? '');
+      if (!Number.isNaN(created)) earliestAdoptedMs = Math.min(earliestAdoptedMs, created);
+    };
     const removeDateOf = (ref: ItemRef): string | undefined =>
       request.items.find((i) => i.type === ref.itemType && i.id === ref.itemId)?.removeDate;
 
@@ -112,12 +120,7 @@ export function createActivities({
             const row = rows
               .filter((r) => rowIsFor(r, ref, request.requestType) && isFromSubmission(r, request.key, attempt))
               .sort(newestFirst)[0];
-            if (row)
-              decided.set(keyOf(ref), {
-                ...ref,
-                disposition: 'ADOPTED',
-                accessRequestId: row.accessRequestId ?? undefined,
-              });
+            if (row) adopt(ref, row);
           }
         }
         // A pending request for the same change, made by anyone: adopt it rather than queue a twin.
@@ -127,12 +130,7 @@ export function createActivities({
           const row = pending
             .filter((r) => rowIsFor(r, ref, request.requestType) && classifyIscState(r.state ?? '') === 'IN_PROGRESS')
             .sort(newestFirst)[0];
-          if (row)
-            decided.set(keyOf(ref), {
-              ...ref,
-              disposition: 'ADOPTED',
-              accessRequestId: row.accessRequestId ?? undefined,
-            });
+          if (row) adopt(ref, row);
         }
         // Already where the request wants it. A grant that sets a removal date still goes out: it changes the sunset.
         const held = await heldItems(identityId);
@@ -147,7 +145,7 @@ export function createActivities({
       }
 
       const remaining = input.items.filter((ref) => !decided.has(keyOf(ref)));
-      const submittedAt = new Date(now()).toISOString();
+      const submittedAt = new Date(Math.min(now(), earliestAdoptedMs)).toISOString();
       if (remaining.length > 0) {
         const body = buildBody(input, remaining);
         const response = await isc.submitAccessRequest(body);

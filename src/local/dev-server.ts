@@ -16,6 +16,8 @@ export interface DevServerOptions {
   dbFile?: string;
   namespace?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Discard the server's own output (tests); by default it goes to this process's terminal. */
+  quiet?: boolean;
 }
 
 export interface DevServer {
@@ -73,7 +75,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = devServerArgs(options);
   const dbFile = args[args.indexOf('--db-filename') + 1];
   if (dbFile) mkdirSync(dirname(dbFile), { recursive: true });
-  const child = spawn(cli, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const output = options.quiet ? 'ignore' : 'inherit';
+  const child = spawn(cli, args, { stdio: ['ignore', output, output] });
   const port = options.port ?? 7233;
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) => reject(new Error(`temporal server start-dev exited with code ${code}`))),

@@ -2,8 +2,14 @@
  * The whole of iscflow for an integration test: a real Temporal dev server, the ISC simulator over HTTP,
  * an iscflow worker (the production `buildWorker`), and the CLI run in-process with the stack's settings.
  */
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { startDevServer, type DevServer } from '../../src/local/dev-server';
 import { runCli } from '../../src/client';
 import { loadWorkerConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -41,8 +47,19 @@ export interface SimRequestItem {
   clientMetadata: Record<string, string> | null;
 }
 
+/** The Temporal side of a stack: an SDK test environment, or a dev-server process that can be restarted. */
+interface TemporalSide {
+  address: string;
+  namespace: string;
+  nativeConnection(): NativeConnection;
+  client(): Client;
+  /** Stops the server and starts it again from its state file (process servers only). */
+  restart?(): Promise<void>;
+  teardown(): Promise<void>;
+}
+
 export interface Stack {
-  env: TestWorkflowEnvironment;
+  temporal: TemporalSide;
   sim: TestSimulator;
   taskQueue: string;
   catalog: Catalog;
@@ -51,8 +68,10 @@ export interface Stack {
   cli(...args: string[]): Promise<CliRun>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
+  /** Restarts the Temporal dev server from its state file; the worker is stopped and started around it. */
+  restartTemporal(): Promise<void>;
   simRequests(): Promise<SimRequestItem[]>;
-  /** Entitlements that are neither birthright nor auto-rejected: safe to grant and revoke. */
+  /** Entitlements that are not birthright, auto-rejected or failing by design: safe to grant and revoke. */
   plainEntitlements(): CatalogItem[];
   close(): Promise<void>;
 }
@@ -63,16 +82,74 @@ export interface StackOptions {
   settings?: Record<string, string>;
   /** Share a dev server between stacks of one file. */
   env?: TestWorkflowEnvironment;
+  /** Run `temporal server start-dev` as a process with a SQLite state file, so it can be restarted. */
+  devServerProcess?: boolean;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function fromEnvironment(env: TestWorkflowEnvironment, owned: boolean): TemporalSide {
+  return {
+    address: env.address,
+    namespace: env.namespace ?? 'default',
+    nativeConnection: () => env.nativeConnection,
+    client: () => env.client,
+    teardown: async () => {
+      if (owned) await env.teardown();
+    },
+  };
+}
+
+async function processServer(): Promise<TemporalSide> {
+  const options = {
+    port: await freePort(),
+    uiPort: await freePort(),
+    dbFile: join(mkdtempSync(join(tmpdir(), 'iscflow-')), 'dev.db'),
+    quiet: true,
+  };
+  let server: DevServer = await startDevServer(options);
+  let native = await NativeConnection.connect({ address: server.address });
+  let connection = await Connection.connect({ address: server.address });
+  let client = new Client({ connection });
+  const close = async (): Promise<void> => {
+    await native.close();
+    await connection.close();
+    await server.stop();
+  };
+  return {
+    address: server.address,
+    namespace: 'default',
+    nativeConnection: () => native,
+    client: () => client,
+    async restart() {
+      await close();
+      server = await startDevServer(options);
+      native = await NativeConnection.connect({ address: server.address });
+      connection = await Connection.connect({ address: server.address });
+      client = new Client({ connection });
+    },
+    teardown: close,
+  };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sim = await startTestSimulator({ seed: 7, ...options.simulator });
-  const ownEnv = options.env === undefined;
-  const env = options.env ?? (await createDevEnvironment());
+  const temporal = options.devServerProcess
+    ? await processServer()
+    : fromEnvironment(options.env ?? (await createDevEnvironment()), options.env === undefined);
   const taskQueue = uniqueTaskQueue();
   const settings: Record<string, string> = {
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
     ISCFLOW_TASK_QUEUE: taskQueue,
     SAIL_BASE_URL: sim.baseUrl,
     SAIL_CLIENT_ID: SIMULATOR_DEFAULT_CREDENTIALS.clientId,
@@ -92,7 +169,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const startWorker = async (): Promise<void> => {
     if (running) return;
     const config = loadWorkerConfig(settings);
-    const worker = await buildWorker({ config, connection: env.nativeConnection, logger, workflowBundle: bundle });
+    const worker = await buildWorker({
+      config,
+      connection: temporal.nativeConnection(),
+      logger,
+      workflowBundle: bundle,
+    });
     running = { worker, done: worker.run() };
   };
   const stopWorker = async (): Promise<void> => {
@@ -105,7 +187,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await startWorker();
 
   return {
-    env,
+    temporal,
     sim,
     taskQueue,
     catalog,
@@ -128,16 +210,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     startWorker,
     stopWorker,
+    async restartTemporal() {
+      if (!temporal.restart) throw new Error('restartTemporal needs startStack({ devServerProcess: true })');
+      await stopWorker();
+      await temporal.restart();
+      await startWorker();
+    },
     async simRequests() {
       return (await sim.call<SimRequestItem[]>('GET', '/__sim/requests')).body;
     },
     plainEntitlements() {
-      return catalog.items.filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted/i.test(i.name));
+      return catalog.items.filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name));
     },
     async close() {
       await stopWorker();
       await sim.close();
-      if (ownEnv) await env.teardown();
+      await temporal.teardown();
     },
   };
 }

@@ -1,0 +1,450 @@
+/**
+ * The chaos harness shared by `test/integration/chaos.test.ts` and `npm run chaos` (`bench/chaos.ts`).
+ *
+ * Everything that can crash runs as a real process: the Temporal dev server (SQLite state file, stopped
+ * and started again once from that file) and the iscflow worker (`tsx src/worker.ts`, killed with SIGKILL
+ * and started again several times). The ISC simulator runs in this process with faults on: 500/502/503,
+ * 429s, lost responses (created, then the answer is dropped) and connection resets. Changes are grants of
+ * distinct (identity, entitlement) pairs, plus deliberate duplicates started concurrently and later.
+ *
+ * At the end the harness reads the truth from the simulator (`GET /__sim/requests`, `/__sim/stats`, each
+ * identity's access) and from Temporal (each workflow's result), and reports the figures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { AccessChange } from '../../src/domain';
+import { startDevServer, type DevServer } from '../../src/local/dev-server';
+import { PROJECT_ROOT } from '../../src/local/temporal-binaries';
+import { SIMULATOR_DEFAULT_CREDENTIALS, startSimulator, type RunningSimulator } from '../../src/simulator';
+import { startAccessChange } from '../../src/starter';
+import type { accessRequestWorkflow } from '../../src/workflows';
+import type { AccessRequestOptions, AccessRequestResult } from '../../src/workflows/contracts';
+
+export type Profile = 'current' | 'legacy';
+
+export interface ChaosFaults {
+  errorRate: number;
+  rateLimitRate: number;
+  lostResponseRate: number;
+  resetRate: number;
+}
+
+export interface ChaosOptions {
+  profile: Profile;
+  /** Distinct changes (one identity, one entitlement each). */
+  changes: number;
+  /** Extra starts of changes already started: about half concurrently with the original, half later. */
+  duplicates: number;
+  /** SIGKILLs of the worker process, spread over the run; each is followed by a fresh worker. */
+  workerKills: number;
+  /** Restarts of the Temporal dev server from its state file (0 or more). */
+  serverRestarts: number;
+  /** Changes are started over this many seconds, so crashes hit starts, submissions and tracking alike. */
+  startWindowSeconds: number;
+  faults: ChaosFaults;
+  /** ISC's rate limit in the simulator; ISC's own is 100 calls per 10 s. */
+  rateLimit: { requests: number; windowSeconds: number };
+  /** The task-queue rate limit of the worker fleet (`ISCFLOW_ISC_ACTIVITIES_PER_SECOND`). */
+  activitiesPerSecond: number;
+  /** Give up waiting for outcomes after this long; what is not final by then counts as lost. */
+  deadlineSeconds: number;
+  seed: number;
+  /** Progress lines; silent by default. */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_FAULTS: ChaosFaults = {
+  errorRate: 0.03,
+  rateLimitRate: 0.03,
+  lostResponseRate: 0.05,
+  resetRate: 0.02,
+};
+
+export interface ChaosFigures {
+  profile: Profile;
+  changes: number;
+  duplicatesInjected: number;
+  workerKills: number;
+  serverRestarts: number;
+  /** Request items the simulator created (what reached ISC). */
+  iscItemsCreated: number;
+  /** Extra items for an (identity, item, request type) that already had one. */
+  duplicateItems: number;
+  /** Changes whose workflow did not complete (or does not exist) by the deadline. */
+  lostChanges: number;
+  /** Changes that completed with an outcome other than the expected one, or GRANTED without the access held. */
+  wrongOutcomes: number;
+  /** 429 answers the simulator sent, on every route: injected ones and ISC's budget. */
+  rateLimited: number;
+  /** Faults the simulator injected on POST /access-requests that left a created request unanswered. */
+  lostResponses: number;
+  wallSeconds: number;
+}
+
+export interface ChaosReport {
+  figures: ChaosFigures;
+  /** One line per problem found (lost change, wrong outcome, duplicate item); empty when all is well. */
+  problems: string[];
+}
+
+interface PlannedChange {
+  change: AccessChange;
+  identityId: string;
+  entitlementId: string;
+  expected: 'GRANTED' | 'ALREADY_SATISFIED';
+  workflowIds: Set<string>;
+}
+
+interface SimRow {
+  requestType: string;
+  requestedFor: string;
+  itemType: string;
+  itemId: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A small deterministic generator (mulberry32), so a seed reproduces the same plan of changes. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Retries a call to Temporal while the dev server is down or restarting. */
+async function persist<T>(call: () => Promise<T>, until = Date.now() + 120_000): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const transient = /UNAVAILABLE|ECONNREFUSED|connect|Connection|DEADLINE_EXCEEDED|transport|socket/i.test(message);
+      if (!transient || Date.now() > until) throw error;
+      await sleep(500);
+    }
+  }
+}
+
+/** The worker as its own process group, so SIGKILL takes tsx and the node process it runs. */
+class WorkerProcess {
+  private child: ChildProcess | undefined;
+  kills = 0;
+
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly logFile: WriteStream,
+  ) {}
+
+  start(): void {
+    const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['src/worker.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...this.env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(this.logFile, { end: false });
+    child.stderr?.pipe(this.logFile, { end: false });
+    this.child = child;
+  }
+
+  /** Restarts a worker that died on its own (e.g. it gave up on an unreachable server). */
+  ensureRunning(): void {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) this.start();
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    process.kill(-child.pid, 'SIGKILL');
+    await gone;
+    this.kills += 1;
+  }
+}
+
+function planChanges(
+  options: ChaosOptions,
+  identities: string[],
+  entitlements: string[],
+  held: Map<string, Set<string>>,
+): PlannedChange[] {
+  const capacity = identities.length * entitlements.length;
+  if (options.changes > capacity) throw new Error(`At most ${capacity} distinct changes fit the catalog`);
+  const pick = random(options.seed);
+  const offset = Math.floor(pick() * entitlements.length);
+  return Array.from({ length: options.changes }, (_, n) => {
+    const identityId = identities[n % identities.length]!;
+    const entitlementId = entitlements[(offset + Math.floor(n / identities.length)) % entitlements.length]!;
+    return {
+      change: {
+        requestType: 'GRANT_ACCESS',
+        identityIds: [identityId],
+        items: [{ type: 'ENTITLEMENT', id: entitlementId }],
+        comment: `chaos change ${n}`,
+      },
+      identityId,
+      entitlementId,
+      expected: held.get(identityId)?.has(entitlementId) ? 'ALREADY_SATISFIED' : 'GRANTED',
+      workflowIds: new Set<string>(),
+    };
+  });
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => undefined);
+  const began = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'iscflow-chaos-'));
+  const logFile = createWriteStream(join(dir, 'worker.log'));
+  const [port, uiPort] = [await freePort(), await freePort()];
+  const serverOptions = { port, uiPort, dbFile: join(dir, 'temporal.db'), logLevel: 'error' as const };
+  let server: DevServer | undefined;
+  let sim: RunningSimulator | undefined;
+  let connection: Connection | undefined;
+  let worker: WorkerProcess | undefined;
+  try {
+    server = await startDevServer(serverOptions);
+    sim = await startSimulator({
+      seed: options.seed,
+      config: {
+        profile: options.profile,
+        faults: { latencyMs: 0, ...options.faults },
+        rateLimit: options.rateLimit,
+      },
+    });
+    const simBase = sim.baseUrl;
+    const simGet = async <T>(path: string): Promise<T> => (await (await fetch(`${simBase}${path}`)).json()) as T;
+    const taskQueue = `iscflow-chaos-${options.profile}`;
+    worker = new WorkerProcess(
+      {
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: 'default',
+        ISCFLOW_TASK_QUEUE: taskQueue,
+        SAIL_BASE_URL: simBase,
+        SAIL_CLIENT_ID: SIMULATOR_DEFAULT_CREDENTIALS.clientId,
+        SAIL_CLIENT_SECRET: SIMULATOR_DEFAULT_CREDENTIALS.clientSecret,
+        SAIL_TENANT_PROFILE: options.profile,
+        SAIL_REQUEST_TIMEOUT_MS: '5000',
+        ISCFLOW_ISC_ACTIVITIES_PER_SECOND: String(options.activitiesPerSecond),
+        ISCFLOW_SHUTDOWN_GRACE_SECONDS: '1',
+        LOG_LEVEL: 'warn',
+      },
+      logFile,
+    );
+    worker.start();
+
+    const catalog = await simGet<{
+      identities: Array<{ id: string }>;
+      items: Array<{ type: string; id: string; name: string }>;
+    }>('/__sim/catalog');
+    const identities = catalog.identities.map((i) => i.id);
+    const entitlements = catalog.items
+      .filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name))
+      .map((i) => i.id);
+    const held = new Map<string, Set<string>>();
+    for (const id of identities) {
+      const access = await simGet<Array<{ id: string }>>(`/__sim/identities/${id}/access`);
+      held.set(id, new Set(access.map((a) => a.id)));
+    }
+    const planned = planChanges(options, identities, entitlements, held);
+    log(
+      `${options.profile}: ${planned.length} changes, ${options.duplicates} duplicates, worker log ${dir}/worker.log`,
+    );
+
+    connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: 'default' });
+    const workflowOptions: Partial<AccessRequestOptions> = {
+      tenantProfile: options.profile,
+      activityTimeoutSeconds: 10,
+      statusPollSeconds: 2,
+      outcomeRetries: 2,
+      outcomeRetryBackoffSeconds: 1,
+      missingRowGraceSeconds: 15,
+    };
+    const start = async (change: PlannedChange): Promise<void> => {
+      const started = await persist(() => startAccessChange(client, taskQueue, change.change, workflowOptions));
+      for (const s of started) change.workflowIds.add(s.workflowId);
+    };
+
+    // Which changes are started more than once, and when: concurrently with the original, or later.
+    const pick = random(options.seed + 1);
+    const concurrentTwins = new Map<number, number>();
+    const laterTwins: number[] = [];
+    for (let d = 0; d < options.duplicates; d += 1) {
+      const target = Math.floor(pick() * planned.length);
+      if (d % 2 === 0) concurrentTwins.set(target, (concurrentTwins.get(target) ?? 0) + 1);
+      else laterTwins.push(target);
+    }
+
+    const startAll = async (): Promise<void> => {
+      const gapMs = (options.startWindowSeconds * 1000) / Math.max(1, planned.length);
+      const inFlight: Array<Promise<void>> = [];
+      for (const [n, change] of planned.entries()) {
+        const copies = 1 + (concurrentTwins.get(n) ?? 0);
+        inFlight.push(...Array.from({ length: copies }, () => start(change)));
+        await sleep(gapMs);
+      }
+      await Promise.all(inFlight);
+      // Later duplicates: the same HR event replayed after (or while) the original ran.
+      await Promise.all(laterTwins.map((n) => start(planned[n]!)));
+    };
+
+    const chaos = async (): Promise<number> => {
+      const events = options.workerKills + options.serverRestarts;
+      const everyMs = (options.startWindowSeconds * 1000 * 1.5) / Math.max(1, events + 1);
+      let restarts = 0;
+      for (let e = 1; e <= events; e += 1) {
+        await sleep(everyMs);
+        // The server restart sits in the middle of the kills.
+        const restartHere = restarts < options.serverRestarts && e === Math.ceil((events + 1) / 2);
+        if (restartHere) {
+          log(`${options.profile}: restarting the Temporal dev server from ${serverOptions.dbFile}`);
+          await server!.stop();
+          await sleep(1000);
+          server = await startDevServer(serverOptions);
+          restarts += 1;
+          continue;
+        }
+        log(`${options.profile}: SIGKILL worker (${worker!.kills + 1}/${options.workerKills})`);
+        await worker!.kill();
+        await sleep(500);
+        worker!.start();
+      }
+      return restarts;
+    };
+
+    // A worker that exits by itself (not killed) is restarted; the harness never leaves the queue unserved.
+    const watchdog = setInterval(() => worker?.ensureRunning(), 2000);
+    let serverRestarts = 0;
+    try {
+      [, serverRestarts] = await Promise.all([startAll(), chaos()]);
+
+      // Every change to a final outcome, or the deadline.
+      const deadline = began + options.deadlineSeconds * 1000;
+      const results = new Map<string, AccessRequestResult>();
+      const workflowIds = [...new Set(planned.flatMap((p) => [...p.workflowIds]))];
+      for (;;) {
+        for (const id of workflowIds) {
+          if (results.has(id)) continue;
+          try {
+            const handle = client.workflow.getHandle<typeof accessRequestWorkflow>(id);
+            if ((await handle.describe()).status.name === 'COMPLETED') results.set(id, await handle.result());
+          } catch {
+            // Server restarting: asked again on the next round.
+          }
+        }
+        log(`${options.profile}: ${results.size}/${workflowIds.length} workflows completed`);
+        if (results.size === workflowIds.length || Date.now() > deadline) break;
+        await sleep(2000);
+      }
+      return await judge(options, planned, results, simGet, {
+        workerKills: worker.kills,
+        serverRestarts,
+        began,
+      });
+    } finally {
+      clearInterval(watchdog);
+    }
+  } finally {
+    await worker?.kill();
+    await connection?.close();
+    await sim?.close();
+    await server?.stop();
+    logFile.end();
+    if (!process.env.ISCFLOW_CHAOS_KEEP) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function judge(
+  options: ChaosOptions,
+  planned: PlannedChange[],
+  results: Map<string, AccessRequestResult>,
+  simGet: <T>(path: string) => Promise<T>,
+  run: { workerKills: number; serverRestarts: number; began: number },
+): Promise<ChaosReport> {
+  const problems: string[] = [];
+  const rows = await simGet<SimRow[]>('/__sim/requests');
+  const perKey = new Map<string, number>();
+  for (const row of rows) {
+    const key = `${row.requestType} ${row.requestedFor} ${row.itemType}:${row.itemId}`;
+    perKey.set(key, (perKey.get(key) ?? 0) + 1);
+  }
+  let duplicateItems = 0;
+  for (const [key, count] of perKey) {
+    if (count > 1) {
+      duplicateItems += count - 1;
+      problems.push(`duplicate ISC items: ${count} for ${key}`);
+    }
+  }
+
+  let lostChanges = 0;
+  let wrongOutcomes = 0;
+  const access = new Map<string, Set<string>>();
+  for (const p of planned) {
+    const [workflowId, ...others] = [...p.workflowIds];
+    if (others.length > 0) problems.push(`one change, several workflow ids: ${[...p.workflowIds].join(', ')}`);
+    const result = workflowId ? results.get(workflowId) : undefined;
+    if (!result) {
+      lostChanges += 1;
+      problems.push(`lost: ${workflowId ?? 'never started'} (${p.identityId} ENTITLEMENT:${p.entitlementId})`);
+      continue;
+    }
+    const outcome = result.items[0]?.outcome;
+    if (!access.has(p.identityId)) {
+      const held = await simGet<Array<{ id: string }>>(`/__sim/identities/${p.identityId}/access`);
+      access.set(p.identityId, new Set(held.map((a) => a.id)));
+    }
+    const holds = access.get(p.identityId)?.has(p.entitlementId) ?? false;
+    if (outcome !== p.expected || !holds) {
+      wrongOutcomes += 1;
+      problems.push(
+        `wrong outcome: ${workflowId} ended ${outcome} (expected ${p.expected}, access ${holds ? '' : 'not '}held)`,
+      );
+    }
+  }
+
+  const stats = await simGet<{ calls: Record<string, Record<string, number>> }>('/__sim/stats');
+  const rateLimited = Object.values(stats.calls).reduce((sum, byStatus) => sum + (byStatus['429'] ?? 0), 0);
+  const lostResponses = Object.entries(stats.calls)
+    .filter(([route]) => /^POST \/v\w+\/access-requests$/.test(route))
+    .reduce((sum, [, byStatus]) => sum + (byStatus.lost ?? 0), 0);
+
+  return {
+    figures: {
+      profile: options.profile,
+      changes: planned.length,
+      duplicatesInjected: options.duplicates,
+      workerKills: run.workerKills,
+      serverRestarts: run.serverRestarts,
+      iscItemsCreated: rows.length,
+      duplicateItems,
+      lostChanges,
+      wrongOutcomes,
+      rateLimited,
+      lostResponses,
+      wallSeconds: Math.round((Date.now() - run.began) / 1000),
+    },
+    problems,
+  };
+}
