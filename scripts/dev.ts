@@ -8,6 +8,7 @@ import { loadWorkerConfig } from '../src/config';
 import { startDevServer, type DevServer } from '../src/local/dev-server';
 import { ensureTemporalBinaries } from '../src/local/temporal-binaries';
 import { createLogger } from '../src/logger';
+import { installRuntimeLogging } from '../src/temporal-logging';
 import { SIMULATOR_DEFAULT_CREDENTIALS, startSimulator, type RunningSimulator } from '../src/simulator';
 import { buildWorker } from '../src/worker';
 
@@ -26,23 +27,23 @@ async function main(): Promise<void> {
     env.SAIL_BASE_URL = simulator.baseUrl;
     env.SAIL_CLIENT_ID = SIMULATOR_DEFAULT_CREDENTIALS.clientId;
     env.SAIL_CLIENT_SECRET = SIMULATOR_DEFAULT_CREDENTIALS.clientSecret;
-    // The simulator answers in milliseconds; poll it often so the first try feels immediate.
-    env.ISCFLOW_STATUS_POLL_SECONDS ??= '2';
   }
 
   const config = loadWorkerConfig(env);
   const logger = createLogger(config.logLevel);
+  installRuntimeLogging(logger);
   const connection = await NativeConnection.connect(config.temporal.connection);
   const worker = await buildWorker({ config, connection, logger });
 
   const catalog = simulator
     ? ((await (await fetch(`${simulator.baseUrl}/__sim/catalog`)).json()) as {
         identities: Array<{ id: string }>;
-        items: Array<{ type: string; id: string }>;
+        items: Array<{ type: string; id: string; name: string }>;
       })
     : undefined;
   const identity = catalog?.identities[0]?.id ?? '<identity id>';
-  const item = catalog?.items.find((i) => i.type === 'ENTITLEMENT');
+  // A plain entitlement: not a birthright (already held), nor one the simulator rejects or fails by design.
+  const item = catalog?.items.find((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name));
   console.log(`
 iscflow is running.
   Temporal UI:    ${temporal?.uiUrl ?? '(your Temporal server)'}
@@ -50,7 +51,7 @@ iscflow is running.
   ISC:            ${config.isc.baseUrl}${simulator ? ' (the ISC simulator; its catalog: ' + simulator.baseUrl + '/__sim/catalog)' : ''}
 
 Try, in another terminal:
-  ${simulator ? `TEMPORAL_ADDRESS=${config.temporal.connection.address} ` : ''}npx iscflow request --for ${identity} --grant ENTITLEMENT:${item?.id ?? '<entitlement id>'} --wait
+  npx iscflow request --for ${identity} --grant ENTITLEMENT:${item?.id ?? '<entitlement id>'} --wait
   npx iscflow list
 Then find the workflow in the UI (filter: IscflowState = "COMPLETED"). Ctrl-C stops everything.
 `);

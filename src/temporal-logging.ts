@@ -4,6 +4,7 @@
  * at WARN; those are expected and go to debug, so real warnings stay visible.
  */
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
 const EXPECTED_FAILURE_TYPES = new Set(['STATUS_UNCHANGED']);
@@ -27,4 +28,15 @@ export function temporalLogger(logger: Logger): TemporalLogger {
     warn: (message, meta) => emit('WARN', message, meta),
     error: (message, meta) => emit('ERROR', message, meta),
   };
+}
+
+/**
+ * Installs the SDK's runtime logging once per process. The SDK's own INFO lines (bundler output, worker
+ * state) are kept out unless LOG_LEVEL asks for debug; warnings and errors always come through.
+ */
+export function installRuntimeLogging(logger: Logger): void {
+  const verbose = logger.level === 'debug' || logger.level === 'trace';
+  Runtime.install({
+    logger: temporalLogger(logger.child({ component: 'temporal' }, { level: verbose ? logger.level : 'warn' })),
+  });
 }

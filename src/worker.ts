@@ -2,12 +2,12 @@
  * The iscflow worker: runs the workflows and the ISC activities on one task queue.
  * `npm run worker`. Configuration comes from the environment (see README); SIGINT/SIGTERM drain it.
  */
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import { createIscClient } from './isc';
 import { createLogger, type Logger } from './logger';
-import { temporalLogger } from './temporal-logging';
+import { installRuntimeLogging } from './temporal-logging';
 
 export interface BuildWorkerOptions {
   config: Readonly<WorkerConfig>;
@@ -47,7 +47,7 @@ export async function buildWorker({ config, connection, logger, workflowBundle }
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger(config.logLevel);
-  Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal' })) });
+  installRuntimeLogging(logger);
   const connection = await NativeConnection.connect(config.temporal.connection);
   const worker = await buildWorker({ config, connection, logger });
   logger.info(

@@ -6,11 +6,29 @@
  * timer loop's ~11 per tick. Later a shared poller or ISC event triggers can push observations through the
  * same interface without touching the workflow's logic.
  */
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { CheckStatusInput, IscflowActivities, ItemObservation } from '../activities/contracts';
 
 /** One activity execution polls for at most a day; the workflow then starts another (a few events a day). */
 const MAX_POLL_WINDOW_SECONDS = 24 * 3600;
+
+/**
+ * Right after a submission or a change, ISC often moves within seconds (auto-approval, fast connectors):
+ * check every couple of seconds for the first half-minute, then fall back to the configured interval.
+ * Costs at most one extra activity execution per wait.
+ */
+const QUICK_POLL_SECONDS = 2;
+const QUICK_POLL_ATTEMPTS = 15;
+
+const FINAL_ERRORS = ['ISC_BAD_REQUEST', 'ISC_FORBIDDEN', 'ISC_NOT_FOUND', 'ISC_AUTH_FAILED'];
+
+function isUnchanged(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === 'STATUS_UNCHANGED'
+  );
+}
 
 export interface Tracker {
   /**
@@ -24,21 +42,31 @@ export interface Tracker {
 }
 
 export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: number): Tracker {
+  const poller = (intervalSeconds: number, windowSeconds: number, maximumAttempts?: number) =>
+    proxyActivities<IscflowActivities>({
+      startToCloseTimeout: `${attemptTimeoutSeconds}s`,
+      scheduleToCloseTimeout: `${windowSeconds}s`,
+      retry: {
+        initialInterval: `${intervalSeconds}s`,
+        backoffCoefficient: 1,
+        maximumInterval: `${intervalSeconds}s`,
+        maximumAttempts,
+        nonRetryableErrorTypes: FINAL_ERRORS,
+      },
+    }).checkStatus;
+
   return {
     async waitForChange(input, maxWaitSeconds = MAX_POLL_WINDOW_SECONDS) {
       const window = Math.max(1, Math.min(MAX_POLL_WINDOW_SECONDS, Math.ceil(maxWaitSeconds)));
-      const { checkStatus } = proxyActivities<IscflowActivities>({
-        startToCloseTimeout: `${attemptTimeoutSeconds}s`,
-        scheduleToCloseTimeout: `${window}s`,
-        retry: {
-          initialInterval: `${pollSeconds}s`,
-          backoffCoefficient: 1,
-          maximumInterval: `${pollSeconds}s`,
-          nonRetryableErrorTypes: ['ISC_BAD_REQUEST', 'ISC_FORBIDDEN', 'ISC_NOT_FOUND', 'ISC_AUTH_FAILED'],
-        },
-      });
-      const result = await checkStatus({ ...input, failWhenUnchanged: true });
-      return result.items;
+      const request = { ...input, failWhenUnchanged: true };
+      if (pollSeconds > QUICK_POLL_SECONDS && window > QUICK_POLL_SECONDS * QUICK_POLL_ATTEMPTS) {
+        try {
+          return (await poller(QUICK_POLL_SECONDS, window, QUICK_POLL_ATTEMPTS)(request)).items;
+        } catch (error) {
+          if (!isUnchanged(error)) throw error;
+        }
+      }
+      return (await poller(pollSeconds, window)(request)).items;
     },
   };
 }
