@@ -3,7 +3,7 @@
  * failed provisioning with backoff, and put whatever is still wrong to an operator. The grant of a
  * request and each removal's revoke (or re-dated grant) go through the same loop.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, sleep } from '@temporalio/workflow';
 import { isRetryableFailureState, type PlannedRequest } from '../domain';
 import type { IscflowActivities, ItemObservation, SubmittedItem } from '../activities/contracts';
 import type { AccessRequestOptions, ItemState, Phase } from './contracts';
@@ -61,10 +61,6 @@ function failureType(error: unknown): string | undefined {
   return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
     ? (error.cause.type ?? undefined)
     : undefined;
-}
-
-function isActivityTimeout(error: unknown): boolean {
-  return error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
 }
 
 function resetForResubmission(item: ItemState): void {
@@ -183,9 +179,9 @@ export async function settle(
           },
           maxWait,
         );
-        observations.forEach((seen) => applyObservation(items, seen));
+        // null: no news within the window; poll on (a stuck request is handled at the top of the loop).
+        observations?.forEach((seen) => applyObservation(items, seen));
       } catch (error) {
-        if (isActivityTimeout(error)) continue; // no news within the window: poll on (or handle stuck above)
         const messages = failureMessages(error);
         log.warn('Status tracking failed', { requestKey: request.key, messages });
         await ctx.askOperator(`Status tracking failed: ${messages.join('; ')}`, tracked, false);

@@ -6,11 +6,14 @@
  * timer loop's ~11 per tick. Later a shared poller or ISC event triggers can push observations through the
  * same interface without touching the workflow's logic.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
 import type { CheckStatusInput, IscflowActivities, ItemObservation } from '../activities/contracts';
 
-/** One activity execution polls for at most a day; the workflow then starts another (a few events a day). */
-const MAX_POLL_WINDOW_SECONDS = 24 * 3600;
+/**
+ * One activity execution polls for at most a week; the workflow then starts another. Each execution costs
+ * about six history events however many times it polled, so a month of waiting stays near thirty.
+ */
+const MAX_POLL_WINDOW_SECONDS = 7 * 24 * 3600;
 
 /**
  * Right after a submission or a change, ISC often moves within seconds (auto-approval, fast connectors):
@@ -22,23 +25,25 @@ const QUICK_POLL_ATTEMPTS = 15;
 
 const FINAL_ERRORS = ['ISC_BAD_REQUEST', 'ISC_FORBIDDEN', 'ISC_NOT_FOUND', 'ISC_AUTH_FAILED'];
 
-function isUnchanged(error: unknown): boolean {
-  return (
-    error instanceof ActivityFailure &&
-    error.cause instanceof ApplicationFailure &&
-    error.cause.type === 'STATUS_UNCHANGED'
-  );
+/**
+ * Whether a polling execution ended without news: its attempts ran out, or its window closed. Servers
+ * report the latter either as a timeout or with the last attempt's STATUS_UNCHANGED failure.
+ */
+function isNoNews(error: unknown): boolean {
+  if (!(error instanceof ActivityFailure)) return false;
+  if (error.cause instanceof TimeoutFailure) return true;
+  return error.cause instanceof ApplicationFailure && error.cause.type === 'STATUS_UNCHANGED';
 }
 
 export interface Tracker {
   /**
-   * Resolves with fresh observations once at least one item changed (state, id, or outcome). Rejects with
-   * an activity timeout when nothing changed within `maxWaitSeconds` (capped at a day).
+   * Resolves with fresh observations once at least one item changed (state, id, or outcome), or with null
+   * when nothing changed within `maxWaitSeconds` (capped at a week). Rejects only when ISC cannot be asked.
    */
   waitForChange(
     input: Omit<CheckStatusInput, 'failWhenUnchanged'>,
     maxWaitSeconds?: number,
-  ): Promise<ItemObservation[]>;
+  ): Promise<ItemObservation[] | null>;
 }
 
 export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: number): Tracker {
@@ -55,18 +60,28 @@ export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: numbe
       },
     }).checkStatus;
 
+  // Quick checks only right after news (or at the start): a wait that is already long stays infrequent.
+  let afterNews = true;
   return {
     async waitForChange(input, maxWaitSeconds = MAX_POLL_WINDOW_SECONDS) {
       const window = Math.max(1, Math.min(MAX_POLL_WINDOW_SECONDS, Math.ceil(maxWaitSeconds)));
       const request = { ...input, failWhenUnchanged: true };
-      if (pollSeconds > QUICK_POLL_SECONDS && window > QUICK_POLL_SECONDS * QUICK_POLL_ATTEMPTS) {
+      if (afterNews && pollSeconds > QUICK_POLL_SECONDS && window > QUICK_POLL_SECONDS * QUICK_POLL_ATTEMPTS) {
+        afterNews = false;
         try {
           return (await poller(QUICK_POLL_SECONDS, window, QUICK_POLL_ATTEMPTS)(request)).items;
         } catch (error) {
-          if (!isUnchanged(error)) throw error;
+          if (!isNoNews(error)) throw error;
         }
       }
-      return (await poller(pollSeconds, window)(request)).items;
+      try {
+        const { items } = await poller(pollSeconds, window)(request);
+        afterNews = true;
+        return items;
+      } catch (error) {
+        if (isNoNews(error)) return null;
+        throw error;
+      }
     },
   };
 }
