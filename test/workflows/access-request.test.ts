@@ -127,8 +127,9 @@ describe('accessRequestWorkflow (time-skipping)', () => {
     ]);
     // A timer loop would add ~11 events per check; infrequent polling adds about six per week of waiting.
     console.log(`history events for a 30-day approval: ${events} (status checks: ${isc.statusChecks()})`);
-    // The Java test server spaces activity retries more loosely than a real server; ISC was still asked repeatedly.
-    expect(isc.statusChecks()).toBeGreaterThan(10);
+    // Polled all along: a polling window that closed without news was once mistaken for a broken tracker
+    // and parked the request with an operator for days (18 checks instead of over a hundred).
+    expect(isc.statusChecks()).toBeGreaterThan(60);
     expect(events).toBeLessThan(100);
   });
 
