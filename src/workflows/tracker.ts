@@ -67,10 +67,11 @@ export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: numbe
       const window = Math.max(1, Math.min(MAX_POLL_WINDOW_SECONDS, Math.ceil(maxWaitSeconds)));
       const request = { ...input, failWhenUnchanged: true };
       if (afterNews && pollSeconds > QUICK_POLL_SECONDS && window > QUICK_POLL_SECONDS * QUICK_POLL_ATTEMPTS) {
-        afterNews = false;
         try {
+          // News keeps the next wait quick too: a request moving through its phases is watched closely.
           return (await poller(QUICK_POLL_SECONDS, window, QUICK_POLL_ATTEMPTS)(request)).items;
         } catch (error) {
+          afterNews = false;
           if (!isNoNews(error)) throw error;
         }
       }

@@ -7,6 +7,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type {
+  CancelRequestInput,
   CheckStatusInput,
   HoldsAccessInput,
   IscflowActivities,
@@ -28,15 +29,19 @@ export interface Submission {
 }
 
 export interface FakeIscOptions {
+  /** How long a request takes to complete; Infinity: it never does (a stuck approval). */
   approvalMs?: number;
   /** Whether ISC performs removals at removeDate (the real one sometimes does not). */
   removesAtRemoveDate?: boolean;
+  /** Final state of every request instead of REQUEST_COMPLETED, e.g. PROVISIONING_FAILED. */
+  failWith?: string;
 }
 
 const key = (ref: ItemRef): string => `${ref.identityId}|${ref.itemType}|${ref.itemId}`;
 
-export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = true }: FakeIscOptions = {}) {
+export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = true, failWith }: FakeIscOptions = {}) {
   const submissions: Submission[] = [];
+  const cancels: CancelRequestInput[] = [];
   /** (identity|type|item) -> sunset (or null), as of the grants applied so far. */
   const held = new Map<string, string | null>();
   const applied = new Set<string>();
@@ -45,6 +50,7 @@ export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = tru
   /** Brings the held access up to `at`: completed grants and revokes, and sunsets ISC carries out. */
   const advance = (at: number): void => {
     for (const s of submissions) {
+      if (failWith || cancels.some((c) => c.accessRequestId === s.id)) continue;
       const effective = Math.max(s.at + approvalMs, s.startDate ? Date.parse(s.startDate) : 0);
       if (applied.has(s.id) || effective > at) continue;
       applied.add(s.id);
@@ -81,6 +87,13 @@ export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = tru
       const at = now();
       advance(at);
       const observed = input.items.map((item) => {
+        const submission = submissions.find((s) => s.id === item.accessRequestId);
+        if (cancels.some((c) => c.accessRequestId === item.accessRequestId)) {
+          return { ...item, iscState: 'CANCELLED', outcome: 'CANCELLED' as const, errorMessages: [] };
+        }
+        if (failWith && submission && at >= submission.at + approvalMs) {
+          return { ...item, iscState: failWith, outcome: 'FAILED' as const, errorMessages: ['connector down'] };
+        }
         const done = applied.has(item.accessRequestId ?? '');
         if (!done) return { ...item, iscState: 'EXECUTING', errorMessages: [] };
         const outcome = input.requestType === 'GRANT_ACCESS' ? ('GRANTED' as const) : ('REVOKED' as const);
@@ -95,14 +108,15 @@ export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = tru
       advance(now());
       return held.has(key(input));
     },
-    async cancelRequest() {
-      return undefined;
+    async cancelRequest(input: CancelRequestInput) {
+      cancels.push(input);
     },
   };
 
   return {
     activities,
     submissions,
+    cancels,
     /** Whether the identity holds the item as of `at` (server time, ms). */
     holds(ref: ItemRef, at: number): boolean {
       advance(at);

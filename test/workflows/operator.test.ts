@@ -1,0 +1,99 @@
+/**
+ * What the workflow does when it cannot finish by itself (time-skipping server, fake ISC): long approvals are
+ * waited for, operator decisions are refused when none is awaited, and an operator who never answers does
+ * not hold the workflow forever. Stuck requests are tested on the dev server (test/integration/operator):
+ * the Java test server does not enforce schedule-to-close timeouts across activity retries.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { planAccessRequests } from '../../src/domain';
+import type { accessRequestWorkflow } from '../../src/workflows';
+import {
+  cancelUpdate,
+  retryUpdate,
+  statusQuery,
+  type AccessRequestInput,
+  type AccessRequestOptions,
+} from '../../src/workflows/contracts';
+import { createTimeSkippingEnvironment, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { createFakeIsc } from './fake-isc';
+
+const DAY = 24 * 3600 * 1000;
+
+function input(options: Partial<AccessRequestOptions>): AccessRequestInput {
+  const [request] = planAccessRequests({
+    requestType: 'GRANT_ACCESS',
+    identityIds: ['1'.repeat(32)],
+    items: [{ type: 'ENTITLEMENT', id: '2'.repeat(32) }],
+  });
+  if (!request) throw new Error('nothing planned');
+  return { request, options: { statusPollSeconds: 3600, ...options } };
+}
+
+describe('operator paths (time-skipping)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvironment();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  async function run<T>(
+    isc: ReturnType<typeof createFakeIsc>,
+    args: AccessRequestInput,
+    during: (h: Handle) => Promise<T>,
+  ) {
+    const taskQueue = uniqueTaskQueue();
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: isc.activities,
+    });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
+        taskQueue,
+        workflowId: `wf-${taskQueue}`,
+        args: [args],
+      });
+      return during(handle);
+    });
+  }
+  type Handle = Awaited<ReturnType<typeof env.client.workflow.start<typeof accessRequestWorkflow>>>;
+
+  it('without a stuck policy a long approval is simply waited for', async () => {
+    const isc = createFakeIsc({ approvalMs: 20 * DAY });
+    const result = await run(isc, input({}), (h) => h.result());
+    expect(isc.cancels).toHaveLength(0);
+    expect(result.items[0]).toMatchObject({ outcome: 'GRANTED' });
+  });
+
+  it('cancel is refused for a request that is not stuck, and retry when nothing is awaited', async () => {
+    const isc = createFakeIsc({ failWith: 'PROVISIONING_FAILED', approvalMs: 3600_000 });
+    await run(isc, input({ outcomeRetries: 0, escalationTimeoutSeconds: 30 * 24 * 3600 }), async (handle) => {
+      const early = await handle.executeUpdate(retryUpdate, { args: [{}] }).catch((e: Error) => e);
+      expect(String((early as Error).cause)).toMatch(/No operator decision is awaited/);
+      await env.sleep(DAY);
+      expect((await handle.query(statusQuery)).phase).toBe('AWAITING_OPERATOR');
+      const refused = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'x' }] }).catch((e: Error) => e);
+      expect(String((refused as Error).cause)).toMatch(/stuck in ISC only/);
+      await handle.terminate('test done');
+    });
+  });
+
+  it('an operator who never answers: the escalation timeout ends the workflow with the failure', async () => {
+    const isc = createFakeIsc({ failWith: 'ERROR', approvalMs: 3600_000 });
+    const result = await run(
+      isc,
+      input({ outcomeRetries: 1, outcomeRetryBackoffSeconds: 600, escalationTimeoutSeconds: 2 * 24 * 3600 }),
+      (h) => h.result(),
+    );
+    expect(isc.submissions).toHaveLength(2);
+    expect(result.items[0]).toMatchObject({
+      outcome: 'FAILED',
+      iscState: 'ERROR',
+      skippedReason: 'No operator decision before the escalation timeout',
+    });
+  });
+});
