@@ -150,6 +150,48 @@ describe('removal dates on a current tenant', () => {
     expect(revokes).toHaveLength(1);
   });
 
+  it('a newer grant with another date moves the scheduled removal instead of starting a competing workflow', async () => {
+    const entitlement = stack.plainEntitlements()[17]!;
+    const first = await stack.cli(
+      'request',
+      '--for',
+      identity(17),
+      '--grant',
+      `ENTITLEMENT:${entitlement.id}`,
+      '--remove-date',
+      inSeconds(600),
+      '--removal',
+      'exact',
+      '--json',
+    );
+    const { workflowId } = first.json<{ workflows: Array<{ workflowId: string }> }>().workflows[0]!;
+    await waitForState(stack, workflowId, 'REMOVAL_SCHEDULED');
+
+    const newDate = inSeconds(4);
+    const second = await stack.cli(
+      'request',
+      '--for',
+      identity(17),
+      '--grant',
+      `ENTITLEMENT:${entitlement.id}`,
+      '--remove-date',
+      newDate,
+      '--json',
+    );
+
+    expect(second.json<{ workflows: Array<{ workflowId: string; action: string }> }>().workflows).toEqual([
+      { workflowId, action: 'rescheduled' },
+    ]);
+    const done = await waitForState(stack, workflowId, 'COMPLETED');
+    expect(done.items[0]).toMatchObject({ removal: { status: 'REMOVED' } });
+    const running = await stack.cli('list', '--identity', identity(17), '--json');
+    expect(running.json<{ workflows: unknown[] }>().workflows).toHaveLength(1);
+    expect((await itemsFor(stack, identity(17), entitlement.id)).map((r) => r.requestType)).toEqual([
+      'GRANT_ACCESS',
+      'REVOKE_ACCESS',
+    ]);
+  });
+
   it('a start date goes to ISC, and the change shows SCHEDULED until then', async () => {
     const entitlement = stack.plainEntitlements()[14]!;
     const startDate = inSeconds(5);
