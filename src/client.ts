@@ -8,6 +8,7 @@ import { ConfigError, loadTemporalConfig, loadWorkflowDefaults } from './config'
 import { formatViolations, isSuccess, validateAccessChange, type ItemType } from './domain';
 import { IDENTITY_IDS, STATE } from './search-attributes';
 import { startAccessChange, type StartedRequest } from './starter';
+import { itemResults } from './workflows/results';
 import {
   cancelUpdate,
   retryUpdate,
@@ -15,7 +16,6 @@ import {
   skipUpdate,
   statusQuery,
   type AccessRequestResult,
-  type AccessRequestState,
   type ItemResult,
 } from './workflows/contracts';
 import type { accessRequestWorkflow } from './workflows';
@@ -96,7 +96,7 @@ async function outcomeOf(s: StartedRequest): Promise<{ state: string; items: Ite
     if (s.action === 'rescheduled' || finished || state.phase === 'AWAITING_OPERATOR') {
       return {
         state: state.phase,
-        items: itemsOf(state)
+        items: itemResults(state)
           .filter(isMine)
           .map((i) => asRoutedOutcome(s, i)),
       };
@@ -124,32 +124,9 @@ async function settle(handle: Handle): Promise<{ state: string; items: ItemResul
       return { state: description.status.name, items: [] };
     }
     const status = await handle.query(statusQuery);
-    if (status.phase === 'AWAITING_OPERATOR') return { state: status.phase, items: itemsOf(status) };
+    if (status.phase === 'AWAITING_OPERATOR') return { state: status.phase, items: itemResults(status) };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-}
-
-function itemsOf(state: AccessRequestState): ItemResult[] {
-  return state.items.map((i) => {
-    const removal = state.removals.find(
-      (r) => r.identityId === i.identityId && r.itemType === i.itemType && r.itemId === i.itemId,
-    );
-    return {
-      identityId: i.identityId,
-      itemType: i.itemType,
-      itemId: i.itemId,
-      outcome: i.outcome ?? 'FAILED',
-      iscState: i.iscState,
-      accessRequestId: i.accessRequestId,
-      errorMessages: i.errorMessages,
-      skippedReason: i.skippedReason,
-      ...(removal
-        ? {
-            removal: { removeDate: removal.removeDate, mode: removal.mode, status: removal.status, note: removal.note },
-          }
-        : {}),
-    };
-  });
 }
 
 function describeItem(item: ItemResult): string {
@@ -271,7 +248,7 @@ async function statusCommand(argv: string[], io: Output, env: Env): Promise<numb
       view = { workflowId, status: 'COMPLETED', phase: 'COMPLETED', items: result.items };
     } else if (description.status.name === 'RUNNING') {
       const state = await handle.query(statusQuery);
-      view = { workflowId, status: 'RUNNING', phase: state.phase, operator: state.operator, items: itemsOf(state) };
+      view = { workflowId, status: 'RUNNING', phase: state.phase, operator: state.operator, items: itemResults(state) };
     } else {
       view = { workflowId, status: description.status.name, items: [] };
     }

@@ -41,6 +41,7 @@ import {
 import { msUntil, waitFor, workflowNow } from './clock';
 import { createSearchAttributeSync } from './search-attribute-sync';
 import { newItemState, settle, type OperatorVerdict, type SettleContext } from './settle';
+import { itemResults } from './results';
 import { pollingTracker } from './tracker';
 
 export const DEFAULT_OPTIONS: AccessRequestOptions = {
@@ -329,31 +330,7 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
   return {
     requestKey: request.key,
     requestType: request.requestType,
-    items: state.items.map((i) => {
-      const removal = state.removals.find(
-        (r) => r.identityId === i.identityId && r.itemType === i.itemType && r.itemId === i.itemId,
-      );
-      return {
-        identityId: i.identityId,
-        itemType: i.itemType,
-        itemId: i.itemId,
-        outcome: i.outcome ?? 'FAILED',
-        iscState: i.iscState,
-        accessRequestId: i.accessRequestId,
-        errorMessages: i.errorMessages,
-        skippedReason: i.skippedReason,
-        ...(removal
-          ? {
-              removal: {
-                removeDate: removal.removeDate,
-                mode: removal.mode,
-                status: removal.status,
-                note: removal.note,
-              },
-            }
-          : {}),
-      };
-    }),
+    items: itemResults(state),
   };
 }
 

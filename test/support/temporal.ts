@@ -5,7 +5,7 @@
  */
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Runtime, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ensureTemporalBinaries } from '../../src/local/temporal-binaries';
 import { createLogger } from '../../src/logger';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/search-attributes';
@@ -72,4 +72,20 @@ let queueCounter = 0;
 export function uniqueTaskQueue(prefix = 'iscflow-test'): string {
   queueCounter += 1;
   return `${prefix}-${process.pid}-${queueCounter}-${Date.now().toString(36)}`;
+}
+
+/** Runs `body` while a worker with the given activities serves a fresh task queue on `env`. */
+export async function withTestWorker<T>(
+  env: TestWorkflowEnvironment,
+  activities: object,
+  body: (taskQueue: string) => Promise<T>,
+): Promise<T> {
+  const taskQueue = uniqueTaskQueue();
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+  return worker.runUntil(body(taskQueue));
 }

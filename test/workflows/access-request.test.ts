@@ -6,7 +6,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { planAccessRequests, type AccessChange } from '../../src/domain';
 import type {
   CheckStatusInput,
@@ -16,7 +15,7 @@ import type {
 } from '../../src/activities/contracts';
 import type { AccessRequestInput } from '../../src/workflows/contracts';
 import type { accessRequestWorkflow } from '../../src/workflows';
-import { createTimeSkippingEnvironment, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
 
 const DAY_MS = 24 * 3600 * 1000;
 const IDENTITY = 'a'.repeat(32);
@@ -92,14 +91,7 @@ describe('accessRequestWorkflow (time-skipping)', () => {
   });
 
   async function run(isc: ReturnType<typeof fakeIsc>, input: AccessRequestInput) {
-    const taskQueue = uniqueTaskQueue();
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: isc.activities,
-    });
-    return worker.runUntil(async () => {
+    return withTestWorker(env, isc.activities, async (taskQueue) => {
       const handle = await env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
         taskQueue,
         workflowId: `wf-${taskQueue}`,

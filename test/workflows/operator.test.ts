@@ -5,7 +5,6 @@
  * the Java test server does not enforce schedule-to-close timeouts across activity retries.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { planAccessRequests } from '../../src/domain';
 import type { accessRequestWorkflow } from '../../src/workflows';
 import {
@@ -15,7 +14,7 @@ import {
   type AccessRequestInput,
   type AccessRequestOptions,
 } from '../../src/workflows/contracts';
-import { createTimeSkippingEnvironment, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
 import { createFakeIsc } from './fake-isc';
 
 const DAY = 24 * 3600 * 1000;
@@ -44,14 +43,7 @@ describe('operator paths (time-skipping)', () => {
     args: AccessRequestInput,
     during: (h: Handle) => Promise<T>,
   ) {
-    const taskQueue = uniqueTaskQueue();
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: isc.activities,
-    });
-    return worker.runUntil(async () => {
+    return withTestWorker(env, isc.activities, async (taskQueue) => {
       const handle = await env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
         taskQueue,
         workflowId: `wf-${taskQueue}`,

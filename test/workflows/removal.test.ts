@@ -3,7 +3,6 @@
  * ISC whose clock is the server's.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { planAccessRequests, type AccessChange } from '../../src/domain';
 import type { accessRequestWorkflow } from '../../src/workflows';
 import {
@@ -12,7 +11,7 @@ import {
   type AccessRequestInput,
   type AccessRequestOptions,
 } from '../../src/workflows/contracts';
-import { createTimeSkippingEnvironment, uniqueTaskQueue, workflowBundle } from '../support/temporal';
+import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
 import { createFakeIsc } from './fake-isc';
 
 const DAY = 24 * 3600 * 1000;
@@ -42,19 +41,8 @@ describe('removal and start dates (time-skipping)', () => {
     return { request, options: { statusPollSeconds: 1800, ...options } };
   }
 
-  async function withWorker<T>(
-    isc: ReturnType<typeof createFakeIsc>,
-    body: (taskQueue: string) => Promise<T>,
-  ): Promise<T> {
-    const taskQueue = uniqueTaskQueue();
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: isc.activities,
-    });
-    return worker.runUntil(body(taskQueue));
-  }
+  const withWorker = <T>(isc: ReturnType<typeof createFakeIsc>, body: (taskQueue: string) => Promise<T>): Promise<T> =>
+    withTestWorker(env, isc.activities, body);
 
   const start = (taskQueue: string, args: AccessRequestInput) =>
     env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
