@@ -363,6 +363,12 @@ async function removeDateCommand(argv: string[], io: Output, env: Env): Promise<
   }
 }
 
+function isParseArgsError(error: unknown): error is Error {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
 /** Runs one CLI invocation; returns the exit code. Exported for tests. */
 export async function runCli(
   argv: string[],
@@ -393,7 +399,8 @@ export async function runCli(
       io.err(`iscflow: ${error.message}`);
       return 2;
     }
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    // By Node's error code, not `instanceof TypeError`: the class differs between realms (vm contexts, jest).
+    if (isParseArgsError(error)) {
       io.err(`iscflow: ${error.message}\n${USAGE}`);
       return 2;
     }

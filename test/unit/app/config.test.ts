@@ -1,0 +1,69 @@
+import { ConfigError, loadTemporalConfig, loadWorkerConfig, loadWorkflowDefaults } from '../../../src/config';
+
+const VALID = {
+  SAIL_BASE_URL: 'https://acme.api.identitynow.com/',
+  SAIL_CLIENT_ID: 'client',
+  SAIL_CLIENT_SECRET: 'secret',
+};
+
+describe('configuration', () => {
+  it('reads a complete environment, with defaults, and freezes it', () => {
+    const config = loadWorkerConfig({ ...VALID, TEMPORAL_ADDRESS: 'temporal.example:7233', TEMPORAL_NAMESPACE: 'idm' });
+    expect(config).toMatchObject({
+      isc: {
+        baseUrl: 'https://acme.api.identitynow.com',
+        apiVersion: 'v3',
+        tenantProfile: 'current',
+        requestTimeoutMs: 30_000,
+      },
+      temporal: { namespace: 'idm', taskQueue: 'iscflow', connection: { address: 'temporal.example:7233' } },
+      removalMode: 'isc',
+      iscActivitiesPerSecond: 8,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every problem in one error and starts nothing', () => {
+    let error: unknown;
+    try {
+      loadWorkerConfig({ SAIL_BASE_URL: 'acme', SAIL_API_VERSION: 'v4', ISCFLOW_REMOVAL_MODE: 'later' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^SAIL_BASE_URL: must be an absolute http\(s\) URL/),
+        'SAIL_CLIENT_ID: is required',
+        'SAIL_CLIENT_SECRET: is required',
+        expect.stringMatching(/^SAIL_API_VERSION: /),
+        expect.stringMatching(/^ISCFLOW_REMOVAL_MODE: /),
+      ]),
+    );
+    expect(message.split('\n')[0]).toBe('Invalid configuration:');
+  });
+
+  it('never puts the secret into an error message', () => {
+    let message = '';
+    try {
+      loadWorkerConfig({ ...VALID, SAIL_CLIENT_SECRET: 'hunter2', SAIL_BASE_URL: 'nope' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/SAIL_BASE_URL/);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('the CLI needs only Temporal: no ISC credentials', () => {
+    expect(loadTemporalConfig({ ISCFLOW_TASK_QUEUE: 'q' })).toMatchObject({ taskQueue: 'q', namespace: 'default' });
+  });
+
+  it('workflow defaults: stuck requests are never declared without a setting, and a bad one is named', () => {
+    expect(loadWorkflowDefaults({})).toMatchObject({ stuckAfterSeconds: null, stuckAction: 'ask', outcomeRetries: 2 });
+    expect(loadWorkflowDefaults({ ISCFLOW_STUCK_AFTER_SECONDS: '3600' }).stuckAfterSeconds).toBe(3600);
+    expect(() => loadWorkflowDefaults({ ISCFLOW_STUCK_AFTER_SECONDS: '-5' })).toThrow(
+      /ISCFLOW_STUCK_AFTER_SECONDS: must be a positive/,
+    );
+  });
+});
