@@ -73,10 +73,10 @@ export interface CancelRequestInput {
   close: boolean;
 }
 
-/** The activities every workflow of iscflow can call. */
+/** The activities every workflow of iscflow can call; function properties, since they travel as values. */
 export interface IscflowActivities {
-  submitItems(input: SubmitItemsInput): Promise<SubmitItemsResult>;
-  checkStatus(input: CheckStatusInput): Promise<CheckStatusResult>;
-  holdsAccess(input: HoldsAccessInput): Promise<boolean>;
-  cancelRequest(input: CancelRequestInput): Promise<void>;
+  submitItems: (input: SubmitItemsInput) => Promise<SubmitItemsResult>;
+  checkStatus: (input: CheckStatusInput) => Promise<CheckStatusResult>;
+  holdsAccess: (input: HoldsAccessInput) => Promise<boolean>;
+  cancelRequest: (input: CancelRequestInput) => Promise<void>;
 }
