@@ -27,8 +27,12 @@ const iscEnvSchema = z.object({
 
 const workerEnvSchema = z.object({
   ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default('isc'),
-  /** ISC allows 100 calls per 10 s per client; the task-queue limit keeps all workers together under it. */
-  ISCFLOW_ISC_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(8),
+  /**
+   * ISC allows 100 calls per 10 s per client; the task-queue limit keeps all workers together under it.
+   * It counts activities: a submit makes about three ISC calls, a status poll one, so 3/s stays under
+   * 10 calls/s even for a batch that is all submissions.
+   */
+  ISCFLOW_ISC_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(3),
   ISCFLOW_STATUS_POLL_SECONDS: positiveInt(30),
   ISCFLOW_MAX_CONCURRENT_ACTIVITIES: positiveInt(20),
   ISCFLOW_SHUTDOWN_GRACE_SECONDS: positiveInt(10),

@@ -18,7 +18,7 @@ describe('configuration', () => {
       },
       temporal: { namespace: 'idm', taskQueue: 'iscflow', connection: { address: 'temporal.example:7233' } },
       removalMode: 'isc',
-      iscActivitiesPerSecond: 8,
+      iscActivitiesPerSecond: 3,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
