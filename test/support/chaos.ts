@@ -149,6 +149,8 @@ async function persist<T>(call: () => Promise<T>, until = Date.now() + 120_000):
 /** The worker as its own process group, so SIGKILL takes tsx and the node process it runs. */
 class WorkerProcess {
   private child: ChildProcess | undefined;
+  /** Set between a deliberate kill and the restart, so the watchdog does not start a second worker. */
+  private killing = false;
   kills = 0;
 
   constructor(
@@ -156,7 +158,12 @@ class WorkerProcess {
     private readonly logFile: WriteStream,
   ) {}
 
+  private alive(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   start(): void {
+    if (this.alive()) throw new Error('A chaos worker is already running');
     const child = spawn(join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['src/worker.ts'], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...this.env },
@@ -170,17 +177,26 @@ class WorkerProcess {
 
   /** Restarts a worker that died on its own (e.g. it gave up on an unreachable server). */
   ensureRunning(): void {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) this.start();
+    if (!this.killing && !this.alive()) this.start();
   }
 
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    process.kill(-child.pid, 'SIGKILL');
-    await gone;
-    this.kills += 1;
+  /** SIGKILL, then (unless `restart` is false) a fresh worker after `pauseMs`. */
+  async kill(restart: boolean, pauseMs = 500): Promise<void> {
+    this.killing = true;
+    try {
+      const child = this.child;
+      if (child?.pid !== undefined && this.alive()) {
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        process.kill(-child.pid, 'SIGKILL');
+        await gone;
+        if (restart) this.kills += 1;
+      }
+      if (!restart) return;
+      await sleep(pauseMs);
+      this.start();
+    } finally {
+      this.killing = !restart;
+    }
   }
 }
 
@@ -327,9 +343,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           continue;
         }
         log(`${options.profile}: SIGKILL worker (${worker!.kills + 1}/${options.workerKills})`);
-        await worker!.kill();
-        await sleep(500);
-        worker!.start();
+        await worker!.kill(true);
       }
       return restarts;
     };
@@ -367,7 +381,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       clearInterval(watchdog);
     }
   } finally {
-    await worker?.kill();
+    await worker?.kill(false);
     await connection?.close();
     await sim?.close();
     await server?.stop();
