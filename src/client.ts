@@ -96,7 +96,7 @@ async function outcomeOf(s: StartedRequest): Promise<{ state: string; items: Ite
     if (s.action === 'rescheduled' || finished || state.phase === 'AWAITING_OPERATOR') {
       return {
         state: state.phase,
-        items: itemResults(state)
+        items: itemResults(state, { final: false })
           .filter(isMine)
           .map((i) => asRoutedOutcome(s, i)),
       };
@@ -124,14 +124,15 @@ async function settle(handle: Handle): Promise<{ state: string; items: ItemResul
       return { state: description.status.name, items: [] };
     }
     const status = await handle.query(statusQuery);
-    if (status.phase === 'AWAITING_OPERATOR') return { state: status.phase, items: itemResults(status) };
+    if (status.phase === 'AWAITING_OPERATOR')
+      return { state: status.phase, items: itemResults(status, { final: false }) };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
 function describeItem(item: ItemResult): string {
   const parts = [
-    `  ${item.identityId} ${item.itemType}:${item.itemId} -> ${item.outcome}`,
+    `  ${item.identityId} ${item.itemType}:${item.itemId} -> ${item.outcome ?? 'in progress'}`,
     item.iscState ? `(ISC ${item.iscState})` : '',
     item.accessRequestId ? `request ${item.accessRequestId}` : '',
     item.errorMessages.length > 0 ? `errors: ${item.errorMessages.join('; ')}` : '',
@@ -197,7 +198,9 @@ async function requestCommand(argv: string[], io: Output, env: Env): Promise<num
       started.map(async (s) => ({ workflowId: s.workflowId, action: s.action, ...(await outcomeOf(s)) })),
     );
     const aimedAt = validation.change.requestType;
-    const ok = settled.every((s) => s.items.length > 0 && s.items.every((i) => isSuccess(aimedAt, i.outcome)));
+    const ok = settled.every(
+      (s) => s.items.length > 0 && s.items.every((i) => i.outcome !== null && isSuccess(aimedAt, i.outcome)),
+    );
     if (values.json) {
       io.out(
         JSON.stringify({
@@ -248,7 +251,13 @@ async function statusCommand(argv: string[], io: Output, env: Env): Promise<numb
       view = { workflowId, status: 'COMPLETED', phase: 'COMPLETED', items: result.items };
     } else if (description.status.name === 'RUNNING') {
       const state = await handle.query(statusQuery);
-      view = { workflowId, status: 'RUNNING', phase: state.phase, operator: state.operator, items: itemResults(state) };
+      view = {
+        workflowId,
+        status: 'RUNNING',
+        phase: state.phase,
+        operator: state.operator,
+        items: itemResults(state, { final: false }),
+      };
     } else {
       view = { workflowId, status: description.status.name, items: [] };
     }

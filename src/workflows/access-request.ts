@@ -74,10 +74,11 @@ function iscActivities(options: AccessRequestOptions): IscflowActivities {
     startToCloseTimeout: `${options.activityTimeoutSeconds}s`,
     // An ISC outage is ridden out with capped backoff for a day; after that a person should look.
     scheduleToCloseTimeout: '1 day',
+    // Capped at a minute: every 429 counts as an attempt, so a longer cap made one later 5xx wait minutes.
     retry: {
       initialInterval: '2s',
       backoffCoefficient: 2,
-      maximumInterval: '5 minutes',
+      maximumInterval: '1 minute',
       nonRetryableErrorTypes: FINAL_ISC_ERRORS,
     },
   });
@@ -330,7 +331,7 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
   return {
     requestKey: request.key,
     requestType: request.requestType,
-    items: itemResults(state),
+    items: itemResults(state, { final: true }),
   };
 }
 
@@ -346,15 +347,7 @@ async function runRemovals(
   request: PlannedRequest,
   options: AccessRequestOptions,
 ): Promise<void> {
-  const { holdsAccess } = proxyActivities<IscflowActivities>({
-    startToCloseTimeout: `${options.activityTimeoutSeconds}s`,
-    retry: {
-      initialInterval: '2s',
-      backoffCoefficient: 2,
-      maximumInterval: '5 minutes',
-      nonRetryableErrorTypes: FINAL_ISC_ERRORS,
-    },
-  });
+  const { holdsAccess } = iscActivities(options);
   const dueAt = (r: RemovalState): number =>
     msUntil(r.removeDate) + (r.mode === 'isc' ? options.removalVerificationSeconds * 1000 : 0);
 

@@ -74,6 +74,8 @@ export interface ItemState {
   submittedAt?: string;
   /** Why an operator skipped this item, when one did. */
   skippedReason?: string;
+  /** No operator decided before the escalation timeout; the item is left as it is and not asked about again. */
+  escalationTimedOut?: boolean;
   /** Since when ISC has been working on it; the age that makes a request stuck. */
   waitingSince?: string;
 }
@@ -119,11 +121,14 @@ export interface ItemResult {
   identityId: string;
   itemType: ItemType;
   itemId: string;
-  outcome: ItemOutcome;
+  /** Final outcome; null only in views of a running workflow, for items still in progress. */
+  outcome: ItemOutcome | null;
   iscState?: string;
   accessRequestId?: string;
   errorMessages: string[];
   skippedReason?: string;
+  /** Left as it was because no operator decided before the escalation timeout. */
+  escalationTimedOut?: boolean;
   removal?: { removeDate: string; mode: RemovalMode; status: RemovalStatus; note?: string };
 }
 

@@ -4,7 +4,11 @@
  */
 import type { AccessRequestState, ItemResult } from './contracts';
 
-export function itemResults(state: AccessRequestState): ItemResult[] {
+/**
+ * `final`: the workflow's result, where every item has an outcome (an item without one could only be a
+ * defect, reported as FAILED rather than hidden). Otherwise a live view, where items in progress show null.
+ */
+export function itemResults(state: AccessRequestState, { final }: { final: boolean }): ItemResult[] {
   return state.items.map((i) => {
     const removal = state.removals.find(
       (r) => r.identityId === i.identityId && r.itemType === i.itemType && r.itemId === i.itemId,
@@ -13,12 +17,12 @@ export function itemResults(state: AccessRequestState): ItemResult[] {
       identityId: i.identityId,
       itemType: i.itemType,
       itemId: i.itemId,
-      // Only a workflow still at work has items without an outcome; at completion every item has one.
-      outcome: i.outcome ?? 'FAILED',
+      outcome: i.outcome ?? (final ? 'FAILED' : null),
       iscState: i.iscState,
       accessRequestId: i.accessRequestId,
       errorMessages: i.errorMessages,
       skippedReason: i.skippedReason,
+      ...(i.escalationTimedOut ? { escalationTimedOut: true } : {}),
       ...(removal
         ? {
             removal: { removeDate: removal.removeDate, mode: removal.mode, status: removal.status, note: removal.note },

@@ -190,7 +190,7 @@ export async function settle(
   };
 
   const needsOperator = (item: ItemState): boolean => {
-    if (item.skippedReason !== undefined) return false;
+    if (item.skippedReason !== undefined || item.escalationTimedOut) return false;
     if (item.outcome === 'FAILED') return true;
     if (item.outcome === 'REJECTED') return options.operatorOnRejected;
     if (item.iscState === 'TERMINATED') return options.operatorOnTerminated;
@@ -204,7 +204,11 @@ export async function settle(
 
     const failed = items.filter(
       (i) =>
-        i.outcome === 'FAILED' && i.iscState !== undefined && isRetryableFailureState(i.iscState) && !i.skippedReason,
+        i.outcome === 'FAILED' &&
+        i.iscState !== undefined &&
+        isRetryableFailureState(i.iscState) &&
+        !i.skippedReason &&
+        !i.escalationTimedOut,
     );
     if (failed.length > 0 && budget.used < options.outcomeRetries) {
       ctx.enter('RETRY_BACKOFF');
@@ -225,8 +229,11 @@ export async function settle(
       continue;
     }
     if (verdict === 'timeout') {
-      // Recorded so that a resumed run (continue-as-new) does not ask again.
-      for (const item of stuck) item.skippedReason ??= 'No operator decision before the escalation timeout';
+      // Recorded so that a resumed run (continue-as-new) does not ask again; nobody skipped it.
+      for (const item of stuck) {
+        item.escalationTimedOut = true;
+        item.errorMessages = [...item.errorMessages, 'No operator decision before the escalation timeout'];
+      }
     }
     return;
   }

@@ -85,7 +85,8 @@ describe('operator paths (time-skipping)', () => {
     expect(result.items[0]).toMatchObject({
       outcome: 'FAILED',
       iscState: 'ERROR',
-      skippedReason: 'No operator decision before the escalation timeout',
+      escalationTimedOut: true,
+      errorMessages: expect.arrayContaining(['No operator decision before the escalation timeout']),
     });
   });
 });
