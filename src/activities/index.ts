@@ -79,8 +79,11 @@ export function createActivities({
         limit: STATUS_PAGE,
         offset,
       });
-      rows.push(...page.filter((r) => (r.created ?? '') >= since));
-      if (page.length < STATUS_PAGE || page.some((r) => (r.created ?? '') < since)) return rows;
+      // Instants, not strings: ISC's timestamps may come with or without milliseconds.
+      const sinceMs = Date.parse(since);
+      const createdMs = (r: RequestedItemStatus): number => Date.parse(r.created ?? '') || 0;
+      rows.push(...page.filter((r) => createdMs(r) >= sinceMs));
+      if (page.length < STATUS_PAGE || page.some((r) => createdMs(r) < sinceMs)) return rows;
     }
   };
 

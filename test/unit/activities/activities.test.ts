@@ -251,6 +251,21 @@ describe('checkStatus', () => {
     expect(error).toMatchObject({ type: 'STATUS_UNCHANGED' });
   });
 
+  it('legacy: compares creation times as instants, whatever their format', async () => {
+    const { isc, activities, env } = setup('legacy');
+    // 09:59:30-02:00 is 11:59:30Z, after the bound, but sorts before it as a string.
+    isc.rows = [
+      row({
+        state: 'EXECUTING',
+        accessRequestId: 'mine',
+        created: '2026-11-22T09:59:30-02:00',
+        clientMetadata: { iscflowRequest: GRANT!.key, iscflowAttempt: '1' },
+      }),
+    ];
+    const { items } = await env.run(activities.checkStatus, tracked({ submittedAt: '2026-11-22T11:59:59.999Z' }));
+    expect(items[0]).toMatchObject({ accessRequestId: 'mine', iscState: 'EXECUTING' });
+  });
+
   it('finds rows of an untracked (legacy) submission through their correlation keys', async () => {
     const { isc, activities, env } = setup('legacy');
     isc.rows = [
