@@ -19,3 +19,6 @@ export class SimClock {
     return new Date(at).toISOString();
   }
 }
+
+/** A simulator instant (epoch ms) as ISC writes it. */
+export const iso = (ms: number): string => new Date(ms).toISOString();

@@ -7,6 +7,9 @@ import { badRequest } from './errors';
  * a 400, as ISC answers.
  */
 export type Operator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'sw' | 'in' | 'co' | 'pr' | 'isnull';
+
+/** The operators a field table allows, as a set. */
+export const ops = (...list: Operator[]): ReadonlySet<Operator> => new Set(list);
 const OPERATORS = new Set<string>(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'sw', 'in', 'co', 'pr', 'isnull', 'ca']);
 
 export type FilterNode =

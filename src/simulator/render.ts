@@ -1,3 +1,4 @@
+import { iso } from './clock';
 import { type Catalog } from './catalog';
 import { isCancelable } from './engine';
 import { type RequestItem } from './model';
@@ -16,8 +17,6 @@ export interface IdentityRef {
 function identityRef(catalog: Catalog, id: string): IdentityRef {
   return { type: 'IDENTITY', id, name: catalog.identityById.get(id)?.name ?? id };
 }
-
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 function renderStatus(row: RequestItem, catalog: Catalog): Record<string, unknown> {
   const requester = identityRef(catalog, row.requesterId);

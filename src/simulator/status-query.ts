@@ -1,3 +1,4 @@
+import { iso } from './clock';
 import { type FastifyReply } from 'fastify';
 import { badRequest } from './errors';
 import {
@@ -5,6 +6,7 @@ import {
   evaluateFilter,
   type FieldTable,
   type FilterNode,
+  ops,
   type Operator,
   parseFilter,
   parseSorters,
@@ -21,8 +23,6 @@ import { type SimulatorState } from './state';
  * requested-for, requester, approval owner, in-progress set) and only they are filtered, so a
  * listing costs the size of its answer, not the size of the history.
  */
-const ops = (...list: Operator[]): ReadonlySet<Operator> => new Set(list);
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 const accountActivityItemId = (o: ReadonlySet<Operator>) => ({
   ops: o,

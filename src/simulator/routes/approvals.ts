@@ -1,3 +1,4 @@
+import { iso } from '../clock';
 import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import {
@@ -5,7 +6,7 @@ import {
   evaluateFilter,
   type FieldTable,
   type FilterNode,
-  type Operator,
+  ops,
   parseFilter,
   parseSorters,
   pinnedValues,
@@ -18,8 +19,6 @@ import { type SimulatorState } from '../state';
 import { parseBody } from './access-requests';
 
 /** Pending approvals, approve/reject, and (v2025) bulk-approve. */
-const ops = (...list: Operator[]): ReadonlySet<Operator> => new Set(list);
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 const FIELDS: FieldTable<RequestItem> = {
   id: { ops: ops('eq', 'in'), kind: 'string', get: (r) => r.approval?.id ?? null },
