@@ -11,8 +11,9 @@
  * identity's access) and from Temporal (each workflow's result), and reports the figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mulberry32 } from '../../src/simulator/prng';
+import { freePort } from '../../src/local/ports';
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -108,30 +109,6 @@ interface SimRow {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A small deterministic generator (mulberry32), so a seed reproduces the same plan of changes. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Retries a call to Temporal while the dev server is down or restarting. */
 async function persist<T>(call: () => Promise<T>, until = Date.now() + 120_000): Promise<T> {
   for (;;) {
@@ -208,7 +185,7 @@ function planChanges(
 ): PlannedChange[] {
   const capacity = identities.length * entitlements.length;
   if (options.changes > capacity) throw new Error(`At most ${capacity} distinct changes fit the catalog`);
-  const pick = random(options.seed);
+  const pick = mulberry32(options.seed);
   const offset = Math.floor(pick() * entitlements.length);
   return Array.from({ length: options.changes }, (_, n) => {
     const identityId = identities[n % identities.length]!;
@@ -304,7 +281,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
 
     // Which changes are started more than once, and when: concurrently with the original, or later.
-    const pick = random(options.seed + 1);
+    const pick = mulberry32(options.seed + 1);
     const concurrentTwins = new Map<number, number>();
     const laterTwins: number[] = [];
     for (let d = 0; d < options.duplicates; d += 1) {

@@ -3,13 +3,13 @@
  * an iscflow worker (the production `buildWorker`), and the CLI run in-process with the stack's settings.
  */
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/local/dev-server';
+import { freePort } from '../../src/local/ports';
 import { runCli } from '../../src/client';
 import { loadWorkerConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -84,17 +84,6 @@ export interface StackOptions {
   env?: TestWorkflowEnvironment;
   /** Run `temporal server start-dev` as a process with a SQLite state file, so it can be restarted. */
   devServerProcess?: boolean;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function fromEnvironment(env: TestWorkflowEnvironment, owned: boolean): TemporalSide {
