@@ -19,7 +19,7 @@ const { values } = parseArgs({
     kills: { type: 'string', default: process.env.CHAOS_KILLS ?? '5' },
     'server-restarts': { type: 'string', default: process.env.CHAOS_SERVER_RESTARTS ?? '1' },
     window: { type: 'string', default: process.env.CHAOS_WINDOW_SECONDS ?? '120' },
-    rate: { type: 'string', default: process.env.CHAOS_ACTIVITIES_PER_SECOND ?? '8' },
+    rate: { type: 'string', default: process.env.CHAOS_ACTIVITIES_PER_SECOND ?? '3' },
     deadline: { type: 'string', default: process.env.CHAOS_DEADLINE_SECONDS ?? '900' },
     seed: { type: 'string', default: process.env.CHAOS_SEED ?? '2026' },
     json: { type: 'string', default: process.env.CHAOS_JSON },
