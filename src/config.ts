@@ -163,8 +163,6 @@ const workflowDefaultsSchema = z.object({
     .default(7 * 24 * 3600),
   ISCFLOW_MISSING_ROW_GRACE_SECONDS: positiveInt(600),
   ISCFLOW_OPERATOR_ON_REJECTED: z.enum(['true', 'false']).default('false'),
-  ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default('isc'),
-  SAIL_TENANT_PROFILE: z.enum(['current', 'legacy']).default('current'),
   ISCFLOW_ACTIVITY_TIMEOUT_SECONDS: positiveInt(120),
   ISCFLOW_REMOVAL_VERIFICATION_SECONDS: z.coerce
     .number()
@@ -187,7 +185,11 @@ const workflowDefaultsSchema = z.object({
   ISCFLOW_STUCK_ACTION: z.enum(['ask', 'cancel']).default('ask'),
 });
 
-/** Per-workflow tuning that starters put into each workflow's input (recorded in its history, so replay-safe). */
+/**
+ * Per-workflow tuning that starters put into each workflow's input (recorded in its history, so
+ * replay-safe). What the tenant takes (`SAIL_TENANT_PROFILE`) and the default removal mode
+ * (`ISCFLOW_REMOVAL_MODE`) are not here: they belong to the worker, which tells each workflow at start.
+ */
 export interface WorkflowDefaults {
   statusPollSeconds: number;
   outcomeRetries: number;
@@ -195,8 +197,6 @@ export interface WorkflowDefaults {
   escalationTimeoutSeconds: number;
   missingRowGraceSeconds: number;
   operatorOnRejected: boolean;
-  removalMode: 'isc' | 'exact';
-  tenantProfile: 'current' | 'legacy';
   activityTimeoutSeconds: number;
   removalVerificationSeconds: number;
   stuckAfterSeconds: number | null;
@@ -213,8 +213,6 @@ export function loadWorkflowDefaults(env: Env = process.env): Readonly<WorkflowD
     escalationTimeoutSeconds: section.ISCFLOW_ESCALATION_TIMEOUT_SECONDS,
     missingRowGraceSeconds: section.ISCFLOW_MISSING_ROW_GRACE_SECONDS,
     operatorOnRejected: section.ISCFLOW_OPERATOR_ON_REJECTED === 'true',
-    removalMode: section.ISCFLOW_REMOVAL_MODE,
-    tenantProfile: section.SAIL_TENANT_PROFILE,
     activityTimeoutSeconds: section.ISCFLOW_ACTIVITY_TIMEOUT_SECONDS,
     removalVerificationSeconds: section.ISCFLOW_REMOVAL_VERIFICATION_SECONDS,
     stuckAfterSeconds: section.ISCFLOW_STUCK_AFTER_SECONDS,

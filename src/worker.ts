@@ -36,6 +36,7 @@ export async function buildWorker({ config, connection, logger, workflowBundle }
       isc,
       logger: logger.child({ component: 'activities' }),
       tenantProfile: config.isc.tenantProfile,
+      removalMode: config.removalMode,
     }),
     // Enforced by the server across every worker of the queue: the fleet stays under ISC's rate limit.
     maxTaskQueueActivitiesPerSecond: config.iscActivitiesPerSecond,

@@ -73,8 +73,15 @@ export interface CancelRequestInput {
   close: boolean;
 }
 
+/** What the worker knows about the tenant and the deployment, told to each workflow at its start. */
+export interface TenantSettings {
+  tenantProfile: 'current' | 'legacy';
+  removalMode: 'isc' | 'exact';
+}
+
 /** The activities every workflow of iscflow can call; function properties, since they travel as values. */
 export interface IscflowActivities {
+  tenantSettings: () => Promise<TenantSettings>;
   submitItems: (input: SubmitItemsInput) => Promise<SubmitItemsResult>;
   checkStatus: (input: CheckStatusInput) => Promise<CheckStatusResult>;
   holdsAccess: (input: HoldsAccessInput) => Promise<boolean>;

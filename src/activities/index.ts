@@ -21,6 +21,7 @@ import type {
   SubmitItemsInput,
   SubmitItemsResult,
   SubmittedItem,
+  TenantSettings,
   TrackedItem,
 } from './contracts';
 import { correlationMetadata, isFromSubmission } from './correlation';
@@ -29,8 +30,10 @@ import { withIscFailures } from './failures';
 export interface ActivityDependencies {
   isc: IscClient;
   logger: Logger;
-  /** What the tenant's status endpoint can filter on: older tenants filter only by accountActivityItemId. */
+  /** What the tenant takes; older tenants filter status only by accountActivityItemId, among other things. */
   tenantProfile?: 'current' | 'legacy';
+  /** The deployment's default removal mode (`ISCFLOW_REMOVAL_MODE`). */
+  removalMode?: 'isc' | 'exact';
   /** Wall clock, injectable for tests. */
   now?: () => number;
 }
@@ -63,6 +66,7 @@ export function createActivities({
   isc,
   logger,
   tenantProfile = 'current',
+  removalMode = 'isc',
   now = Date.now,
 }: ActivityDependencies): IscflowActivities {
   /** Status rows for one identity created at or after `since`. */
@@ -273,7 +277,9 @@ export function createActivities({
     });
   }
 
-  return { submitItems, checkStatus, holdsAccess, cancelRequest };
+  const tenantSettings = async (): Promise<TenantSettings> => ({ tenantProfile, removalMode });
+
+  return { tenantSettings, submitItems, checkStatus, holdsAccess, cancelRequest };
 }
 
 function matchesTracking(

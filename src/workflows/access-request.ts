@@ -13,12 +13,13 @@ import {
   continueAsNew,
   log,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import { parseIsoDateTime, planAccessRequests, planItemKey, type ItemType, type PlannedRequest } from '../domain';
-import type { IscflowActivities } from '../activities/contracts';
+import type { IscflowActivities, TenantSettings } from '../activities/contracts';
 import {
   cancelUpdate,
   removeNowUpdate,
@@ -116,6 +117,14 @@ function removalModeFor(options: AccessRequestOptions, itemType: ItemType): Remo
   return options.tenantProfile === 'legacy' && itemType === 'ENTITLEMENT' ? 'exact' : 'isc';
 }
 
+async function askWorker(explicit: Partial<AccessRequestOptions> | undefined): Promise<TenantSettings> {
+  if (explicit?.tenantProfile && explicit.removalMode) {
+    return { tenantProfile: explicit.tenantProfile, removalMode: explicit.removalMode };
+  }
+  const { tenantSettings } = proxyLocalActivities<IscflowActivities>({ startToCloseTimeout: '10s' });
+  return tenantSettings();
+}
+
 function validateFutureDate(value: string, field: string): void {
   const parsed = parseIsoDateTime(value);
   if (parsed.kind === 'malformed') throw new Error(`${field} must be an ISO-8601 date-time, e.g. 2027-01-31T17:00:00Z`);
@@ -124,9 +133,12 @@ function validateFutureDate(value: string, field: string): void {
 }
 
 export async function accessRequestWorkflow(input: AccessRequestInput): Promise<AccessRequestResult> {
-  const options: AccessRequestOptions = { ...DEFAULT_OPTIONS, ...input.options };
   const { request } = input;
   const state = input.resume ?? initialState(request);
+  // What the tenant takes and the default removal mode are the worker's to know, asked once and kept
+  // across continue-as-new; a starter's explicit choice (`--removal exact`) still wins.
+  state.tenant ??= await askWorker(input.options);
+  const options: AccessRequestOptions = { ...DEFAULT_OPTIONS, ...state.tenant, ...input.options };
   const searchAttributes = createSearchAttributeSync(request);
   const activities = iscActivities(options);
   const isGrant = request.requestType === 'GRANT_ACCESS';

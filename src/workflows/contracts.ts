@@ -3,6 +3,7 @@
  * CLI, ingress, tests) import this file; it holds only types and message definitions.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { TenantSettings } from '../activities/contracts';
 import type { ItemOutcome, ItemType, PlannedRequest, RequestType } from '../domain';
 
 /** Where a request stands; mirrored in the `IscflowState` search attribute. */
@@ -36,9 +37,12 @@ export interface AccessRequestOptions {
   escalationTimeoutSeconds: number | null;
   /** How long an item may lack a status row before iscflow checks whether ISC ignored it as already held. */
   missingRowGraceSeconds: number;
-  /** `isc`: removeDate goes to ISC; `exact`: the workflow revokes at the date itself. */
+  /** `isc`: removeDate goes to ISC; `exact`: the workflow revokes at the date itself. Default: the worker's. */
   removalMode: RemovalMode;
-  /** What the tenant accepts: `legacy` takes no removeDate on entitlements and no startDate at all. */
+  /**
+   * What the tenant accepts: `legacy` takes no removeDate on entitlements and no startDate at all. Default:
+   * the worker's `SAIL_TENANT_PROFILE`; set here only to override it.
+   */
   tenantProfile: 'current' | 'legacy';
   /**
    * Longest one ISC activity attempt may run before Temporal retries it elsewhere; bounds how long a
@@ -115,6 +119,8 @@ export interface AccessRequestState {
   /** Removal date wanted per (identity, item) key, changed by `setRemoveDate` until the removal is done. */
   removeDates: Record<string, string | null>;
   removals: RemovalState[];
+  /** What the worker said about the tenant at the start (kept so a continued run behaves the same). */
+  tenant?: TenantSettings;
 }
 
 export interface ItemResult {

@@ -32,6 +32,9 @@ function fakeIsc({ approvalMs, finalStates }: FakeIscOptions) {
   const submissions: Array<{ at: number; id: string }> = [];
   let statusChecks = 0;
   const activities: IscflowActivities = {
+    async tenantSettings() {
+      return { tenantProfile: 'current', removalMode: 'isc' };
+    },
     async submitItems(input: SubmitItemsInput) {
       const at = Context.current().info.currentAttemptScheduledTimestampMs;
       const id = `ar${submissions.length + 1}`;

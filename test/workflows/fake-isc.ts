@@ -63,6 +63,9 @@ export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = tru
   };
 
   const activities: IscflowActivities = {
+    async tenantSettings() {
+      return { tenantProfile: 'current', removalMode: 'isc' };
+    },
     async submitItems(input: SubmitItemsInput) {
       const at = now();
       const items = input.items.map((ref) => {
