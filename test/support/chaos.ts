@@ -267,8 +267,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection, namespace: 'default' });
+    // No tenantProfile here: the worker (SAIL_TENANT_PROFILE) tells each workflow, as in a deployment.
     const workflowOptions: Partial<AccessRequestOptions> = {
-      tenantProfile: options.profile,
       activityTimeoutSeconds: 10,
       statusPollSeconds: 2,
       outcomeRetries: 2,
