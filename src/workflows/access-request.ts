@@ -149,7 +149,8 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
   let decision: Decision | undefined;
   // Read through a function: the compiler cannot see that an Update handler sets it during the wait.
   const takeDecision = (): Decision | undefined => decision;
-  let removalsChanged = false;
+  // Set by date-changing Updates; wakes the removal wait.
+  const removalChanges: RemovalChanges = { pending: false };
 
   const enter = (phase: Phase): void => {
     state.phase = phase;
@@ -207,7 +208,7 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
         // ISC holds the sunset itself in isc mode: it must hear the new date (or its removal) too.
         if (removal.mode === 'isc') removal.resendGrant = true;
       }
-      removalsChanged = true;
+      removalChanges.pending = true;
       log.info('Removal date changed', { requestKey: request.key, removeDate: d.removeDate });
       return state;
     },
@@ -239,7 +240,7 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
         removal.mode = 'exact';
         removal.note = d.comment ? `Removed on request: ${d.comment}` : 'Removed on request';
       }
-      removalsChanged = true;
+      removalChanges.pending = true;
       return state;
     },
     {
@@ -325,18 +326,7 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
       });
     }
   }
-  await runRemovals(
-    ctx,
-    state,
-    () => {
-      const changed = removalsChanged;
-      removalsChanged = false;
-      return changed;
-    },
-    () => removalsChanged,
-    request,
-    options,
-  );
+  await runRemovals(ctx, state, removalChanges, request, options);
 
   enter('COMPLETED');
   await condition(allHandlersFinished);
@@ -351,11 +341,14 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
  * Waits for each removal to fall due and carries it out; any number of date changes can arrive while
  * waiting. One durable timer per wait: a removal a year away costs a handful of history events.
  */
+interface RemovalChanges {
+  pending: boolean;
+}
+
 async function runRemovals(
   ctx: SettleContext,
   state: AccessRequestState,
-  takeChange: () => boolean,
-  hasChange: () => boolean,
+  changes: RemovalChanges,
   request: PlannedRequest,
   options: AccessRequestOptions,
 ): Promise<void> {
@@ -432,7 +425,7 @@ async function runRemovals(
   };
 
   for (;;) {
-    takeChange();
+    changes.pending = false;
     for (const r of state.removals.filter((x) => x.resendGrant)) await resendGrant(r);
     const pending = state.removals.filter((r) => r.status === 'SCHEDULED');
     if (pending.length === 0) return;
@@ -440,8 +433,8 @@ async function runRemovals(
     await ctx.checkpoint();
     const next = Math.min(...pending.map(dueAt));
     if (next > 0) {
-      await condition(hasChange, next);
-      if (hasChange()) continue;
+      await condition(() => changes.pending, next);
+      if (changes.pending) continue;
     }
     for (const r of pending.filter((x) => dueAt(x) <= 0 && x.status === 'SCHEDULED')) await remove(r);
   }
