@@ -154,7 +154,7 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
       }
       expect(executions).toHaveLength(1);
 
-      const again = await current.cli('request', '--for', who, '--grant', `ENTITLEMENT:${what.id}`);
+      const again = await current.grant(who, what.id);
       expect(again.code).toBe(0);
       expect(again.out).toBe(`${outcomes[0]!.workflowId} (already run: not started again)`);
       expect(await created(current, who, what.id)).toHaveLength(1);
@@ -178,7 +178,7 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
         expect(outside.status).toBe(202);
         const [external] = await created(stack, who, what.id);
 
-        const run = await stack.cli('request', '--for', who, '--grant', `ENTITLEMENT:${what.id}`, '--json');
+        const run = await stack.grant(who, what.id, '--json');
         const workflowId = workflowIdOf(run);
         await waitFor(async () => {
           const view = await statusOf(stack, workflowId);
@@ -271,7 +271,7 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
       const held = current.catalog.items.find((i) => i.type === 'ENTITLEMENT' && /birthright/i.test(i.name))!;
       const submitsBefore = total(await callsTo(current, 'POST /v3/access-requests'));
 
-      const run = await current.cli('request', '--for', who, '--grant', `ENTITLEMENT:${held.id}`, '--wait', '--json');
+      const run = await current.grant(who, held.id, '--wait', '--json');
 
       expect(run.code).toBe(0);
       expect(run.json<RequestJson>().workflows[0]!.items[0]).toMatchObject({
@@ -293,7 +293,7 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
         const lostBefore = await callsTo(stack, 'POST /v3/access-requests');
         await stack.sim.call('POST', '/__sim/config', { faults: { lostResponseRate: 1 } });
 
-        const run = await stack.cli('request', '--for', who, '--grant', `ENTITLEMENT:${what.id}`, '--json');
+        const run = await stack.grant(who, what.id, '--json');
         await waitFor(async () => ((await created(stack, who, what.id)).length > 0 ? true : undefined));
         await stack.sim.call('POST', '/__sim/config', { faults: { lostResponseRate: 0 } });
 
@@ -355,7 +355,7 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
       const before = await rateLimited(current);
       await current.sim.call('POST', '/__sim/config', { faults: { rateLimitRate: 0.8 } });
 
-      const run = await current.cli('request', '--for', who, '--grant', `ENTITLEMENT:${what.id}`, '--json');
+      const run = await current.grant(who, what.id, '--json');
       await new Promise((r) => setTimeout(r, 4000));
       await current.sim.call('POST', '/__sim/config', { faults: { rateLimitRate: 0 } });
 
@@ -370,17 +370,7 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
       const birthright = current.catalog.items.find((i) => i.type === 'ENTITLEMENT' && /birthright/i.test(i.name))!;
       const before = await callsTo(current, 'POST /v3/access-requests');
 
-      const run = await current.cli(
-        'request',
-        '--for',
-        who,
-        '--revoke',
-        `ENTITLEMENT:${birthright.id}`,
-        '--comment',
-        'Leaver',
-        '--wait',
-        '--json',
-      );
+      const run = await current.revoke(who, birthright.id, '--comment', 'Leaver', '--wait', '--json');
 
       expect(run.code).toBe(1);
       const [workflow] = run.json<RequestJson>().workflows;
@@ -406,7 +396,7 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
       const what = grantable(current)[4]!;
       await current.sim.call('POST', '/__sim/config', { provisioning: { failRate: 1 } });
 
-      const run = await current.cli('request', '--for', who, '--grant', `ENTITLEMENT:${what.id}`, '--wait', '--json');
+      const run = await current.grant(who, what.id, '--wait', '--json');
       expect(run.code).toBe(1);
       const [workflow] = run.json<RequestJson>().workflows;
       expect(workflow!.state).toBe('AWAITING_OPERATOR');

@@ -24,15 +24,7 @@ describe('access-request lifecycle (dev server + simulator, through the CLI)', (
 
   it('grants an entitlement: GRANTED, held in ISC, exactly one ISC request item', async () => {
     const [entitlement] = stack.plainEntitlements();
-    const run = await stack.cli(
-      'request',
-      '--for',
-      identity(1),
-      '--grant',
-      `ENTITLEMENT:${entitlement!.id}`,
-      '--wait',
-      '--json',
-    );
+    const run = await stack.grant(identity(1), entitlement!.id, '--wait', '--json');
 
     expect(run.code).toBe(0);
     const [workflow] = run.json<RequestJson>().workflows;
@@ -59,21 +51,9 @@ describe('access-request lifecycle (dev server + simulator, through the CLI)', (
 
   it('revokes what it granted: REVOKED, and the identity no longer holds it', async () => {
     const entitlement = stack.plainEntitlements()[1]!;
-    expect(
-      (await stack.cli('request', '--for', identity(2), '--grant', `ENTITLEMENT:${entitlement.id}`, '--wait')).code,
-    ).toBe(0);
+    expect((await stack.grant(identity(2), entitlement.id, '--wait')).code).toBe(0);
 
-    const run = await stack.cli(
-      'request',
-      '--for',
-      identity(2),
-      '--revoke',
-      `ENTITLEMENT:${entitlement.id}`,
-      '--comment',
-      'Leaver',
-      '--wait',
-      '--json',
-    );
+    const run = await stack.revoke(identity(2), entitlement.id, '--comment', 'Leaver', '--wait', '--json');
 
     expect(run.code).toBe(0);
     expect(run.json<RequestJson>().workflows[0]!.items[0]).toMatchObject({
@@ -86,15 +66,7 @@ describe('access-request lifecycle (dev server + simulator, through the CLI)', (
 
   it('reports a rejection as REJECTED with exit code 1', async () => {
     const restricted = stack.catalog.items.find((i) => i.type === 'ENTITLEMENT' && /restricted/i.test(i.name))!;
-    const run = await stack.cli(
-      'request',
-      '--for',
-      identity(3),
-      '--grant',
-      `ENTITLEMENT:${restricted.id}`,
-      '--wait',
-      '--json',
-    );
+    const run = await stack.grant(identity(3), restricted.id, '--wait', '--json');
 
     expect(run.code).toBe(1);
     expect(run.json<RequestJson>().workflows[0]!.items[0]).toMatchObject({ outcome: 'REJECTED', iscState: 'REJECTED' });
@@ -103,15 +75,7 @@ describe('access-request lifecycle (dev server + simulator, through the CLI)', (
   it('retries failed provisioning, then waits for an operator, who skips it from the CLI', async () => {
     await stack.sim.call('POST', '/__sim/config', { provisioning: { failRate: 1 } });
     const entitlement = stack.plainEntitlements()[2]!;
-    const run = await stack.cli(
-      'request',
-      '--for',
-      identity(4),
-      '--grant',
-      `ENTITLEMENT:${entitlement.id}`,
-      '--wait',
-      '--json',
-    );
+    const run = await stack.grant(identity(4), entitlement.id, '--wait', '--json');
 
     expect(run.code).toBe(1);
     const [workflow] = run.json<RequestJson>().workflows;
@@ -163,14 +127,7 @@ describe('access-request lifecycle (dev server + simulator, through the CLI)', (
   it('finishes a request whose worker was restarted while it was in flight', async () => {
     await stack.sim.call('POST', '/__sim/config', { approval: { mode: 'manual' } });
     const entitlement = stack.plainEntitlements()[3]!;
-    const started = await stack.cli(
-      'request',
-      '--for',
-      identity(5),
-      '--grant',
-      `ENTITLEMENT:${entitlement.id}`,
-      '--json',
-    );
+    const started = await stack.grant(identity(5), entitlement.id, '--json');
     const { workflowId } = started.json<{ workflows: Array<{ workflowId: string }> }>().workflows[0]!;
 
     // Wait until ISC has the request, then take the worker away while approval is pending.

@@ -30,14 +30,7 @@ describe('stuck requests (dev server + simulator)', () => {
   const identity = (n: number): string => stack.catalog.identities[n]!.id;
 
   async function startGrant(n: number, entitlement: number): Promise<string> {
-    const run = await stack.cli(
-      'request',
-      '--for',
-      identity(n),
-      '--grant',
-      `ENTITLEMENT:${stack.plainEntitlements()[entitlement]!.id}`,
-      '--json',
-    );
+    const run = await stack.grant(identity(n), stack.plainEntitlements()[entitlement]!.id, '--json');
     expect(run.code).toBe(0);
     return run.json<{ workflows: Array<{ workflowId: string }> }>().workflows[0]!.workflowId;
   }

@@ -12,11 +12,6 @@ const FAST = {
   ISCFLOW_OUTCOME_RETRIES: '0',
 };
 
-/** `iscflow request --for IDENTITY --grant ENTITLEMENT:ITEM ...flags` through the stack's CLI. */
-function grant(stack: Stack, identityId: string, entitlementId: string, ...flags: string[]) {
-  return stack.cli('request', '--for', identityId, '--grant', `ENTITLEMENT:${entitlementId}`, ...flags);
-}
-
 async function accessOf(stack: Stack, identityId: string): Promise<string[]> {
   const { body } = await stack.sim.call<Array<{ id: string }>>('GET', `/__sim/identities/${identityId}/access`);
   return body.map((a) => a.id);
@@ -39,7 +34,7 @@ describe('removal dates on a current tenant', () => {
   it('isc mode: removeDate goes to ISC, ISC removes, the workflow verifies', async () => {
     const entitlement = stack.plainEntitlements()[10]!;
     const removeDate = inSeconds(4);
-    const run = await grant(stack, identity(10), entitlement.id, '--remove-date', removeDate, '--wait', '--json');
+    const run = await stack.grant(identity(10), entitlement.id, '--remove-date', removeDate, '--wait', '--json');
 
     expect(run.code).toBe(0);
     expect(run.json<RequestJson>().workflows[0]!.items[0]).toMatchObject({
@@ -54,8 +49,7 @@ describe('removal dates on a current tenant', () => {
   it('exact mode: the workflow revokes at the date itself', async () => {
     const entitlement = stack.plainEntitlements()[11]!;
     const removeDate = inSeconds(4);
-    const run = await grant(
-      stack,
+    const run = await stack.grant(
       identity(11),
       entitlement.id,
       '--remove-date',
@@ -80,8 +74,7 @@ describe('removal dates on a current tenant', () => {
 
   it('remove-date none cancels a scheduled removal and the access stays', async () => {
     const entitlement = stack.plainEntitlements()[12]!;
-    const started = await grant(
-      stack,
+    const started = await stack.grant(
       identity(12),
       entitlement.id,
       '--remove-date',
@@ -105,16 +98,13 @@ describe('removal dates on a current tenant', () => {
 
   it('a revoke of access whose removal is scheduled acts on that workflow instead of competing with it', async () => {
     const entitlement = stack.plainEntitlements()[13]!;
-    const started = await grant(stack, identity(13), entitlement.id, '--remove-date', inSeconds(600), '--json');
+    const started = await stack.grant(identity(13), entitlement.id, '--remove-date', inSeconds(600), '--json');
     const { workflowId } = started.json<{ workflows: Array<{ workflowId: string }> }>().workflows[0]!;
     await waitForState(stack, workflowId, 'REMOVAL_SCHEDULED');
 
-    const revoke = await stack.cli(
-      'request',
-      '--for',
+    const revoke = await stack.revoke(
       identity(13),
-      '--revoke',
-      `ENTITLEMENT:${entitlement.id}`,
+      entitlement.id,
       '--comment',
       'Contract ended early',
       '--wait',
@@ -134,8 +124,7 @@ describe('removal dates on a current tenant', () => {
 
   it('a newer grant with another date moves the scheduled removal instead of starting a competing workflow', async () => {
     const entitlement = stack.plainEntitlements()[17]!;
-    const first = await grant(
-      stack,
+    const first = await stack.grant(
       identity(17),
       entitlement.id,
       '--remove-date',
@@ -148,7 +137,7 @@ describe('removal dates on a current tenant', () => {
     await waitForState(stack, workflowId, 'REMOVAL_SCHEDULED');
 
     const newDate = inSeconds(4);
-    const second = await grant(stack, identity(17), entitlement.id, '--remove-date', newDate, '--json');
+    const second = await stack.grant(identity(17), entitlement.id, '--remove-date', newDate, '--json');
 
     expect(second.json<{ workflows: Array<{ workflowId: string; action: string }> }>().workflows).toEqual([
       { workflowId, action: 'rescheduled' },
@@ -166,7 +155,7 @@ describe('removal dates on a current tenant', () => {
   it('a start date goes to ISC, and the change shows SCHEDULED until then', async () => {
     const entitlement = stack.plainEntitlements()[14]!;
     const startDate = inSeconds(5);
-    const started = await grant(stack, identity(14), entitlement.id, '--start-date', startDate, '--json');
+    const started = await stack.grant(identity(14), entitlement.id, '--start-date', startDate, '--json');
     const { workflowId } = started.json<{ workflows: Array<{ workflowId: string }> }>().workflows[0]!;
     await waitForState(stack, workflowId, 'SCHEDULED');
     const listed = await stack.cli('list', '--state', 'SCHEDULED', '--json');
@@ -197,7 +186,7 @@ describe('removal and start dates on a legacy tenant', () => {
 
   it('an entitlement removal is exact whatever the default, because the tenant takes no removeDate for it', async () => {
     const entitlement = stack.plainEntitlements()[15]!;
-    const run = await grant(stack, identity(15), entitlement.id, '--remove-date', inSeconds(4), '--wait', '--json');
+    const run = await stack.grant(identity(15), entitlement.id, '--remove-date', inSeconds(4), '--wait', '--json');
 
     expect(run.code).toBe(0);
     expect(run.json<RequestJson>().workflows[0]!.items[0]).toMatchObject({
@@ -213,7 +202,7 @@ describe('removal and start dates on a legacy tenant', () => {
   it('a start date is waited for by the workflow and the grant submitted then', async () => {
     const entitlement = stack.plainEntitlements()[16]!;
     const startDate = inSeconds(4);
-    const run = await grant(stack, identity(16), entitlement.id, '--start-date', startDate, '--wait', '--json');
+    const run = await stack.grant(identity(16), entitlement.id, '--start-date', startDate, '--wait', '--json');
 
     expect(run.code).toBe(0);
     const [created] = await itemsFor(stack, identity(16), entitlement.id);
@@ -236,8 +225,7 @@ describe('a pending removal survives restarts', () => {
   it('the worker and the dev server restart while the timer is pending; the removal still happens', async () => {
     const identityId = stack.catalog.identities[20]!.id;
     const entitlement = stack.plainEntitlements()[20]!;
-    const started = await grant(
-      stack,
+    const started = await stack.grant(
       identityId,
       entitlement.id,
       '--remove-date',

@@ -66,6 +66,10 @@ export interface Stack {
   /** The settings the worker and the CLI read, as a user would export them. */
   settings: Record<string, string>;
   cli(...args: string[]): Promise<CliRun>;
+  /** `iscflow request --for IDENTITY --grant ENTITLEMENT:ITEM ...flags`. */
+  grant(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
+  /** `iscflow request --for IDENTITY --revoke ENTITLEMENT:ITEM ...flags` (flags include `--comment`). */
+  revoke(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   /** Restarts the Temporal dev server from its state file; the worker is stopped and started around it. */
@@ -175,28 +179,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   await startWorker();
 
+  const cli = async (...args: string[]): Promise<CliRun> => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      args,
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+      { ...process.env, ...settings },
+    );
+    return { code, out: out.join('\n'), err: err.join('\n'), json: <T>() => JSON.parse(out.join('\n')) as T };
+  };
+
   return {
     temporal,
     sim,
     taskQueue,
     catalog,
     settings,
-    async cli(...args) {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(
-        args,
-        { out: (l) => out.push(l), err: (l) => err.push(l) },
-        { ...process.env, ...settings },
-      );
-      const run: CliRun = {
-        code,
-        out: out.join('\n'),
-        err: err.join('\n'),
-        json: <T>() => JSON.parse(out.join('\n')) as T,
-      };
-      return run;
-    },
+    cli,
+    grant: (identityId, entitlementId, ...flags) =>
+      cli('request', '--for', identityId, '--grant', `ENTITLEMENT:${entitlementId}`, ...flags),
+    revoke: (identityId, entitlementId, ...flags) =>
+      cli('request', '--for', identityId, '--revoke', `ENTITLEMENT:${entitlementId}`, ...flags),
     startWorker,
     stopWorker,
     async restartTemporal() {
