@@ -24,6 +24,7 @@ import {
   type SimRequestItem,
   type Stack,
 } from '../support/stack';
+import { waitFor } from '../support/wait';
 
 interface StatusJson {
   status: string;
@@ -41,16 +42,6 @@ async function cliWith(stack: Stack, extra: Record<string, string>, ...args: str
     { ...process.env, ...stack.settings, ...extra },
   );
   return { code, out: out.join('\n'), err: err.join('\n'), json: <T>() => JSON.parse(out.join('\n')) as T };
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function statusOf(stack: Stack, workflowId: string): Promise<StatusJson> {

@@ -3,6 +3,7 @@
  * worker talks to the ISC simulator over HTTP, and every item reaches its final outcome.
  */
 import { startStack, type RequestJson, type Stack } from '../support/stack';
+import { waitFor } from '../support/wait';
 
 describe('access-request lifecycle (dev server + simulator, through the CLI)', () => {
   let stack: Stack;
@@ -158,16 +159,6 @@ describe('access-request lifecycle (dev server + simulator, through the CLI)', (
     expect(created).toHaveLength(1);
   });
 });
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 async function waitUntil(probe: () => Promise<boolean>): Promise<void> {
   await waitFor(async () => ((await probe()) ? true : undefined));
