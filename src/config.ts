@@ -7,13 +7,14 @@
  */
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
+import { ACCESS_REQUEST_DEFAULTS as D, DEFAULT_TASK_QUEUE } from './common';
 
 type Env = Record<string, string | undefined>;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const temporalEnvSchema = z.object({
-  ISCFLOW_TASK_QUEUE: z.string().min(1).default('iscflow'),
+  ISCFLOW_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
 });
 
 const iscEnvSchema = z.object({
@@ -26,14 +27,13 @@ const iscEnvSchema = z.object({
 });
 
 const workerEnvSchema = z.object({
-  ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default('isc'),
+  ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default(D.removalMode),
   /**
    * ISC allows 100 calls per 10 s per client; the task-queue limit keeps all workers together under it.
    * It counts activities: a submit makes about three ISC calls, a status poll one, so 3/s stays under
    * 10 calls/s even for a batch that is all submissions.
    */
   ISCFLOW_ISC_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(3),
-  ISCFLOW_STATUS_POLL_SECONDS: positiveInt(30),
   ISCFLOW_MAX_CONCURRENT_ACTIVITIES: positiveInt(20),
   ISCFLOW_SHUTDOWN_GRACE_SECONDS: positiveInt(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -59,7 +59,6 @@ export interface WorkerConfig {
   isc: IscConfig;
   removalMode: 'isc' | 'exact';
   iscActivitiesPerSecond: number;
-  statusPollSeconds: number;
   maxConcurrentActivities: number;
   shutdownGraceSeconds: number;
   logLevel: z.infer<typeof workerEnvSchema>['LOG_LEVEL'];
@@ -143,7 +142,6 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
           isc,
           removalMode: worker.ISCFLOW_REMOVAL_MODE,
           iscActivitiesPerSecond: worker.ISCFLOW_ISC_ACTIVITIES_PER_SECOND,
-          statusPollSeconds: worker.ISCFLOW_STATUS_POLL_SECONDS,
           maxConcurrentActivities: worker.ISCFLOW_MAX_CONCURRENT_ACTIVITIES,
           shutdownGraceSeconds: worker.ISCFLOW_SHUTDOWN_GRACE_SECONDS,
           logLevel: worker.LOG_LEVEL,
@@ -153,28 +151,24 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
 }
 
 const workflowDefaultsSchema = z.object({
-  ISCFLOW_STATUS_POLL_SECONDS: positiveInt(30),
-  ISCFLOW_OUTCOME_RETRIES: z.coerce.number().int().min(0).default(2),
-  ISCFLOW_OUTCOME_RETRY_BACKOFF_SECONDS: positiveInt(60),
+  ISCFLOW_STATUS_POLL_SECONDS: positiveInt(D.statusPollSeconds),
+  ISCFLOW_OUTCOME_RETRIES: z.coerce.number().int().min(0).default(D.outcomeRetries),
+  ISCFLOW_OUTCOME_RETRY_BACKOFF_SECONDS: positiveInt(D.outcomeRetryBackoffSeconds),
   ISCFLOW_ESCALATION_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()
     .min(0)
-    .default(7 * 24 * 3600),
-  ISCFLOW_MISSING_ROW_GRACE_SECONDS: positiveInt(600),
-  ISCFLOW_OPERATOR_ON_REJECTED: z.enum(['true', 'false']).default('false'),
-  ISCFLOW_ACTIVITY_TIMEOUT_SECONDS: positiveInt(120),
-  ISCFLOW_REMOVAL_VERIFICATION_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(24 * 3600),
+    .default(D.escalationTimeoutSeconds ?? 0),
+  ISCFLOW_MISSING_ROW_GRACE_SECONDS: positiveInt(D.missingRowGraceSeconds),
+  ISCFLOW_OPERATOR_ON_REJECTED: z.enum(['true', 'false']).default(String(D.operatorOnRejected) as 'true' | 'false'),
+  ISCFLOW_ACTIVITY_TIMEOUT_SECONDS: positiveInt(D.activityTimeoutSeconds),
+  ISCFLOW_REMOVAL_VERIFICATION_SECONDS: z.coerce.number().int().min(0).default(D.removalVerificationSeconds),
   /** Empty or unset: a request in progress in ISC is never declared stuck. */
   ISCFLOW_STUCK_AFTER_SECONDS: z
     .string()
     .optional()
     .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return null;
+      if (v === undefined || v.trim() === '') return D.stuckAfterSeconds;
       const n = Number(v);
       if (!Number.isInteger(n) || n <= 0) {
         ctx.addIssue({ code: 'custom', message: 'must be a positive whole number of seconds, or empty for never' });
@@ -182,7 +176,7 @@ const workflowDefaultsSchema = z.object({
       }
       return n;
     }),
-  ISCFLOW_STUCK_ACTION: z.enum(['ask', 'cancel']).default('ask'),
+  ISCFLOW_STUCK_ACTION: z.enum(['ask', 'cancel']).default(D.stuckAction),
 });
 
 /**

@@ -6,8 +6,9 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { STATUS_UNCHANGED } from './common';
 
-const EXPECTED_FAILURE_TYPES = new Set(['STATUS_UNCHANGED']);
+const EXPECTED_FAILURE_TYPES = new Set([STATUS_UNCHANGED]);
 
 function isExpectedPollFailure(meta: LogMetadata | undefined): boolean {
   const error = meta?.error as { type?: unknown } | undefined;

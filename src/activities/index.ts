@@ -8,6 +8,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
+import { STATUS_UNCHANGED } from '../common';
 import { classifyIscState, outcomeForFinalState, type ItemOutcome, type RequestType } from '../domain';
 import type { AccessRequestBody, IscClient, RequestedItemStatus } from '../isc';
 import type {
@@ -204,7 +205,7 @@ export function createActivities({
       });
       if (!changed && input.failWhenUnchanged) {
         // The retry policy (backoff coefficient 1) turns this into the polling loop, without history events.
-        throw ApplicationFailure.retryable('No status change yet', 'STATUS_UNCHANGED');
+        throw ApplicationFailure.retryable('No status change yet', STATUS_UNCHANGED);
       }
       return { items: observations };
     });

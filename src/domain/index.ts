@@ -31,6 +31,7 @@ export {
   planAccessRequests,
   planItemKey,
   workflowIdFor,
+  IDEMPOTENCY_KEY_PATTERN,
 } from './plan';
 export {
   ISC_FINAL_STATES,

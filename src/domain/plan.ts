@@ -128,10 +128,20 @@ export function planItemKey(requestKey: string, identityId: string, itemType: It
 }
 
 /**
- * The workflow id of a planned request. Derived from the key, so starting the same request twice lands
- * on the same workflow instead of creating a second ISC request.
+ * Idempotency keys callers pass with a change (an HR event id, a ticket number). Restricted to characters
+ * that need no escaping in ids, logs and visibility queries.
  */
-export function workflowIdFor(request: PlannedRequest): string {
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:@/+=-]{1,200}$/;
+
+/**
+ * The workflow id of a planned request.
+ *
+ * Without an idempotency key it is derived from the content alone: the same change asked while it runs
+ * lands on the running workflow. With a key it is derived from the key and the content, so a replay of
+ * that key lands on the change it first started, however many other changes came in between.
+ */
+export function workflowIdFor(request: PlannedRequest, idempotencyKey?: string): string {
   const kind = request.requestType === 'GRANT_ACCESS' ? 'grant' : 'revoke';
-  return `iscflow-${kind}-${request.key}`;
+  const id = idempotencyKey === undefined ? request.key : sha256Hex(`${idempotencyKey}\n${request.key}`).slice(0, 32);
+  return `iscflow-${kind}-${id}`;
 }

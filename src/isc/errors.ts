@@ -1,32 +1,13 @@
 /**
  * The one catalogue of ISC client failures. Activities turn an `IscError` into an `ApplicationFailure`
- * with `code` as its type and `retryable` deciding `nonRetryable`; workflows branch on the code.
+ * with `code` as its type and `retryable` deciding `nonRetryable`; workflows branch on the code. The codes
+ * and which of them are retryable live in `src/common`, where workflows read them too.
  */
+import { RETRYABLE_ISC_ERROR_CODES, type IscErrorCode } from '../common/error-codes';
 
-/** Stable codes; never rename one (workflows and operators match on them). */
-export const ISC_ERROR_CODES = [
-  'ISC_BAD_REQUEST',
-  'ISC_FORBIDDEN',
-  'ISC_NOT_FOUND',
-  'ISC_AUTH_FAILED',
-  'ISC_RATE_LIMITED',
-  'ISC_SERVER_ERROR',
-  'ISC_TIMEOUT',
-  'ISC_NETWORK_ERROR',
-  'ISC_INVALID_RESPONSE',
-] as const;
-export type IscErrorCode = (typeof ISC_ERROR_CODES)[number];
+export { ISC_ERROR_CODES, type IscErrorCode } from '../common/error-codes';
 
-/**
- * Codes for which the same call may succeed later. The others cannot: a 400, 403 or 404 will answer the
- * same again, bad credentials need a person, and a body that fails the schema means a contract mismatch.
- */
-const RETRYABLE_CODES: ReadonlySet<IscErrorCode> = new Set([
-  'ISC_RATE_LIMITED',
-  'ISC_SERVER_ERROR',
-  'ISC_TIMEOUT',
-  'ISC_NETWORK_ERROR',
-]);
+const RETRYABLE_CODES: ReadonlySet<IscErrorCode> = new Set(RETRYABLE_ISC_ERROR_CODES);
 
 export interface IscErrorDetails {
   status?: number;

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { dirname, join } from 'node:path';
-import { SEARCH_ATTRIBUTE_TYPES } from '../search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../common';
 import { PROJECT_ROOT, ensureTemporalBinaries } from './temporal-binaries';
 
 export interface DevServerOptions {

@@ -1,2 +1,2 @@
-/** The worker's workflowsPath: every workflow iscflow registers. */
-export { accessRequestWorkflow } from './access-request';
+/** The worker's workflowsPath: every workflow iscflow registers, under the names in `src/common`. */
+export { accessRequestWorkflow } from './access-request/workflow';

@@ -11,7 +11,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { planAccessRequests, type AccessChange } from '../../src/domain';
 import type { accessRequestWorkflow } from '../../src/workflows';
-import { setRemoveDateUpdate, type AccessRequestOptions } from '../../src/workflows/contracts';
+import { setRemoveDateUpdate, type AccessRequestOptions } from '../../src/workflows/access-request/contracts';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/temporal';
 import { createFakeIsc } from '../workflows/fake-isc';
 

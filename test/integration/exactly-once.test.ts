@@ -127,7 +127,7 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
   const identity = (stack: Stack, n: number): string => stack.catalog.identities[n]!.id;
 
   describe('layer 1: the workflow id is the change', () => {
-    it('runs the same change started three times at once as one workflow and one ISC item, and not again later', async () => {
+    it('runs the same change started three times at once as one workflow and one ISC item', async () => {
       const who = identity(current, 10);
       const what = grantable(current)[0]!;
       const args = ['request', '--for', who, '--grant', `ENTITLEMENT:${what.id}`, '--wait', '--json'];
@@ -137,6 +137,7 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
       expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
       const outcomes = runs.map((r) => r.json<RequestJson>().workflows[0]!);
       expect(new Set(outcomes.map((w) => w.workflowId)).size).toBe(1);
+      expect(outcomes.map((w) => w.action).sort()).toEqual(['joined', 'joined', 'started']);
       expect(new Set(outcomes.map((w) => w.items[0]!.accessRequestId)).size).toBe(1);
       expect(outcomes[0]!.items[0]).toMatchObject({ outcome: 'GRANTED', iscState: 'REQUEST_COMPLETED' });
       const executions: string[] = [];
@@ -144,10 +145,22 @@ describe('exactly once (dev server + simulator, through the CLI)', () => {
         executions.push(wf.runId);
       }
       expect(executions).toHaveLength(1);
+      expect(await created(current, who, what.id)).toHaveLength(1);
+    });
 
-      const again = await current.grant(who, what.id);
+    it('asked again after it completed, the same change looks at ISC again: held, so ALREADY_SATISFIED, nothing submitted', async () => {
+      const who = identity(current, 12);
+      const what = grantable(current)[7]!;
+      const first = await current.grant(who, what.id, '--wait', '--json');
+      expect(first.json<RequestJson>().workflows[0]!.items[0]!.outcome).toBe('GRANTED');
+
+      const again = await current.grant(who, what.id, '--wait', '--json');
+
       expect(again.code).toBe(0);
-      expect(again.out).toBe(`${outcomes[0]!.workflowId} (already run: not started again)`);
+      const [workflow] = again.json<RequestJson>().workflows;
+      expect(workflow).toMatchObject({ action: 'started', run: { live: false, status: 'COMPLETED' } });
+      expect(workflow!.items[0]).toMatchObject({ outcome: 'ALREADY_SATISFIED', accessRequestId: null });
+      expect(workflow!.run.runId).not.toBe(first.json<RequestJson>().workflows[0]!.run.runId);
       expect(await created(current, who, what.id)).toHaveLength(1);
     });
   });

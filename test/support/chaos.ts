@@ -21,9 +21,9 @@ import type { AccessChange } from '../../src/domain';
 import { startDevServer, type DevServer } from '../../src/local/dev-server';
 import { PROJECT_ROOT } from '../../src/local/temporal-binaries';
 import { SIMULATOR_DEFAULT_CREDENTIALS, startSimulator, type RunningSimulator } from '../../src/simulator';
-import { startAccessChange } from '../../src/starter';
+import { startAccessChange } from '../../src/operations/access-changes';
 import type { accessRequestWorkflow } from '../../src/workflows';
-import type { AccessRequestOptions, AccessRequestResult } from '../../src/workflows/contracts';
+import type { AccessRequestOptions, AccessRequestResult } from '../../src/workflows/access-request/contracts';
 
 export type Profile = 'current' | 'legacy';
 
@@ -276,7 +276,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       missingRowGraceSeconds: 15,
     };
     const start = async (change: PlannedChange): Promise<void> => {
-      const started = await persist(() => startAccessChange(client, taskQueue, change.change, workflowOptions));
+      const started = await persist(() =>
+        startAccessChange(client, taskQueue, change.change, { options: workflowOptions }),
+      );
       for (const s of started) change.workflowIds.add(s.workflowId);
     };
 

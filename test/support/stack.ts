@@ -227,7 +227,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 export interface RequestJson {
   workflows: Array<{
     workflowId: string;
+    action: 'started' | 'joined' | 'duplicate' | 'rescheduled' | 'removing';
     state: string;
+    run: { runId: string; status: string; startedAt: string; closedAt: string | null; live: boolean };
     items: Array<{
       identityId: string;
       itemType: string;

@@ -8,7 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ensureTemporalBinaries } from '../../src/local/temporal-binaries';
 import { createLogger } from '../../src/logger';
-import { SEARCH_ATTRIBUTE_KEYS } from '../../src/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/common';
 import { temporalLogger } from '../../src/temporal-logging';
 
 let runtimeInstalled = false;
@@ -74,13 +74,13 @@ export function uniqueTaskQueue(prefix = 'iscflow-test'): string {
   return `${prefix}-${process.pid}-${queueCounter}-${Date.now().toString(36)}`;
 }
 
-/** Runs `body` while a worker with the given activities serves a fresh task queue on `env`. */
+/** Runs `body` while a worker with the given activities serves a task queue (a fresh one by default) on `env`. */
 export async function withTestWorker<T>(
   env: TestWorkflowEnvironment,
   activities: object,
   body: (taskQueue: string) => Promise<T>,
+  taskQueue: string = uniqueTaskQueue(),
 ): Promise<T> {
-  const taskQueue = uniqueTaskQueue();
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,

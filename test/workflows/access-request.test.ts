@@ -13,7 +13,7 @@ import type {
   SubmitItemsInput,
   SubmittedItem,
 } from '../../src/activities/contracts';
-import type { AccessRequestInput } from '../../src/workflows/contracts';
+import type { AccessRequestInput } from '../../src/workflows/access-request/contracts';
 import type { accessRequestWorkflow } from '../../src/workflows';
 import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
 

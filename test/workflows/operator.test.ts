@@ -4,7 +4,9 @@
  * not hold the workflow forever. Stuck requests are tested on the dev server (test/integration/operator):
  * the Java test server does not enforce schedule-to-close timeouts across activity retries.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { WORKFLOW_TYPES } from '../../src/common';
 import { planAccessRequests } from '../../src/domain';
 import type { accessRequestWorkflow } from '../../src/workflows';
 import {
@@ -13,7 +15,7 @@ import {
   statusQuery,
   type AccessRequestInput,
   type AccessRequestOptions,
-} from '../../src/workflows/contracts';
+} from '../../src/workflows/access-request/contracts';
 import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
 import { createFakeIsc } from './fake-isc';
 
@@ -70,6 +72,33 @@ describe('operator paths (time-skipping)', () => {
       expect((await handle.query(statusQuery)).phase).toBe('AWAITING_OPERATOR');
       const refused = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'x' }] }).catch((e: Error) => e);
       expect(String((refused as Error).cause)).toMatch(/stuck in ISC only/);
+      await handle.terminate('test done');
+    });
+  });
+
+  it('a status answer that fails the schema goes to an operator at once, as a failed submit does', async () => {
+    const isc = createFakeIsc({ approvalMs: 3600_000 });
+    // Retryable as thrown: whether to stop is the workflow's policy (the one list of final codes), not the thrower's.
+    let checks = 0;
+    const activities = {
+      ...isc.activities,
+      checkStatus: async () => {
+        checks += 1;
+        throw ApplicationFailure.create({ type: 'ISC_INVALID_RESPONSE', message: 'status body failed the schema' });
+      },
+    };
+    await withTestWorker(env, activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
+        taskQueue,
+        workflowId: `wf-${taskQueue}`,
+        args: [input({ escalationTimeoutSeconds: null })],
+      });
+      await env.sleep(3600_000);
+      const state = await handle.query(statusQuery);
+      expect(state.phase).toBe('AWAITING_OPERATOR');
+      expect(state.operator?.reason).toMatch(/Status tracking failed: .*failed the schema/);
+      // Not retried: the same body would fail the same schema again.
+      expect(checks).toBe(1);
       await handle.terminate('test done');
     });
   });

@@ -10,7 +10,7 @@ import {
   statusQuery,
   type AccessRequestInput,
   type AccessRequestOptions,
-} from '../../src/workflows/contracts';
+} from '../../src/workflows/access-request/contracts';
 import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
 import { createFakeIsc } from './fake-isc';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadWorkerConfig } from '../../../src/config';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../../src/search-attributes';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../../src/common';
 
 const root = join(__dirname, '..', '..', '..');
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
@@ -196,13 +196,6 @@ describe('docker-compose.yml', () => {
     const pairs = (env.ISCFLOW_SEARCH_ATTRIBUTES ?? '').trim().split(/\s+/);
     const registered = Object.fromEntries(pairs.map((pair) => pair.split('=') as [string, string]));
     expect(pairs).toHaveLength(Object.keys(registered).length);
-    expect(registered).toEqual({
-      IscflowIdentityIds: 'KeywordList',
-      IscflowItemIds: 'KeywordList',
-      IscflowRequestType: 'Keyword',
-      IscflowState: 'Keyword',
-      IscflowAccessRequestIds: 'KeywordList',
-    });
     expect(registered).toEqual(SEARCH_ATTRIBUTE_TYPES);
     expect(dependencies('temporal-register-search-attributes').temporal?.condition).toBe('service_healthy');
   });

@@ -3,8 +3,8 @@
  * operators can filter by identity, item, type, state and ISC access request id in the Temporal UI.
  */
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { PlannedRequest } from '../domain';
-import { ACCESS_REQUEST_IDS, IDENTITY_IDS, ITEM_IDS, REQUEST_TYPE, STATE } from '../search-attributes';
+import type { PlannedRequest } from '../../domain';
+import { ACCESS_REQUEST_IDS, IDENTITY_IDS, ITEM_IDS, REQUEST_TYPE, STATE } from '../../common';
 import type { AccessRequestState } from './contracts';
 
 export interface SearchAttributeSync {

@@ -4,10 +4,10 @@
  * request and each removal's revoke (or re-dated grant) go through the same loop.
  */
 import { ActivityFailure, ApplicationFailure, log, sleep } from '@temporalio/workflow';
-import { isRetryableFailureState, type PlannedRequest } from '../domain';
-import type { IscflowActivities, ItemObservation, SubmittedItem } from '../activities/contracts';
+import { isRetryableFailureState, type PlannedRequest } from '../../domain';
+import type { IscflowActivities, ItemObservation, SubmittedItem } from '../../activities/contracts';
 import type { AccessRequestOptions, ItemState, Phase } from './contracts';
-import { msUntil, workflowNow } from './clock';
+import { msUntil, workflowNow } from '../clock';
 import type { Tracker } from './tracker';
 
 export type OperatorVerdict = 'retry' | 'skip' | 'cancel' | 'timeout';

@@ -1,7 +1,7 @@
 /**
  * Custom search attributes that let operators find requests in the Temporal UI
  * (e.g. `IscflowState = "AWAITING_OPERATOR"`). Ids only: never names, e-mails or other PII.
- * Pure: imported by workflow code, the worker, the CLI and the dev-server launcher.
+ * Workflow-safe: imported by workflow code, the worker, the CLI, deployment scripts and tests.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
@@ -10,6 +10,11 @@ export const ITEM_IDS = defineSearchAttributeKey('IscflowItemIds', SearchAttribu
 export const REQUEST_TYPE = defineSearchAttributeKey('IscflowRequestType', SearchAttributeType.KEYWORD);
 export const STATE = defineSearchAttributeKey('IscflowState', SearchAttributeType.KEYWORD);
 export const ACCESS_REQUEST_IDS = defineSearchAttributeKey('IscflowAccessRequestIds', SearchAttributeType.KEYWORD_LIST);
+/**
+ * The caller's idempotency key of a change (an HR event id, a ticket number): how a replay of the same key
+ * finds the change it repeats. Keys are references to records elsewhere, never personal data themselves.
+ */
+export const IDEMPOTENCY_KEY = defineSearchAttributeKey('IscflowIdempotencyKey', SearchAttributeType.KEYWORD);
 
 /** Name -> type as the dev server's `--search-attribute Name=Type` and the SDK's test server take them. */
 export const SEARCH_ATTRIBUTE_TYPES = {
@@ -18,6 +23,11 @@ export const SEARCH_ATTRIBUTE_TYPES = {
   [REQUEST_TYPE.name]: 'Keyword',
   [STATE.name]: 'Keyword',
   [ACCESS_REQUEST_IDS.name]: 'KeywordList',
+  [IDEMPOTENCY_KEY.name]: 'Keyword',
 } as const;
 
-export const SEARCH_ATTRIBUTE_KEYS = [IDENTITY_IDS, ITEM_IDS, REQUEST_TYPE, STATE, ACCESS_REQUEST_IDS];
+/**
+ * Every custom search attribute, as registered on the server. SQL visibility stores (SQLite, PostgreSQL)
+ * offer three KeywordList columns: all three are taken, so new attributes must be Keywords.
+ */
+export const SEARCH_ATTRIBUTE_KEYS = [IDENTITY_IDS, ITEM_IDS, REQUEST_TYPE, STATE, ACCESS_REQUEST_IDS, IDEMPOTENCY_KEY];

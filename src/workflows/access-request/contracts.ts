@@ -3,8 +3,9 @@
  * CLI, ingress, tests) import this file; it holds only types and message definitions.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { TenantSettings } from '../activities/contracts';
-import type { ItemOutcome, ItemType, PlannedRequest, RequestType } from '../domain';
+import type { TenantSettings } from '../../activities/contracts';
+import type { AccessRequestOptions, RemovalMode } from '../../common';
+import type { ItemOutcome, ItemType, PlannedRequest, RequestType } from '../../domain';
 
 /** Where a request stands; mirrored in the `IscflowState` search attribute. */
 export const PHASES = [
@@ -19,47 +20,24 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
-export type RemovalMode = 'isc' | 'exact';
+export type { AccessRequestOptions, RemovalMode } from '../../common';
 
-/** Tuning of one workflow. Every field has a default; tests shorten the waits. */
-export interface AccessRequestOptions {
-  /** How often the tracker asks ISC for news. */
-  statusPollSeconds: number;
-  /** Automatic resubmissions of items that ended PROVISIONING_FAILED, ERROR or NOT_ALL_ITEMS_PROVISIONED. */
-  outcomeRetries: number;
-  /** Wait before the first resubmission; doubles each time. */
-  outcomeRetryBackoffSeconds: number;
-  /** Whether a REJECTED item waits for an operator instead of being final (default: final). */
-  operatorOnRejected: boolean;
-  /** Whether a TERMINATED (closed by an admin) item waits for an operator (default: final, CANCELLED). */
-  operatorOnTerminated: boolean;
-  /** How long an operator decision is awaited before the workflow ends with the failure; null = forever. */
-  escalationTimeoutSeconds: number | null;
-  /** How long an item may lack a status row before iscflow checks whether ISC ignored it as already held. */
-  missingRowGraceSeconds: number;
-  /** `isc`: removeDate goes to ISC; `exact`: the workflow revokes at the date itself. Default: the worker's. */
-  removalMode: RemovalMode;
-  /**
-   * What the tenant accepts: `legacy` takes no removeDate on entitlements and no startDate at all. Default:
-   * the worker's `SAIL_TENANT_PROFILE`; set here only to override it.
-   */
-  tenantProfile: 'current' | 'legacy';
-  /**
-   * Longest one ISC activity attempt may run before Temporal retries it elsewhere; bounds how long a
-   * crashed worker holds up a request.
-   */
-  activityTimeoutSeconds: number;
-  /** In `isc` mode, how long after removeDate ISC gets before iscflow checks and revokes itself (ISC's SLA: 24 h). */
-  removalVerificationSeconds: number;
-  /** A request still in progress in ISC after this long is put to an operator (null: never). */
-  stuckAfterSeconds: number | null;
-  /** What happens to a stuck request: `ask` an operator, or `cancel` it (before approval) / close it (after). */
-  stuckAction: 'ask' | 'cancel';
+/**
+ * What made a change, for the audit trail: the CLI, an HR event (and which), a policy apply, or the
+ * identity lifecycle acting on its own timers. Never personal data: references only.
+ */
+export interface ChangeCause {
+  kind: 'cli' | 'hr-event' | 'policy-apply' | 'lifecycle' | 'api';
+  /** The event id, ticket or lifecycle reference behind it, when there is one. */
+  ref?: string;
 }
 
 export interface AccessRequestInput {
   request: PlannedRequest;
   options?: Partial<AccessRequestOptions>;
+  /** The caller's idempotency key, when the change has one (see docs/reliability.md). */
+  idempotencyKey?: string;
+  cause?: ChangeCause;
   /** Carried across continue-as-new; never set by callers. */
   resume?: AccessRequestState;
 }

@@ -7,7 +7,8 @@
  * same interface without touching the workflow's logic.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
-import type { CheckStatusInput, IscflowActivities, ItemObservation } from '../activities/contracts';
+import type { CheckStatusInput, IscflowActivities, ItemObservation } from '../../activities/contracts';
+import { FINAL_ISC_ERROR_CODES, STATUS_UNCHANGED } from '../../common';
 
 /**
  * One activity execution polls for at most a week; the workflow then starts another. Each execution costs
@@ -23,8 +24,6 @@ const MAX_POLL_WINDOW_SECONDS = 7 * 24 * 3600;
 const QUICK_POLL_SECONDS = 2;
 const QUICK_POLL_ATTEMPTS = 15;
 
-const FINAL_ERRORS = ['ISC_BAD_REQUEST', 'ISC_FORBIDDEN', 'ISC_NOT_FOUND', 'ISC_AUTH_FAILED'];
-
 /**
  * Whether a polling execution ended without news: its attempts ran out, or its window closed. Servers
  * report the latter either as a timeout or with the last attempt's STATUS_UNCHANGED failure.
@@ -32,7 +31,7 @@ const FINAL_ERRORS = ['ISC_BAD_REQUEST', 'ISC_FORBIDDEN', 'ISC_NOT_FOUND', 'ISC_
 function isNoNews(error: unknown): boolean {
   if (!(error instanceof ActivityFailure)) return false;
   if (error.cause instanceof TimeoutFailure) return true;
-  return error.cause instanceof ApplicationFailure && error.cause.type === 'STATUS_UNCHANGED';
+  return error.cause instanceof ApplicationFailure && error.cause.type === STATUS_UNCHANGED;
 }
 
 export interface Tracker {
@@ -56,7 +55,7 @@ export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: numbe
         backoffCoefficient: 1,
         maximumInterval: `${intervalSeconds}s`,
         maximumAttempts,
-        nonRetryableErrorTypes: FINAL_ERRORS,
+        nonRetryableErrorTypes: [...FINAL_ISC_ERROR_CODES],
       },
     }).checkStatus;
 

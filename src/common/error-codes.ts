@@ -1,0 +1,42 @@
+/**
+ * Failure types that cross the activity/workflow boundary. Workflows branch on them, activities throw
+ * them, the ISC client produces them and the worker's log filter knows them: one list, imported by all.
+ * Workflow-safe: no Node modules.
+ */
+
+/** Stable codes of ISC client failures; never rename one (workflows and operators match on them). */
+export const ISC_ERROR_CODES = [
+  'ISC_BAD_REQUEST',
+  'ISC_FORBIDDEN',
+  'ISC_NOT_FOUND',
+  'ISC_AUTH_FAILED',
+  'ISC_RATE_LIMITED',
+  'ISC_SERVER_ERROR',
+  'ISC_TIMEOUT',
+  'ISC_NETWORK_ERROR',
+  'ISC_INVALID_RESPONSE',
+] as const;
+export type IscErrorCode = (typeof ISC_ERROR_CODES)[number];
+
+/**
+ * Codes for which the same call may succeed later. The others cannot: a 400, 403 or 404 will answer the
+ * same again, bad credentials need a person, and a body that fails the schema means a contract mismatch.
+ */
+export const RETRYABLE_ISC_ERROR_CODES: readonly IscErrorCode[] = [
+  'ISC_RATE_LIMITED',
+  'ISC_SERVER_ERROR',
+  'ISC_TIMEOUT',
+  'ISC_NETWORK_ERROR',
+];
+
+/** What no retry can fix: the activity's retry policy stops at once and the item goes to an operator. */
+export const FINAL_ISC_ERROR_CODES: readonly IscErrorCode[] = ISC_ERROR_CODES.filter(
+  (code) => !RETRYABLE_ISC_ERROR_CODES.includes(code),
+);
+
+/**
+ * Thrown (retryable) by a status check that saw nothing new: with a backoff coefficient of 1 the
+ * activity's retries are the polling loop (Temporal's infrequent-polling pattern), without history events.
+ * Expected, so the worker does not log it as a failure.
+ */
+export const STATUS_UNCHANGED = 'STATUS_UNCHANGED';

@@ -1,0 +1,124 @@
+/**
+ * accessRequestWorkflow: one planned ISC access request, from its start date to its removal.
+ *
+ * Every handler is registered before the first await, so a query or Update that arrives with the start
+ * (a CLI `--wait`, an operator in the UI) always finds it. Then, step by step:
+ * 1. learn the tenant from the worker (once; kept across continue-as-new);
+ * 2. wait for a start date the tenant cannot take itself (SCHEDULED);
+ * 3. submit and track every (identity, item) to a final outcome (settle.ts);
+ * 4. schedule and carry out removals of what was granted (removals.ts);
+ * 5. complete with one outcome per item.
+ * Whatever cannot be finished waits for an operator's `retry`, `skip` or `cancel` (operator.ts).
+ */
+import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { ACCESS_REQUEST_DEFAULTS } from '../../common';
+import { msUntil } from '../clock';
+import { askWorkerForTenant, iscActivities } from './activities';
+import { statusQuery, type AccessRequestInput, type AccessRequestResult } from './contracts';
+import { openOperatorDesk } from './operator';
+import { registerRemovalUpdates } from './removal-updates';
+import { runRemovals, scheduleRemovals } from './removals';
+import { itemResults } from './results';
+import type { AccessRequestRun } from './run';
+import { createSearchAttributeSync } from './search-attributes';
+import { settle, type SettleContext } from './settle';
+import { initialState, removalModeFor } from './state';
+import { pollingTracker } from './tracker';
+
+export async function accessRequestWorkflow(input: AccessRequestInput): Promise<AccessRequestResult> {
+  const run = openRun(input);
+  const askOperator = openOperatorDesk(run);
+  registerRemovalUpdates(run);
+  setHandler(statusQuery, () => run.state);
+
+  await learnTenant(run);
+  const ctx = settleContext(run, askOperator);
+  await waitForStartDate(run);
+  await settleRequest(run, ctx);
+  scheduleRemovals(run);
+  await runRemovals(run, ctx);
+  return complete(run);
+}
+
+function openRun(input: AccessRequestInput): AccessRequestRun {
+  const { request } = input;
+  const state = input.resume ?? initialState(request);
+  const searchAttributes = createSearchAttributeSync(request);
+  return {
+    input,
+    request,
+    state,
+    isGrant: request.requestType === 'GRANT_ACCESS',
+    options: { ...ACCESS_REQUEST_DEFAULTS, ...state.tenant, ...input.options },
+    removalChanges: { pending: false },
+    enter(phase) {
+      state.phase = phase;
+      searchAttributes.sync(state);
+    },
+  };
+}
+
+/** Asked once and kept across continue-as-new; a starter's explicit choice (`--removal exact`) still wins. */
+async function learnTenant(run: AccessRequestRun): Promise<void> {
+  run.state.tenant ??= await askWorkerForTenant(run.input.options);
+  run.options = { ...ACCESS_REQUEST_DEFAULTS, ...run.state.tenant, ...run.input.options };
+}
+
+function startDateOf(run: AccessRequestRun): string | undefined {
+  return run.request.items.find((i) => i.startDate)?.startDate;
+}
+
+/** Older tenants take no startDate at all: the workflow waits for it and submits then. */
+function waitsForStart(run: AccessRequestRun): boolean {
+  return startDateOf(run) !== undefined && run.options.tenantProfile === 'legacy';
+}
+
+function settleContext(run: AccessRequestRun, askOperator: SettleContext['askOperator']): SettleContext {
+  const { options, input, state } = run;
+  const startDate = startDateOf(run);
+  return {
+    options,
+    tracker: pollingTracker(options.statusPollSeconds, options.activityTimeoutSeconds),
+    activities: iscActivities(options),
+    enter: (phase) => run.enter(phase),
+    askOperator,
+    trackingPhase: () => (startDate !== undefined && msUntil(startDate) > 0 ? 'SCHEDULED' : 'TRACKING'),
+    async checkpoint() {
+      if (!workflowInfo().continueAsNewSuggested) return;
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof accessRequestWorkflow>({ ...input, resume: state });
+    },
+  };
+}
+
+async function waitForStartDate(run: AccessRequestRun): Promise<void> {
+  const startDate = startDateOf(run);
+  const notSubmitted = run.state.items.every((i) => i.attempts === 0);
+  if (!waitsForStart(run) || !startDate || !notSubmitted || msUntil(startDate) <= 0) return;
+  run.enter('SCHEDULED');
+  await sleep(msUntil(startDate));
+}
+
+async function settleRequest(run: AccessRequestRun, ctx: SettleContext): Promise<void> {
+  const { state, request, options } = run;
+  const grantBudget = {
+    get used() {
+      return state.automaticRetriesUsed;
+    },
+    set used(value: number) {
+      state.automaticRetriesUsed = value;
+    },
+  };
+  const omitRemoveDate = request.items.some((i) => removalModeFor(options, i.type) === 'exact');
+  await settle(ctx, request, state.items, { omitRemoveDate, omitStartDate: waitsForStart(run) }, grantBudget);
+}
+
+async function complete(run: AccessRequestRun): Promise<AccessRequestResult> {
+  run.enter('COMPLETED');
+  await condition(allHandlersFinished);
+  return {
+    requestKey: run.request.key,
+    requestType: run.request.requestType,
+    items: itemResults(run.state, { final: true }),
+  };
+}
