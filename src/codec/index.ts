@@ -1,0 +1,7 @@
+/**
+ * Payload protection: the encryption codec every Temporal client and worker uses, the settings and the
+ * plaintext rule that choose it, and the codec server the Web UI decodes through. See docs/privacy.md.
+ */
+export { CODEC_ERROR_CODES, CodecError, type CodecErrorCode } from './errors';
+export { parsePayloadKeys, PAYLOAD_KEY_BYTES, type PayloadKeyRing } from './keys';
+export { createEncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './encryption';
