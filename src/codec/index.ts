@@ -5,3 +5,6 @@
 export { CODEC_ERROR_CODES, CodecError, type CodecErrorCode } from './errors';
 export { parsePayloadKeys, PAYLOAD_KEY_BYTES, type PayloadKeyRing } from './keys';
 export { createEncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './encryption';
+export { CODEC_TOKEN_MIN_LENGTH, loadPrivacyConfig, privacyEnvSchema, type PrivacyConfig } from './config';
+export { isLoopbackHost, isRealTenant, plaintextDecision, type PlaintextDecision, type PlaintextFacts } from './policy';
+export { dataConverterFor, loadPayloadProtection, type PayloadProtection } from './protection';
