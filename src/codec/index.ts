@@ -8,3 +8,4 @@ export { createEncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './en
 export { CODEC_TOKEN_MIN_LENGTH, loadPrivacyConfig, privacyEnvSchema, type PrivacyConfig } from './config';
 export { isLoopbackHost, isRealTenant, plaintextDecision, type PlaintextDecision, type PlaintextFacts } from './policy';
 export { dataConverterFor, loadPayloadProtection, type PayloadProtection } from './protection';
+export { buildCodecServer, CODEC_PATH, codecRoutes, type CodecRoutesOptions, type CodecServerOptions } from './server';
