@@ -19,7 +19,7 @@ import Fastify, {
 import { type Payload, type PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
 import { type Logger } from '../logger';
-import { CodecError } from './errors';
+import { CodecError, type CodecErrorCode } from './errors';
 
 export interface CodecRoutesOptions {
   codec: PayloadCodec;
@@ -78,9 +78,12 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/** The codes the server answers with besides the codec's own: a closed set clients can match on. */
+type ServerCode = 'CODEC_UNAUTHORIZED' | 'CODEC_ORIGIN_REFUSED' | 'CODEC_BAD_REQUEST' | 'CODEC_INTERNAL';
+
 interface Refusal {
   status: number;
-  code: string;
+  code: ServerCode | CodecErrorCode;
   message: string;
 }
 
