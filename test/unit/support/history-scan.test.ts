@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { dataConverterFor, parsePayloadKeys } from '../../../src/codec';
-import { STATE } from '../../../src/search-attributes';
+import { STATE } from '../../../src/common';
 import { scanHistories, type HistoryFinding } from '../../support/history-scan';
 import { createDevEnvironment, uniqueTaskQueue } from '../../support/temporal';
 import { waitFor } from '../../support/wait';
