@@ -45,3 +45,22 @@ export {
   isSuccess,
 } from './states';
 export { parseIsoDateTime, type ParsedDateTime } from './dates';
+export {
+  HR_EVENT_TYPES,
+  type HrEventType,
+  attributeValueSchema,
+  type AttributeValue,
+  type Attributes,
+  hrEventSchema,
+  type HrEvent,
+  HR_EVENT_RULES,
+  type HrEventRule,
+  type HrEventViolation,
+  type HrEventValidation,
+  validateHrEvent,
+  eventKey,
+  type IdentityKey,
+  identityKeyOf,
+  identityKeyText,
+  formatHrEventViolations,
+} from './hr-event';
