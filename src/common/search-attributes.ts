@@ -16,6 +16,16 @@ export const ACCESS_REQUEST_IDS = defineSearchAttributeKey('IscflowAccessRequest
  */
 export const IDEMPOTENCY_KEY = defineSearchAttributeKey('IscflowIdempotencyKey', SearchAttributeType.KEYWORD);
 
+/**
+ * The pseudonym of an identity's key (an HMAC of its employee number or ISC id): how every workflow of one
+ * identity is found without putting HR's key in clear into ids or visibility (`iscflow identity ref KEY`).
+ */
+export const IDENTITY_REF = defineSearchAttributeKey('IscflowIdentityRef', SearchAttributeType.KEYWORD);
+/** Where an identity's lifecycle stands: PENDING_HIRE, WAITING_FOR_IDENTITY, ACTIVE, TERMINATED, ... */
+export const LIFECYCLE_STATE = defineSearchAttributeKey('IscflowLifecycleState', SearchAttributeType.KEYWORD);
+/** Why a workflow waits for a person (a stable code such as ITEM_FAILED or IDENTITY_NOT_FOUND); empty otherwise. */
+export const OPERATOR_REASON = defineSearchAttributeKey('IscflowOperatorReason', SearchAttributeType.KEYWORD);
+
 /** Name -> type as the dev server's `--search-attribute Name=Type` and the SDK's test server take them. */
 export const SEARCH_ATTRIBUTE_TYPES = {
   [IDENTITY_IDS.name]: 'KeywordList',
@@ -24,10 +34,23 @@ export const SEARCH_ATTRIBUTE_TYPES = {
   [STATE.name]: 'Keyword',
   [ACCESS_REQUEST_IDS.name]: 'KeywordList',
   [IDEMPOTENCY_KEY.name]: 'Keyword',
+  [IDENTITY_REF.name]: 'Keyword',
+  [LIFECYCLE_STATE.name]: 'Keyword',
+  [OPERATOR_REASON.name]: 'Keyword',
 } as const;
 
 /**
  * Every custom search attribute, as registered on the server. SQL visibility stores (SQLite, PostgreSQL)
  * offer three KeywordList columns: all three are taken, so new attributes must be Keywords.
  */
-export const SEARCH_ATTRIBUTE_KEYS = [IDENTITY_IDS, ITEM_IDS, REQUEST_TYPE, STATE, ACCESS_REQUEST_IDS, IDEMPOTENCY_KEY];
+export const SEARCH_ATTRIBUTE_KEYS = [
+  IDENTITY_IDS,
+  ITEM_IDS,
+  REQUEST_TYPE,
+  STATE,
+  ACCESS_REQUEST_IDS,
+  IDEMPOTENCY_KEY,
+  IDENTITY_REF,
+  LIFECYCLE_STATE,
+  OPERATOR_REASON,
+];

@@ -4,5 +4,7 @@
  */
 export const WORKFLOW_TYPES = {
   accessRequest: 'accessRequestWorkflow',
+  identityLifecycle: 'identityLifecycleWorkflow',
+  hrEvent: 'hrEventWorkflow',
 } as const;
 export type WorkflowTypeName = (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES];

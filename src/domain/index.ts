@@ -64,3 +64,37 @@ export {
   identityKeyText,
   formatHrEventViolations,
 } from './hr-event';
+export { parseIsoDuration, type ParsedDuration } from './duration';
+export {
+  policyDocumentSchema,
+  type PolicyDocument,
+  type PolicyItem,
+  type ResolvedRule,
+  type ResolvedPolicy,
+  type DesiredItem,
+  type PolicyCheck,
+  checkPolicyDocument,
+  type NamedItem,
+  namedItemKey,
+  namedItems,
+  resolvePolicy,
+  itemKey,
+  desiredAccess,
+} from './policy';
+export {
+  type TimelineEvent,
+  type EmploymentStatus,
+  type EventOutcome,
+  type Projection,
+  type Baseline,
+  project,
+} from './lifecycle/timeline';
+export {
+  type HoldingState,
+  type Holding,
+  type Trigger,
+  type LifecycleAction,
+  type ReconcileInput,
+  type ReconcilePlan,
+  reconcile,
+} from './lifecycle/reconcile';

@@ -29,6 +29,7 @@ import {
 import { planAccessRequests, workflowIdFor, type AccessChange, type PlannedRequest } from '../domain';
 import type { accessRequestWorkflow } from '../workflows';
 import { removeNowUpdate, setRemoveDateUpdate, type ChangeCause } from '../workflows/access-request/contracts';
+import { initialSearchAttributes } from '../workflows/access-request/search-attributes';
 import { readPastRun, type AccessRequestHandle, type PastRun } from './change-status';
 
 export type StartAction =
@@ -168,13 +169,7 @@ async function startOne(
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: idempotencyKey ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'ALLOW_DUPLICATE',
       memo: { [START_NONCE]: nonce },
-      typedSearchAttributes: [
-        { key: IDENTITY_IDS, value: [...request.identityIds].sort() },
-        { key: ITEM_IDS, value: [...new Set(request.items.map((i) => i.id))].sort() },
-        { key: REQUEST_TYPE, value: request.requestType },
-        { key: STATE, value: 'SUBMITTING' },
-        ...(idempotencyKey ? [{ key: IDEMPOTENCY_KEY, value: idempotencyKey }] : []),
-      ],
+      typedSearchAttributes: initialSearchAttributes(request, idempotencyKey),
     });
     // USE_EXISTING answers with the running run when there is one; its memo tells whose start made it.
     const description = await handle.describe();

@@ -14,6 +14,7 @@ import type {
   ItemRef,
   SubmitItemsInput,
 } from '../../src/activities/contracts';
+import { STATUS_UNCHANGED } from '../../src/common';
 import type { RequestType } from '../../src/domain';
 
 export interface Submission {
@@ -102,8 +103,8 @@ export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = tru
         const outcome = input.requestType === 'GRANT_ACCESS' ? ('GRANTED' as const) : ('REVOKED' as const);
         return { ...item, iscState: 'REQUEST_COMPLETED', outcome, errorMessages: [] };
       });
-      if (observed.every((o, n) => o.iscState === input.items[n]?.iscState)) {
-        throw ApplicationFailure.retryable('No status change yet', 'STATUS_UNCHANGED');
+      if (input.failWhenUnchanged && observed.every((o, n) => o.iscState === input.items[n]?.iscState)) {
+        throw ApplicationFailure.retryable('No status change yet', STATUS_UNCHANGED);
       }
       return { items: observed };
     },

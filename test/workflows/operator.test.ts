@@ -103,6 +103,25 @@ describe('operator paths (time-skipping)', () => {
     });
   });
 
+  it('a cancelled change is withdrawn: cancelled in ISC, its items CANCELLED, and the result says so', async () => {
+    const isc = createFakeIsc({ approvalMs: 5 * DAY });
+    await withTestWorker(env, isc.activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
+        taskQueue,
+        workflowId: `wf-${taskQueue}`,
+        args: [input({})],
+      });
+      await env.sleep(DAY);
+      expect((await handle.query(statusQuery)).phase).toBe('TRACKING');
+      await handle.cancel();
+      const result = await handle.result();
+      expect(isc.cancels).toEqual([expect.objectContaining({ accessRequestId: 'ar1', close: false })]);
+      expect(result.withdrawnAt).toEqual(expect.any(String));
+      expect(result.items[0]).toMatchObject({ outcome: 'CANCELLED', iscState: 'CANCELLED' });
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+    });
+  });
+
   it('an operator who never answers: the escalation timeout ends the workflow with the failure', async () => {
     const isc = createFakeIsc({ failWith: 'ERROR', approvalMs: 3600_000 });
     const result = await run(

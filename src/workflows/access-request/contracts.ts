@@ -2,7 +2,7 @@
  * The versioned contract of `accessRequestWorkflow`: its input, state, result and messages. Clients (the
  * CLI, ingress, tests) import this file; it holds only types and message definitions.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { TenantSettings } from '../../activities/contracts';
 import type { AccessRequestOptions, RemovalMode } from '../../common';
 import type { ItemOutcome, ItemType, PlannedRequest, RequestType } from '../../domain';
@@ -16,6 +16,7 @@ export const PHASES = [
   'AWAITING_OPERATOR',
   'REMOVAL_SCHEDULED',
   'REMOVING',
+  'WITHDRAWING',
   'COMPLETED',
 ] as const;
 export type Phase = (typeof PHASES)[number];
@@ -38,6 +39,8 @@ export interface AccessRequestInput {
   /** The caller's idempotency key, when the change has one (see docs/reliability.md). */
   idempotencyKey?: string;
   cause?: ChangeCause;
+  /** The workflow to signal (`changeSettledSignal`) when this change settles. */
+  notify?: ChangeNotify;
   /** Carried across continue-as-new; never set by callers. */
   resume?: AccessRequestState;
 }
@@ -99,6 +102,8 @@ export interface AccessRequestState {
   removals: RemovalState[];
   /** What the worker said about the tenant at the start (kept so a continued run behaves the same). */
   tenant?: TenantSettings;
+  /** Set when the change was cancelled (withdrawn) before it completed. */
+  withdrawnAt?: string;
 }
 
 export interface ItemResult {
@@ -120,6 +125,8 @@ export interface AccessRequestResult {
   requestKey: string;
   requestType: RequestType;
   items: ItemResult[];
+  /** When the change was withdrawn (its workflow cancelled) before it completed. */
+  withdrawnAt?: string;
 }
 
 export interface OperatorDecision {
@@ -152,3 +159,20 @@ export const cancelUpdate = defineUpdate<AccessRequestState, [OperatorDecision]>
 /** Change or cancel the removal date; refused (history untouched) for past or malformed dates. */
 export const setRemoveDateUpdate = defineUpdate<AccessRequestState, [SetRemoveDateInput]>('setRemoveDate');
 export const removeNowUpdate = defineUpdate<AccessRequestState, [RemoveNowInput]>('removeNow');
+
+/** Who to tell when the change settles: the workflow that asked for it (an identity's lifecycle). */
+export interface ChangeNotify {
+  workflowId: string;
+}
+
+/** What a change tells the workflow that asked for it once every item is final. */
+export interface ChangeSettled {
+  changeId: string;
+  result: AccessRequestResult;
+}
+
+/**
+ * Sent by a change to the workflow named in its input's `notify` when it completes (also when it was
+ * withdrawn). By workflow id, so it reaches the asker's current run even after a continue-as-new.
+ */
+export const changeSettledSignal = defineSignal<[ChangeSettled]>('changeSettled');

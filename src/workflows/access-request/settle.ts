@@ -3,7 +3,14 @@
  * failed provisioning with backoff, and put whatever is still wrong to an operator. The grant of a
  * request and each removal's revoke (or re-dated grant) go through the same loop.
  */
-import { ActivityFailure, ApplicationFailure, log, sleep } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  sleep,
+} from '@temporalio/workflow';
 import { isRetryableFailureState, type PlannedRequest } from '../../domain';
 import type { IscflowActivities, ItemObservation, SubmittedItem } from '../../activities/contracts';
 import type { AccessRequestOptions, ItemState, Phase } from './contracts';
@@ -15,7 +22,7 @@ export type OperatorVerdict = 'retry' | 'skip' | 'cancel' | 'timeout';
 export interface SettleContext {
   options: AccessRequestOptions;
   tracker: Tracker;
-  activities: Pick<IscflowActivities, 'submitItems' | 'cancelRequest'>;
+  activities: Pick<IscflowActivities, 'submitItems' | 'cancelRequest' | 'checkStatus'>;
   enter(phase: Phase): void;
   /** Waits for a person; `allowCancel` offers cancelling the ISC requests (for stuck ones). */
   askOperator(reason: string, items: ItemState[], allowCancel: boolean): Promise<OperatorVerdict>;
@@ -63,6 +70,24 @@ function failureType(error: unknown): string | undefined {
     : undefined;
 }
 
+/** Cancels (before approval) or closes (after) the ISC requests behind these items. */
+export async function cancelInIsc(
+  activities: Pick<IscflowActivities, 'cancelRequest'>,
+  items: ItemState[],
+  reason: string,
+): Promise<void> {
+  const comment = `Cancelled by iscflow: ${reason}`;
+  for (const accessRequestId of new Set(items.flatMap((i) => (i.accessRequestId ? [i.accessRequestId] : [])))) {
+    try {
+      await activities.cancelRequest({ accessRequestId, comment, close: false });
+    } catch (error) {
+      if (failureType(error) !== 'ISC_BAD_REQUEST') throw error;
+      // Past the approval step ISC no longer cancels; closing works at any stage.
+      await activities.cancelRequest({ accessRequestId, comment, close: true });
+    }
+  }
+}
+
 function resetForResubmission(item: ItemState): void {
   item.outcome = undefined;
   item.iscState = undefined;
@@ -81,7 +106,7 @@ function applySubmission(items: ItemState[], submitted: SubmittedItem, submitted
   if (submitted.disposition === 'ALREADY_SATISFIED') item.outcome = 'ALREADY_SATISFIED';
 }
 
-function applyObservation(items: ItemState[], seen: ItemObservation): void {
+export function applyObservation(items: ItemState[], seen: ItemObservation): void {
   const item = items.find((i) => sameRef(i, seen));
   if (!item) return;
   item.accessRequestId = seen.accessRequestId ?? item.accessRequestId;
@@ -104,12 +129,16 @@ export async function settle(
     for (const item of fresh) item.attempts += 1;
     const attempt = Math.max(...fresh.map((i) => i.attempts));
     try {
-      const result = await ctx.activities.submitItems({
-        request,
-        items: fresh.map(({ identityId, itemType, itemId }) => ({ identityId, itemType, itemId })),
-        attempt,
-        ...flags,
-      });
+      // Never cut short: a submit cancelled mid-call may still have reached ISC, and its answer (the ids)
+      // is what a withdrawal needs to cancel it there.
+      const result = await CancellationScope.nonCancellable(() =>
+        ctx.activities.submitItems({
+          request,
+          items: fresh.map(({ identityId, itemType, itemId }) => ({ identityId, itemType, itemId })),
+          attempt,
+          ...flags,
+        }),
+      );
       for (const submitted of result.items) applySubmission(items, submitted, result.submittedAt);
     } catch (error) {
       const messages = failureMessages(error);
@@ -120,26 +149,12 @@ export async function settle(
 
   const inFlight = (): ItemState[] => items.filter((i) => i.outcome === undefined && i.submittedAt !== undefined);
 
-  /** Cancels (before approval) or closes (after) the ISC requests behind stuck items. */
-  const cancelInIsc = async (stuck: ItemState[], reason: string): Promise<void> => {
-    const comment = `Cancelled by iscflow: ${reason}`;
-    for (const accessRequestId of new Set(stuck.flatMap((i) => (i.accessRequestId ? [i.accessRequestId] : [])))) {
-      try {
-        await ctx.activities.cancelRequest({ accessRequestId, comment, close: false });
-      } catch (error) {
-        if (failureType(error) !== 'ISC_BAD_REQUEST') throw error;
-        // Past the approval step ISC no longer cancels; closing works at any stage.
-        await ctx.activities.cancelRequest({ accessRequestId, comment, close: true });
-      }
-    }
-  };
-
   const handleStuck = async (stuck: ItemState[]): Promise<void> => {
     const reason = `in progress in ISC for more than ${options.stuckAfterSeconds} s`;
     const verdict =
       options.stuckAction === 'cancel' ? 'cancel' : await ctx.askOperator(`Stuck: ${reason}`, stuck, true);
     if (verdict === 'cancel') {
-      await cancelInIsc(stuck, reason);
+      await cancelInIsc(ctx.activities, stuck, reason);
     } else if (verdict === 'skip') {
       for (const item of stuck) item.outcome = 'FAILED';
     }
@@ -182,6 +197,8 @@ export async function settle(
         // null: no news within the window; poll on (a stuck request is handled at the top of the loop).
         observations?.forEach((seen) => applyObservation(items, seen));
       } catch (error) {
+        // A withdrawal (the workflow cancelled) is not a tracking failure: it ends the wait.
+        if (isCancellation(error)) throw error;
         const messages = failureMessages(error);
         log.warn('Status tracking failed', { requestKey: request.key, messages });
         await ctx.askOperator(`Status tracking failed: ${messages.join('; ')}`, tracked, false);

@@ -7,14 +7,26 @@
  * 2. wait for a start date the tenant cannot take itself (SCHEDULED);
  * 3. submit and track every (identity, item) to a final outcome (settle.ts);
  * 4. schedule and carry out removals of what was granted (removals.ts);
- * 5. complete with one outcome per item.
- * Whatever cannot be finished waits for an operator's `retry`, `skip` or `cancel` (operator.ts).
+ * 5. complete with one outcome per item, and tell the workflow that asked for the change, if any.
+ * Whatever cannot be finished waits for an operator's `retry`, `skip` or `cancel` (operator.ts). A
+ * cancelled workflow withdraws the change from ISC instead of leaving it behind (withdraw.ts).
  */
-import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { ACCESS_REQUEST_DEFAULTS } from '../../common';
-import { msUntil } from '../clock';
+import { msUntil, workflowNow } from '../clock';
 import { askWorkerForTenant, iscActivities } from './activities';
-import { statusQuery, type AccessRequestInput, type AccessRequestResult } from './contracts';
+import { changeSettledSignal, statusQuery, type AccessRequestInput, type AccessRequestResult } from './contracts';
 import { openOperatorDesk } from './operator';
 import { registerRemovalUpdates } from './removal-updates';
 import { runRemovals, scheduleRemovals } from './removals';
@@ -24,6 +36,7 @@ import { createSearchAttributeSync } from './search-attributes';
 import { settle, type SettleContext } from './settle';
 import { initialState, removalModeFor } from './state';
 import { pollingTracker } from './tracker';
+import { withdraw } from './withdraw';
 
 export async function accessRequestWorkflow(input: AccessRequestInput): Promise<AccessRequestResult> {
   const run = openRun(input);
@@ -31,13 +44,25 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
   registerRemovalUpdates(run);
   setHandler(statusQuery, () => run.state);
 
-  await learnTenant(run);
-  const ctx = settleContext(run, askOperator);
-  await waitForStartDate(run);
-  await settleRequest(run, ctx);
-  scheduleRemovals(run);
-  await runRemovals(run, ctx);
-  return complete(run);
+  try {
+    await learnTenant(run);
+    const ctx = settleContext(run, askOperator);
+    try {
+      await waitForStartDate(run);
+      await settleRequest(run, ctx);
+      scheduleRemovals(run);
+      await runRemovals(run, ctx);
+    } catch (error) {
+      if (!isCancellation(error)) throw error;
+      await CancellationScope.nonCancellable(() => withdraw(run, ctx));
+    }
+  } catch (error) {
+    // Cancelled before the tenant was known: nothing has reached ISC yet.
+    if (!isCancellation(error) || run.state.items.some((i) => i.attempts > 0)) throw error;
+    for (const item of run.state.items) item.outcome = 'CANCELLED';
+    run.state.withdrawnAt ??= workflowNow();
+  }
+  return CancellationScope.nonCancellable(() => complete(run));
 }
 
 function openRun(input: AccessRequestInput): AccessRequestRun {
@@ -116,9 +141,23 @@ async function settleRequest(run: AccessRequestRun, ctx: SettleContext): Promise
 async function complete(run: AccessRequestRun): Promise<AccessRequestResult> {
   run.enter('COMPLETED');
   await condition(allHandlersFinished);
-  return {
+  const result: AccessRequestResult = {
     requestKey: run.request.key,
     requestType: run.request.requestType,
     items: itemResults(run.state, { final: true }),
+    ...(run.state.withdrawnAt ? { withdrawnAt: run.state.withdrawnAt } : {}),
   };
+  const notify = run.input.notify;
+  if (notify) {
+    try {
+      await getExternalWorkflowHandle(notify.workflowId).signal(changeSettledSignal, {
+        changeId: workflowInfo().workflowId,
+        result,
+      });
+    } catch (error) {
+      // The asker is gone (terminated by hand); the result stays on this workflow for anyone to read.
+      log.warn('Could not tell the asker that the change settled', { notify: notify.workflowId, error: String(error) });
+    }
+  }
+  return result;
 }
