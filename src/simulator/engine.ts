@@ -3,6 +3,7 @@ import { type SimClock } from './clock';
 import { type SimulatorConfig } from './config';
 import { badRequest, message, notFound } from './errors';
 import { MinHeap } from './heap';
+import { type IdentityDirectory } from './identities';
 import { IN_PROGRESS_STATES, type Phase, type RequestItem, type RequestState, type RequestType } from './model';
 import { type RandomStreams } from './prng';
 
@@ -89,6 +90,7 @@ export class Engine {
 
   constructor(
     readonly catalog: Catalog,
+    private readonly identities: IdentityDirectory,
     private readonly clock: SimClock,
     private readonly random: RandomStreams,
     private readonly config: () => SimulatorConfig,
@@ -283,7 +285,7 @@ export class Engine {
 
   private startApproval(row: RequestItem, at: number): void {
     const config = this.config();
-    const ownerId = this.catalog.identityById.get(row.identityId)?.managerId ?? this.catalog.admin.id;
+    const ownerId = this.identities.get(row.identityId)?.managerId ?? this.catalog.admin.id;
     row.approval = { id: this.random.hexId(), status: 'PENDING', ownerId, comment: null, created: at, modified: at };
     row.phases.push({ ...this.phase('APPROVAL_PHASE', 'EXECUTING', at), phaseReference: 'approvalDetails' });
     this.approvals.set(row.approval.id, row);

@@ -8,6 +8,7 @@ import {
   simulatorConfigPatchSchema,
 } from './config';
 import { Engine } from './engine';
+import { IdentityDirectory } from './identities';
 import { RandomStreams } from './prng';
 import { RateLimiter } from './rate-limit';
 import { CallStats } from './stats';
@@ -19,11 +20,15 @@ export interface SimulatorState {
   readonly clock: SimClock;
   readonly random: RandomStreams;
   readonly catalog: Catalog;
+  readonly identities: IdentityDirectory;
   readonly engine: Engine;
   readonly tokens: TokenAuthority;
   readonly limiter: RateLimiter;
   readonly stats: CallStats;
-  /** Clears requests, access changes, stats and rate-limit windows; keeps config and clock. */
+  /**
+   * Clears requests, access changes, run-time identities and attribute changes, stats and rate-limit
+   * windows; keeps config and clock.
+   */
   reset(): void;
 }
 
@@ -43,30 +48,32 @@ export function createState(options: StateOptions): SimulatorState {
     throw new Error(
       `Invalid simulator config: ${patch.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
+  const sizes: CatalogSizes = { ...DEFAULT_CATALOG_SIZES, ...options.catalog };
   const random = new RandomStreams(options.seed);
-  const catalog = buildCatalog(random, { ...DEFAULT_CATALOG_SIZES, ...options.catalog });
+  const catalog = buildCatalog(random, sizes);
   const tokens = new TokenAuthority(
     random,
     { clientId: options.clientId, clientSecret: options.clientSecret },
     options.tokenTtlSeconds,
   );
+  // Where every stream stands right after start-up: a reset goes back here, so a reset run makes the
+  // same choices as a fresh one.
+  const seeded = random.snapshot();
   const clock = new SimClock();
+  const identities = new IdentityDirectory(catalog);
   const state: SimulatorState = {
     config: applyConfigPatch(defaultConfig(), patch.data),
     clock,
     random,
     catalog,
-    engine: new Engine(catalog, clock, random, () => state.config),
+    identities,
+    engine: new Engine(catalog, identities, clock, random, () => state.config),
     tokens,
     limiter: new RateLimiter(),
     stats: new CallStats(),
     reset() {
-      // Re-seeding then replaying the catalog and token draws puts every stream back where it was
-      // right after start-up, so a reset run makes the same choices as a fresh one.
-      random.reset();
-      buildCatalog(random, { ...DEFAULT_CATALOG_SIZES, ...options.catalog });
-      random.hexId('catalog');
-      random.hexId('catalog');
+      random.restore(seeded);
+      identities.reset();
       state.engine.reset();
       state.limiter.reset();
       state.stats.reset();
