@@ -6,6 +6,7 @@ import { type ApiVersion, iscGuard, statsRoute } from './guard';
 import { accessRequestRoutes } from './routes/access-requests';
 import { approvalRoutes } from './routes/approvals';
 import { controlRoutes } from './routes/control';
+import { catalogRoutes } from './routes/catalog';
 import { oauthRoutes } from './routes/oauth';
 import { searchRoutes } from './routes/search';
 import { createState, type SimulatorState } from './state';
@@ -96,6 +97,7 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
         accessRequestRoutes(scope, state, version);
         approvalRoutes(scope, state, version);
         searchRoutes(scope, state);
+        catalogRoutes(scope, state, version);
       },
       { prefix: `/${version}` },
     );
