@@ -21,6 +21,12 @@ export interface SimIdentity {
 /** An attribute change: a value sets it, `null` removes it. */
 export type AttributePatch = Record<string, AttributeValue | null>;
 
+/** What survives a restart: run-time identities whole, seeded ones only when their attributes changed. */
+export interface DirectorySnapshot {
+  created: SimIdentity[];
+  changed: { id: string; attributes: IdentityAttributes; modified: number }[];
+}
+
 const employeeNumberOf = (attributes: IdentityAttributes): string | undefined => {
   const value = attributes.employeeNumber;
   return value === undefined ? undefined : String(value);
@@ -39,7 +45,7 @@ export class IdentityDirectory {
     this.reset();
   }
 
-  /** Bumped by every change: caches of derived facts (who is a manager) compare it. */
+  /** Bumped by every change: part of the state's fingerprint (see persistence). */
   get version(): number {
     return this.changes;
   }
@@ -139,6 +145,42 @@ export class IdentityDirectory {
         modified: SEEDED_AT,
         createdAtRunTime: false,
       });
+    }
+    this.changes++;
+  }
+
+  /** Like the engine's snapshot, it shares live objects: serialize it at once. */
+  snapshot(): DirectorySnapshot {
+    const all = this.all();
+    return {
+      created: all.filter((i) => i.createdAtRunTime),
+      changed: all
+        .filter((i) => !i.createdAtRunTime && i.modified !== SEEDED_AT)
+        .map(({ id, attributes, modified }) => ({ id, attributes, modified })),
+    };
+  }
+
+  /** Throws (plain Error: the caller names the file) when the snapshot does not fit the seeded catalog. */
+  restore(snapshot: DirectorySnapshot): void {
+    this.reset();
+    for (const { id, attributes, modified } of snapshot.changed) {
+      const identity = this.byId.get(id);
+      if (!identity) throw new Error(`identity ${id} is not in the seeded catalog`);
+      identity.attributes = { ...attributes };
+      identity.modified = modified;
+    }
+    for (const identity of snapshot.created) {
+      if (this.byId.has(identity.id)) throw new Error(`identity ${identity.id} is listed twice`);
+      this.byId.set(identity.id, { ...identity, attributes: { ...identity.attributes }, createdAtRunTime: true });
+    }
+    // Indexed once everything is in place: two identities that swapped numbers are legal, a shared one is not.
+    this.byEmployeeNumber.clear();
+    for (const identity of this.byId.values()) {
+      const number = employeeNumberOf(identity.attributes);
+      if (number === undefined) continue;
+      const holder = this.byEmployeeNumber.get(employeeKey(number));
+      if (holder) throw new Error(`employeeNumber ${number} belongs to both ${holder.id} and ${identity.id}`);
+      this.byEmployeeNumber.set(employeeKey(number), identity);
     }
     this.changes++;
   }

@@ -108,6 +108,8 @@ export function controlRoutes(app: FastifyInstance, state: SimulatorState): void
 
   app.post('/__sim/reset', async () => {
     state.reset();
+    // Answered once the state file holds the reset tenant too: a restart now starts from the seed.
+    await state.saver.flush();
     return { reset: true };
   });
 }

@@ -86,7 +86,7 @@ function documentOf(path: string): 'access-requests' | 'search-and-catalog' | un
     : 'access-requests';
 }
 
-export async function harness(options: SimulatorOptions = {}): Promise<Harness> {
+export async function harness(options: SimulatorOptions & { port?: number } = {}): Promise<Harness> {
   const t = await startTestSimulator(options);
   const catalog = (await t.call<CatalogView>('GET', '/__sim/catalog')).body;
   const isc = async <T>(method: string, path: string, body?: unknown): Promise<CallResult<T>> => {
