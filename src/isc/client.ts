@@ -15,8 +15,12 @@ import {
   type AccessRequestBody,
   accessRequestBodySchema,
   cancelAccessRequestSchema,
+  catalogItemListSchema,
+  type CatalogItemResponse,
   closeAccessRequestSchema,
   errorResponseDtoSchema,
+  type IdentityAccessEntry,
+  type IdentityDocument,
   identitySearchResultSchema,
   type RequestedItemStatus,
   requestedItemStatusListSchema,
@@ -50,7 +54,34 @@ export interface AccessRequestStatusQuery {
 export interface HeldAccess {
   type: ItemType;
   id: string;
+  /** The item's name, when the index gives it. */
+  name?: string;
+  /**
+   * Whether an access request can revoke it, when the index says: false for access that came with a
+   * role or access profile, by birthright or by a rule (ISC's `revocable` for roles and access profiles,
+   * `standalone` for entitlements). Such access goes when what granted it goes.
+   */
+  revocable?: boolean;
 }
+
+/** An ISC identity as the identities search index shows it. */
+export interface IscIdentity {
+  id: string;
+  name: string;
+  /** The identity profile's attributes: `employeeNumber`, `department`, `cloudLifecycleState`, ... */
+  attributes: Record<string, unknown>;
+}
+
+/** A role, access profile or entitlement as the catalog lists it. */
+export interface CatalogItem {
+  type: ItemType;
+  id: string;
+  name: string;
+  requestable?: boolean;
+}
+
+/** Look catalog items up by their exact ISC name, or by ids. */
+export type CatalogLookup = { name: string } | { ids: string[] };
 
 /**
  * The seam between iscflow and ISC. Activities depend on this interface only, so tests can hand in the
@@ -72,8 +103,24 @@ export interface IscClient {
    * configured version: the endpoint does not exist in v3.
    */
   closeAccessRequests(accessRequestIds: string[], message: string): Promise<void>;
-  /** The roles, access profiles and entitlements an identity holds, from the `identities` search index. */
+  /**
+   * The roles, access profiles and entitlements an identity holds, from the `identities` search index,
+   * with how they were granted where the index says it.
+   */
   getIdentityAccess(identityId: string): Promise<HeldAccess[]>;
+  /**
+   * The identity HR knows by `employeeNumber`, from the identities search index; undefined when there is
+   * none. Matches ignore case, as ISC's search does; two identities with the number is ISC_BAD_REQUEST.
+   */
+  findIdentityByEmployeeNumber(employeeNumber: string): Promise<IscIdentity | undefined>;
+  /** One identity from the identities search index; undefined when there is none. */
+  getIdentity(identityId: string): Promise<IscIdentity | undefined>;
+  /**
+   * Catalog items of one type by exact name (all items with that name) or by ids (those that exist; the
+   * others are simply absent). Roles and access profiles through the configured version; entitlements
+   * always through `/v2025/entitlements`, which v3 does not have.
+   */
+  findCatalogItems(type: ItemType, by: CatalogLookup): Promise<CatalogItem[]>;
 }
 
 /** Options of `createIscClient`. */
@@ -96,6 +143,10 @@ export interface IscClientOptions {
 
 const STATUS_PAGE_SIZE = 250;
 const CLOSE_BATCH_SIZE = 500;
+/** Ids per `id in (...)` filter: ISC publishes no maximum, so batches stay modest. */
+const ID_BATCH_SIZE = 50;
+/** `GET /roles` allows 50 rows a page; the other collections 250. */
+const CATALOG_PAGE_SIZE: Record<ItemType, number> = { ROLE: 50, ACCESS_PROFILE: 250, ENTITLEMENT: 250 };
 /** Refresh this long before ISC's `expires_in` runs out, so a token never expires in flight. */
 const TOKEN_REFRESH_MARGIN_MS = 60_000;
 
@@ -149,6 +200,55 @@ function errorTexts(body: unknown): { detailCode?: string; messages: string[] } 
     return { messages: texts };
   }
   return { messages: [] };
+}
+
+/** A value as a double-quoted string of ISC's search and filter syntax, quotes and backslashes escaped. */
+function quoteValue(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * Every page of a collection, `pageSize` rows at a time, from `offset`. Some ISC collections answer 4xx
+ * instead of [] past the last page; after a full page that is the end.
+ */
+async function collectPages<T>(
+  fetchPage: (offset: number) => Promise<T[]>,
+  pageSize: number,
+  startOffset = 0,
+): Promise<T[]> {
+  const rows: T[] = [];
+  let offset = startOffset;
+  for (;;) {
+    let page: T[];
+    try {
+      page = await fetchPage(offset);
+    } catch (error) {
+      const pastEnd =
+        rows.length > 0 &&
+        error instanceof IscError &&
+        (error.code === 'ISC_BAD_REQUEST' || error.code === 'ISC_NOT_FOUND');
+      if (pastEnd) return rows;
+      throw error;
+    }
+    rows.push(...page);
+    if (page.length < pageSize) return rows;
+    offset += pageSize;
+  }
+}
+
+function toIdentity(doc: IdentityDocument): IscIdentity {
+  return { id: doc.id, name: doc.name ?? doc.id, attributes: doc.attributes };
+}
+
+function employeeNumberOf(doc: IdentityDocument): string | undefined {
+  const value = doc.employeeNumber ?? doc.attributes.employeeNumber;
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function revocableOf(entry: IdentityAccessEntry): boolean | undefined {
+  if (typeof entry.revocable === 'boolean') return entry.revocable;
+  if (entry.type === 'ENTITLEMENT' && typeof entry.standalone === 'boolean') return entry.standalone;
+  return undefined;
 }
 
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -348,6 +448,21 @@ export function createIscClient(options: IscClientOptions): IscClient {
     });
   }
 
+  async function searchIdentities(query: string): Promise<IdentityDocument[]> {
+    return call({
+      method: 'POST',
+      path: `/${version}/search`,
+      body: { indices: ['identities'], query: { query } },
+      schema: identitySearchResultSchema,
+    });
+  }
+
+  async function identityById(identityId: string): Promise<IdentityDocument | undefined> {
+    checkOutgoing(idForQuery, identityId, 'identity id');
+    const docs = await searchIdentities(`id:${identityId}`);
+    return docs.find((d) => d.id === identityId);
+  }
+
   return {
     async submitAccessRequest(body) {
       const checked = checkOutgoing(accessRequestBodySchema, body, 'access request');
@@ -364,25 +479,11 @@ export function createIscClient(options: IscClientOptions): IscClient {
     listAccessRequestStatus,
 
     async listAllAccessRequestStatus(query) {
-      const rows: RequestedItemStatus[] = [];
-      let offset = query.offset ?? 0;
-      for (;;) {
-        let page: RequestedItemStatus[];
-        try {
-          page = await listAccessRequestStatus({ ...query, limit: STATUS_PAGE_SIZE, offset });
-        } catch (error) {
-          // Some ISC collections answer 4xx instead of [] past the last page; after a full page that is the end.
-          const pastEnd =
-            rows.length > 0 &&
-            error instanceof IscError &&
-            (error.code === 'ISC_BAD_REQUEST' || error.code === 'ISC_NOT_FOUND');
-          if (pastEnd) return rows;
-          throw error;
-        }
-        rows.push(...page);
-        if (page.length < STATUS_PAGE_SIZE) return rows;
-        offset += STATUS_PAGE_SIZE;
-      }
+      return collectPages(
+        (offset) => listAccessRequestStatus({ ...query, limit: STATUS_PAGE_SIZE, offset }),
+        STATUS_PAGE_SIZE,
+        query.offset ?? 0,
+      );
     },
 
     async cancelAccessRequest(accessRequestId, comment) {
@@ -403,19 +504,77 @@ export function createIscClient(options: IscClientOptions): IscClient {
     },
 
     async getIdentityAccess(identityId) {
-      // The id goes into a search query string: only accept the id alphabet, so nothing can widen the query.
-      checkOutgoing(identityIdForSearch, identityId, 'identity id');
-      const docs = await call({
-        method: 'POST',
-        path: `/${version}/search`,
-        body: { indices: ['identities'], query: { query: `id:${identityId}` } },
-        schema: identitySearchResultSchema,
-      });
-      const doc = docs.find((d) => d.id === identityId);
+      const doc = await identityById(identityId);
       if (!doc) return [];
       return doc.access
-        .filter((a): a is { id: string; type: ItemType } => (ITEM_TYPES as readonly string[]).includes(a.type))
-        .map((a) => ({ type: a.type, id: a.id }));
+        .filter((a): a is IdentityAccessEntry & { type: ItemType } =>
+          (ITEM_TYPES as readonly string[]).includes(a.type),
+        )
+        .map((a) => {
+          const revocable = revocableOf(a);
+          return {
+            type: a.type,
+            id: a.id,
+            ...(typeof a.name === 'string' && { name: a.name }),
+            ...(revocable !== undefined && { revocable }),
+          };
+        });
+    },
+
+    async findIdentityByEmployeeNumber(employeeNumber) {
+      const wanted = checkOutgoing(employeeNumberSchema, employeeNumber, 'employee number');
+      const docs = await searchIdentities(`employeeNumber:${quoteValue(wanted)}`);
+      // The index matches loosely (analysed text); only an equal number, ignoring case, is the person.
+      const matches = docs.filter((d) => employeeNumberOf(d)?.toLowerCase() === wanted.toLowerCase());
+      if (matches.length > 1) {
+        throw new IscError(
+          'ISC_BAD_REQUEST',
+          `ISC has ${matches.length} identities with employeeNumber ${wanted} (${matches.map((d) => d.id).join(', ')}): refusing to pick one`,
+        );
+      }
+      const [match] = matches;
+      return match ? toIdentity(match) : undefined;
+    },
+
+    async getIdentity(identityId) {
+      const doc = await identityById(identityId);
+      return doc ? toIdentity(doc) : undefined;
+    },
+
+    async findCatalogItems(type, by) {
+      const path =
+        type === 'ROLE'
+          ? `/${version}/roles`
+          : type === 'ACCESS_PROFILE'
+            ? `/${version}/access-profiles`
+            : '/v2025/entitlements';
+      const pageSize = CATALOG_PAGE_SIZE[type];
+      const listPage = (filters: string, offset: number): Promise<CatalogItemResponse[]> =>
+        call({ method: 'GET', path, query: { filters, limit: pageSize, offset }, schema: catalogItemListSchema });
+      const toItem = (item: CatalogItemResponse): CatalogItem => ({
+        type,
+        id: item.id,
+        name: item.name,
+        ...(typeof item.requestable === 'boolean' && { requestable: item.requestable }),
+      });
+
+      if ('name' in by) {
+        const name = checkOutgoing(itemNameSchema, by.name, 'item name');
+        // `eq` may ignore case on some tenants; a policy names one item exactly.
+        const filters = `name eq ${quoteValue(name)}`;
+        const rows = await collectPages((offset) => listPage(filters, offset), pageSize);
+        return rows.filter((i) => i.name === name).map(toItem);
+      }
+      const ids = [...new Set(checkOutgoing(itemIdsSchema, by.ids, 'item ids'))];
+      // A batch never holds more ids than a page holds rows, so each batch is one call.
+      const batchSize = Math.min(ID_BATCH_SIZE, pageSize);
+      const found = new Map<string, CatalogItem>();
+      for (let i = 0; i < ids.length; i += batchSize) {
+        const batch = ids.slice(i, i + batchSize);
+        const rows = await listPage(`id in (${batch.map(quoteValue).join(',')})`, 0);
+        for (const row of rows) if (batch.includes(row.id)) found.set(row.id, toItem(row));
+      }
+      return [...found.values()];
     },
   };
 }
@@ -423,4 +582,8 @@ export function createIscClient(options: IscClientOptions): IscClient {
 /** Cancel and close answer 202 `{}`: nothing in it is used, so any JSON (or none) is accepted. */
 const ignoredBody = z.unknown();
 
-const identityIdForSearch = z.string().regex(/^[0-9A-Za-z-]+$/, 'must contain only letters, digits and dashes');
+/** Ids go into queries and filters: only the id alphabet, so nothing can widen them. */
+const idForQuery = z.string().regex(/^[0-9A-Za-z-]+$/, 'must contain only letters, digits and dashes');
+const itemIdsSchema = z.array(idForQuery);
+const employeeNumberSchema = z.string().min(1, 'must not be empty').max(256);
+const itemNameSchema = z.string().min(1, 'must not be empty').max(256);

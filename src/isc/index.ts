@@ -5,6 +5,9 @@ export {
   type SubmitResult,
   type AccessRequestStatusQuery,
   type HeldAccess,
+  type IscIdentity,
+  type CatalogItem,
+  type CatalogLookup,
   createIscClient,
 } from './client';
 export { ISC_ERROR_CODES, type IscErrorCode, IscError } from './errors';

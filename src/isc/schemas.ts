@@ -135,12 +135,31 @@ export const closeAccessRequestSchema = z.object({
 });
 export type CloseAccessRequest = z.infer<typeof closeAccessRequestSchema>;
 
-/** One access entry of an identity search document; types other than the three requestable ones exist. */
-export const identityAccessSchema = z.looseObject({ id: z.string(), type: z.string() });
+/**
+ * One access entry of an identity search document (ISC's IdentityAccess); types other than the three
+ * requestable ones exist. How it was granted is in ISC's flags: `revocable` (roles, access profiles)
+ * is false for access assigned by a rule or birthright, `standalone` (entitlements) is false for an
+ * entitlement that came with a role or access profile.
+ */
+export const identityAccessSchema = z.looseObject({
+  id: z.string(),
+  type: z.string(),
+  name: z.string().nullish(),
+  revocable: z.boolean().nullish(),
+  standalone: z.boolean().nullish(),
+});
+export type IdentityAccessEntry = z.infer<typeof identityAccessSchema>;
 
 /** An identity document from `POST /{version}/search` on the `identities` index. */
 export const identityDocumentSchema = z.looseObject({
   id: z.string(),
+  // BaseDocument requires a name; a tenant that leaves it out still has an id to go by.
+  name: z.string().nullish(),
+  employeeNumber: z.string().nullish(),
+  attributes: z
+    .record(z.string(), z.unknown())
+    .nullish()
+    .transform((v) => v ?? {}),
   access: z
     .array(identityAccessSchema)
     .nullish()
@@ -148,6 +167,18 @@ export const identityDocumentSchema = z.looseObject({
 });
 export type IdentityDocument = z.infer<typeof identityDocumentSchema>;
 export const identitySearchResultSchema = z.array(identityDocumentSchema);
+
+/**
+ * One Role, AccessProfile or Entitlement of `GET /{version}/roles`, `/access-profiles`,
+ * `/v2025/entitlements`: only what a look-up by name or id needs.
+ */
+export const catalogItemSchema = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  requestable: z.boolean().nullish(),
+});
+export type CatalogItemResponse = z.infer<typeof catalogItemSchema>;
+export const catalogItemListSchema = z.array(catalogItemSchema);
 
 /** 200 body of `POST /oauth/token`; the other fields (scope, tenant_id, ...) are not needed. */
 export const tokenResponseSchema = z.looseObject({

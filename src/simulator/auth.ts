@@ -23,6 +23,10 @@ export interface IssuedToken {
   jti: string;
 }
 
+/** The tenant's pod and org, as tokens and search documents name them. */
+export const POD = 'sim01-useast1';
+export const ORG = 'iscflow-sim';
+
 const b64 = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; error: string };
@@ -50,8 +54,8 @@ export class TokenAuthority {
     const payload = b64(
       JSON.stringify({
         tenant_id: this.tenantId,
-        pod: 'sim01-useast1',
-        org: 'iscflow-sim',
+        pod: POD,
+        org: ORG,
         identity_id: identityId,
         user_name: 'iscflow-sim',
         strong_auth: true,
@@ -69,8 +73,8 @@ export class TokenAuthority {
       expires_in: this.ttlSeconds,
       scope: 'sp:scopes:all',
       tenant_id: this.tenantId,
-      pod: 'sim01-useast1',
-      org: 'iscflow-sim',
+      pod: POD,
+      org: ORG,
       jti,
     };
   }

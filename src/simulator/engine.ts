@@ -2,7 +2,8 @@ import { type Catalog, type CatalogItem, type Holding, type ItemType } from './c
 import { type SimClock } from './clock';
 import { type SimulatorConfig } from './config';
 import { badRequest, message, notFound } from './errors';
-import { MinHeap } from './heap';
+import { MinHeap, type Scheduled } from './heap';
+import { type IdentityDirectory } from './identities';
 import { IN_PROGRESS_STATES, type Phase, type RequestItem, type RequestState, type RequestType } from './model';
 import { type RandomStreams } from './prng';
 
@@ -42,6 +43,28 @@ type Event =
   | { kind: 'startProvisioning'; item: RequestItem }
   | { kind: 'provisioned'; item: RequestItem }
   | { kind: 'expire'; identityId: string; key: string; removeDate: string };
+
+/** A scheduled transition as saved: the row it moves is named by its `seq`. */
+export type SavedEvent =
+  | { kind: 'decide' | 'startProvisioning' | 'provisioned'; row: number }
+  | { kind: 'expire'; identityId: string; key: string; removeDate: string };
+
+/** A request row as saved: everything but the cached JSON. */
+export type SavedRow = Omit<RequestItem, 'json'>;
+
+/**
+ * Everything the engine holds, JSON-safe. Indexes are not saved: they are rebuilt from the rows, in
+ * `seq` order, which is the order they were built in.
+ */
+export interface EngineSnapshot {
+  seq: number;
+  rows: SavedRow[];
+  /** Non-final rows that later submissions are matched against as pending duplicates, by row `seq`. */
+  pendingKeys: [string, number][];
+  holdings: [string, Holding[]][];
+  scheduled: Scheduled<SavedEvent>[];
+  nextScheduleSeq: number;
+}
 
 const FINAL_COMMENT_DUPLICATE = 'Cancelled as a duplicate: the identity already holds this access with the same dates.';
 const RULE_REJECT = /restricted/i;
@@ -86,9 +109,11 @@ export class Engine {
   private readonly pendingByKey = new Map<string, RequestItem>();
   readonly holdings = new Map<string, Map<string, Holding>>();
   private seq = 0;
+  private changes = 0;
 
   constructor(
     readonly catalog: Catalog,
+    private readonly identities: IdentityDirectory,
     private readonly clock: SimClock,
     private readonly random: RandomStreams,
     private readonly config: () => SimulatorConfig,
@@ -96,7 +121,13 @@ export class Engine {
     this.reset();
   }
 
+  /** Bumped by every change of rows, approvals, holdings or the schedule: part of the state's fingerprint. */
+  get version(): number {
+    return this.changes;
+  }
+
   reset(): void {
+    this.changes++;
     this.heap.clear();
     for (const collection of [this.all, this.visible]) collection.length = 0;
     for (const map of [
@@ -123,6 +154,7 @@ export class Engine {
   catchUp(now: number = this.clock.now()): void {
     for (let next = this.heap.peek(); next && next.at <= now; next = this.heap.peek()) {
       this.heap.pop();
+      this.changes++;
       this.apply(next.value, next.at);
     }
   }
@@ -145,6 +177,7 @@ export class Engine {
     const config = this.config();
     const legacy = config.profile === 'legacy';
     const result: SubmissionResult = { newRequests: [], existingRequests: [], created: [] };
+    this.changes++;
     for (const { identityId, items } of plan.perIdentity) {
       const accessRequestId = this.random.hexId();
       const fresh: RequestItem[] = [];
@@ -258,6 +291,7 @@ export class Engine {
   private touch(row: RequestItem, at: number): void {
     row.modified = at;
     row.json = null;
+    this.changes++;
   }
 
   private phase(name: Phase['name'], state: Phase['state'], at: number): Phase {
@@ -283,7 +317,7 @@ export class Engine {
 
   private startApproval(row: RequestItem, at: number): void {
     const config = this.config();
-    const ownerId = this.catalog.identityById.get(row.identityId)?.managerId ?? this.catalog.admin.id;
+    const ownerId = this.identities.get(row.identityId)?.managerId ?? this.catalog.admin.id;
     row.approval = { id: this.random.hexId(), status: 'PENDING', ownerId, comment: null, created: at, modified: at };
     row.phases.push({ ...this.phase('APPROVAL_PHASE', 'EXECUTING', at), phaseReference: 'approvalDetails' });
     this.approvals.set(row.approval.id, row);
@@ -488,6 +522,66 @@ export class Engine {
     }
   }
 
+  /**
+   * The engine as a JSON-safe value. It shares the live rows' nested objects (approval, phases): it is
+   * meant to be serialized at once, which is what the state file does, and costs no deep copy per save.
+   */
+  snapshot(): EngineSnapshot {
+    const { entries, nextSeq } = this.heap.snapshot();
+    return {
+      seq: this.seq,
+      rows: this.all.map(({ json: _json, ...row }) => row),
+      pendingKeys: [...this.pendingByKey].map(([key, row]) => [key, row.seq]),
+      holdings: [...this.holdings].map(([identityId, held]) => [identityId, [...held.values()]]),
+      scheduled: entries.map(({ at, seq, value }) => ({ at, seq, value: saveEvent(value) })),
+      nextScheduleSeq: nextSeq,
+    };
+  }
+
+  /**
+   * Replaces everything with a snapshot and rebuilds the indexes. Throws a plain Error when the
+   * snapshot contradicts itself (a schedule entry for a row that does not exist, ...).
+   */
+  restore(snapshot: EngineSnapshot): void {
+    this.reset();
+    this.holdings.clear();
+    const bySeq = new Map<number, RequestItem>();
+    for (const saved of snapshot.rows) {
+      if (bySeq.has(saved.seq)) throw new Error(`request row ${saved.seq} is listed twice`);
+      const row: RequestItem = { ...structuredClone(saved), json: null };
+      bySeq.set(row.seq, row);
+      if (row.ignored) {
+        this.all.push(row);
+        continue;
+      }
+      this.index(row);
+      if (row.stage !== 'DONE') this.inProgress.add(row);
+      const approval = row.approval;
+      if (!approval) continue;
+      this.approvals.set(approval.id, row);
+      push(this.byApprovalOwner, approval.ownerId, row);
+      if (approval.status === 'PENDING') this.pendingApprovals.set(approval.id, row);
+    }
+    const rowFor = (seq: number): RequestItem => {
+      const row = bySeq.get(seq);
+      if (!row) throw new Error(`request row ${seq} is referenced but not saved`);
+      return row;
+    };
+    for (const [key, seq] of snapshot.pendingKeys) this.pendingByKey.set(key, rowFor(seq));
+    for (const [identityId, held] of snapshot.holdings) {
+      this.holdings.set(identityId, new Map(held.map((h) => [holdingKey(h.type, h.id), { ...h }])));
+    }
+    this.heap.restore(
+      snapshot.scheduled.map(({ at, seq, value }) => ({
+        at,
+        seq,
+        value: value.kind === 'expire' ? { ...value } : { kind: value.kind, item: rowFor(value.row) },
+      })),
+      snapshot.nextScheduleSeq,
+    );
+    this.seq = snapshot.seq;
+  }
+
   /** Looks up pending approvals, all-or-nothing: 404 for unknown ids, 400 for decided ones. */
   pendingApprovalRows(approvalIds: string[]): RequestItem[] {
     return approvalIds.map((id) => {
@@ -497,6 +591,10 @@ export class Engine {
       return row;
     });
   }
+}
+
+function saveEvent(event: Event): SavedEvent {
+  return event.kind === 'expire' ? { ...event } : { kind: event.kind, row: event.item.seq };
 }
 
 export function isCancelable(row: RequestItem): boolean {

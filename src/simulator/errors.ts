@@ -19,6 +19,8 @@ const DETAIL_CODES = {
   400: '400.1 Bad Request Content',
   403: '403 Forbidden',
   404: '404 Not found',
+  // Only the control API answers 409 (an employee number taken twice); ISC documents no body for it.
+  409: '409 Conflict',
   500: '500.0 Internal Fault',
 } as const;
 
@@ -44,6 +46,7 @@ export class IscHttpError extends Error {
 
 export const badRequest = (text: string): IscHttpError => new IscHttpError(400, text);
 export const notFound = (text: string): IscHttpError => new IscHttpError(404, text);
+export const conflict = (text: string): IscHttpError => new IscHttpError(409, text);
 
 /** ISC's 429 body, leading and trailing spaces included. */
 export const RATE_LIMIT_BODY = { message: ' Rate Limit Exceeded ' } as const;

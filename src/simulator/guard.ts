@@ -21,6 +21,8 @@ export function destroyConnection(
   why: string,
 ): void {
   state.stats.record(request.method, statsRoute(request), why);
+  // A lost response still created the request: it must reach the state file like any other change.
+  state.saver.changed();
   reply.hijack();
   request.raw.socket?.destroy();
 }

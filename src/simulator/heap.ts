@@ -40,6 +40,21 @@ export class MinHeap<T> {
     this.items.length = 0;
   }
 
+  /** Every scheduled entry (heap order, not sorted) and the next insertion number: enough to rebuild it. */
+  snapshot(): { entries: Scheduled<T>[]; nextSeq: number } {
+    return { entries: [...this.items], nextSeq: this.seq };
+  }
+
+  /** Rebuilds from a snapshot; entries keep their insertion numbers so ties still run in scheduling order. */
+  restore(entries: Scheduled<T>[], nextSeq: number): void {
+    this.items.length = 0;
+    for (const entry of entries) {
+      this.items.push(entry);
+      this.up(this.items.length - 1);
+    }
+    this.seq = nextSeq;
+  }
+
   private less(a: number, b: number): boolean {
     const x = this.items[a];
     const y = this.items[b];

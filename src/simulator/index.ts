@@ -7,14 +7,18 @@ import { accessRequestRoutes } from './routes/access-requests';
 import { approvalRoutes } from './routes/approvals';
 import { controlRoutes } from './routes/control';
 import { oauthRoutes } from './routes/oauth';
+import { catalogRoutes } from './routes/catalog';
 import { searchRoutes } from './routes/search';
+import { StateFile } from './persistence';
 import { createState, type SimulatorState } from './state';
 
 /**
- * A faithful, in-memory SailPoint ISC access-request API. `buildSimulator` gives an app for
- * `inject()` tests; `startSimulator` listens (port 0 = a free port). See docs/simulator.md.
+ * A faithful SailPoint ISC access-request API, in memory and optionally saved to a state file.
+ * `buildSimulator` gives an app for `inject()` tests; `startSimulator` listens (port 0 = a free port).
+ * See docs/simulator.md.
  */
 export type { SimulatorConfig, SimulatorConfigPatch, SimulatorProfile } from './config';
+export { StateFileError, type StateFileProblem } from './persistence';
 
 export interface SimulatorOptions {
   /** Makes the catalog and every random choice reproducible. Default 1. */
@@ -24,9 +28,15 @@ export interface SimulatorOptions {
   /** `expires_in` of issued tokens, on the simulator clock. Default 750. */
   tokenTtlSeconds?: number;
   catalog?: Partial<CatalogSizes>;
-  /** Same shape as the POST /__sim/config body. */
+  /** Same shape as the POST /__sim/config body; applied over the config a state file restores. */
   config?: SimulatorConfigPatch;
   logger?: boolean;
+  /**
+   * A JSON file the tenant is restored from at start (when it exists) and saved to after every change,
+   * atomically; `close()` writes the last changes. Start-up throws a `StateFileError` when the file is
+   * unreadable, damaged, or was written with another seed or catalog.
+   */
+  stateFile?: string;
 }
 
 export interface RunningSimulator {
@@ -53,6 +63,16 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
     config: options.config ?? {},
   });
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024 });
+  if (options.stateFile !== undefined) {
+    state.saver = StateFile.open(options.stateFile, state, {
+      onError: (error) => {
+        // Serving goes on (the next change tries again); the warning reaches stderr even without a logger.
+        app.log.error(error);
+        process.emitWarning(error.message);
+      },
+    });
+    app.addHook('onClose', async () => state.saver.flush());
+  }
 
   // SailPoint's SDK sends `Content-Type: application/json` with an empty body on approve/reject
   // without a comment; fastify's default parser would refuse that, ISC does not.
@@ -86,6 +106,7 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
   });
   app.addHook('onResponse', async (request, reply) => {
     state.stats.record(request.method, statsRoute(request), reply.statusCode);
+    state.saver.changed();
   });
 
   void app.register(async (scope) => oauthRoutes(scope, state));
@@ -96,6 +117,7 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
         accessRequestRoutes(scope, state, version);
         approvalRoutes(scope, state, version);
         searchRoutes(scope, state);
+        catalogRoutes(scope, state, version);
       },
       { prefix: `/${version}` },
     );

@@ -1,14 +1,18 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { profileSchema } from './config';
-import { startSimulator } from './index';
+import { StateFileError, startSimulator } from './index';
 
-/** `npm run simulator -- --port 7070 [--host 127.0.0.1] [--seed N] [--profile current|legacy]` */
+/**
+ * `npm run simulator -- --port 7070 [--host 127.0.0.1] [--seed N] [--profile current|legacy] [--state FILE]`
+ */
 const argsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(7070),
   host: z.string().default('127.0.0.1'),
   seed: z.coerce.number().int().default(1),
-  profile: profileSchema.default('current'),
+  // No default: without the flag, a restored state keeps the profile it was saved with.
+  profile: profileSchema.optional(),
+  state: z.string().min(1).optional(),
 });
 
 async function main(): Promise<void> {
@@ -18,6 +22,7 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       seed: { type: 'string' },
       profile: { type: 'string' },
+      state: { type: 'string' },
     },
     strict: true,
   });
@@ -33,10 +38,15 @@ async function main(): Promise<void> {
     port: args.port,
     host: args.host,
     seed: args.seed,
-    config: { profile: args.profile },
+    config: args.profile === undefined ? {} : { profile: args.profile },
+    stateFile: args.state,
     logger: false,
   });
-  console.log(`ISC simulator listening on ${sim.baseUrl} (seed ${args.seed}, profile ${args.profile})`);
+  const profile = args.profile ?? (args.state === undefined ? 'current' : 'as saved');
+  console.log(
+    `ISC simulator listening on ${sim.baseUrl} (seed ${args.seed}, profile ${profile}` +
+      `${args.state === undefined ? '' : `, state ${args.state}`})`,
+  );
   const stop = (): void => {
     sim.close().then(
       () => process.exit(0),
@@ -51,6 +61,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  // A state file problem is the operator's to fix: the message names the file and what is wrong.
+  console.error(error instanceof StateFileError ? error.message : error);
   process.exit(1);
 });

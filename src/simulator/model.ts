@@ -2,16 +2,18 @@ import { type ItemType } from './catalog';
 import { type ErrorMessage } from './errors';
 
 /** Shapes of the simulator's in-memory records, shared by the engine, renderers and routes. */
-export type RequestState =
-  | 'EXECUTING'
-  | 'PROVISIONING_VERIFICATION_PENDING'
-  | 'REQUEST_COMPLETED'
-  | 'REJECTED'
-  | 'CANCELLED'
-  | 'TERMINATED'
-  | 'PROVISIONING_FAILED'
-  | 'NOT_ALL_ITEMS_PROVISIONED'
-  | 'ERROR';
+export const REQUEST_STATES = [
+  'EXECUTING',
+  'PROVISIONING_VERIFICATION_PENDING',
+  'REQUEST_COMPLETED',
+  'REJECTED',
+  'CANCELLED',
+  'TERMINATED',
+  'PROVISIONING_FAILED',
+  'NOT_ALL_ITEMS_PROVISIONED',
+  'ERROR',
+] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
 
 export const IN_PROGRESS_STATES: ReadonlySet<RequestState> = new Set([
   'EXECUTING',
@@ -21,9 +23,11 @@ export const IN_PROGRESS_STATES: ReadonlySet<RequestState> = new Set([
 export type RequestType = 'GRANT_ACCESS' | 'REVOKE_ACCESS';
 
 /** Where a row is in its life: waiting for approval, waiting for its startDate, provisioning, or done. */
-export type Stage = 'APPROVAL' | 'SCHEDULED' | 'PROVISIONING' | 'DONE';
+export const STAGES = ['APPROVAL', 'SCHEDULED', 'PROVISIONING', 'DONE'] as const;
+export type Stage = (typeof STAGES)[number];
 
-export type ProvisioningOutcome = 'SUCCESS' | 'PROVISIONING_FAILED' | 'ERROR';
+export const PROVISIONING_OUTCOMES = ['SUCCESS', 'PROVISIONING_FAILED', 'ERROR'] as const;
+export type ProvisioningOutcome = (typeof PROVISIONING_OUTCOMES)[number];
 
 export interface Phase {
   name: 'APPROVAL_PHASE' | 'PROVISIONING_PHASE';

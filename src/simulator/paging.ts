@@ -1,7 +1,7 @@
 import { type FastifyReply } from 'fastify';
 import { badRequest } from './errors';
 
-/** ISC's collection parameters: limit 0..250 (default 250), offset >= 0, count=true -> X-Total-Count. */
+/** ISC's collection parameters: limit 0..250 (default 250) unless the endpoint says otherwise, offset >= 0, count=true -> X-Total-Count. */
 export interface Paging {
   limit: number;
   offset: number;
@@ -16,12 +16,20 @@ function integer(name: string, raw: unknown, min: number, max: number, fallback:
   return value;
 }
 
-export function parsePaging(query: Record<string, unknown>): Paging {
+/** An endpoint's documented `limit`: most allow 250, /roles 50 (its default too), /search 10,000. */
+export interface LimitRule {
+  maxLimit: number;
+  defaultLimit: number;
+}
+
+const STANDARD_LIMIT: LimitRule = { maxLimit: 250, defaultLimit: 250 };
+
+export function parsePaging(query: Record<string, unknown>, rule: LimitRule = STANDARD_LIMIT): Paging {
   const rawCount = query.count;
   if (rawCount !== undefined && rawCount !== 'true' && rawCount !== 'false')
     throw badRequest('count must be true or false.');
   return {
-    limit: integer('limit', query.limit, 0, 250, 250),
+    limit: integer('limit', query.limit, 0, rule.maxLimit, rule.defaultLimit),
     offset: integer('offset', query.offset, 0, Number.MAX_SAFE_INTEGER, 0),
     count: rawCount === 'true',
   };

@@ -1,6 +1,6 @@
 import { iso } from './clock';
-import { type Catalog } from './catalog';
 import { isCancelable } from './engine';
+import { type IdentityDirectory } from './identities';
 import { type RequestItem } from './model';
 
 /**
@@ -14,12 +14,12 @@ export interface IdentityRef {
   name: string;
 }
 
-function identityRef(catalog: Catalog, id: string): IdentityRef {
-  return { type: 'IDENTITY', id, name: catalog.identityById.get(id)?.name ?? id };
+function identityRef(identities: IdentityDirectory, id: string): IdentityRef {
+  return { type: 'IDENTITY', id, name: identities.nameOf(id) };
 }
 
-function renderStatus(row: RequestItem, catalog: Catalog): Record<string, unknown> {
-  const requester = identityRef(catalog, row.requesterId);
+function renderStatus(row: RequestItem, identities: IdentityDirectory): Record<string, unknown> {
+  const requester = identityRef(identities, row.requesterId);
   const approval = row.approval;
   return {
     id: row.itemId,
@@ -28,7 +28,7 @@ function renderStatus(row: RequestItem, catalog: Catalog): Record<string, unknow
     cancelledRequestDetails: row.cancelled
       ? {
           comment: row.cancelled.comment,
-          owner: identityRef(catalog, row.cancelled.ownerId),
+          owner: identityRef(identities, row.cancelled.ownerId),
           modified: iso(row.cancelled.modified),
         }
       : null,
@@ -39,8 +39,8 @@ function renderStatus(row: RequestItem, catalog: Catalog): Record<string, unknow
           {
             approvalId: approval.id,
             forwarded: false,
-            originalOwner: identityRef(catalog, approval.ownerId),
-            currentOwner: identityRef(catalog, approval.ownerId),
+            originalOwner: identityRef(identities, approval.ownerId),
+            currentOwner: identityRef(identities, approval.ownerId),
             modified: iso(approval.modified),
             status: approval.status,
             scheme: 'MANAGER',
@@ -57,7 +57,7 @@ function renderStatus(row: RequestItem, catalog: Catalog): Record<string, unknow
     modified: iso(row.modified),
     created: iso(row.created),
     requester,
-    requestedFor: identityRef(catalog, row.identityId),
+    requestedFor: identityRef(identities, row.identityId),
     requesterComment:
       row.comment === null ? null : { comment: row.comment, created: iso(row.created), author: requester },
     sodViolationContext: {
@@ -79,14 +79,14 @@ function renderStatus(row: RequestItem, catalog: Catalog): Record<string, unknow
   };
 }
 
-export function statusJson(row: RequestItem, catalog: Catalog): string {
-  row.json ??= JSON.stringify(renderStatus(row, catalog));
+export function statusJson(row: RequestItem, identities: IdentityDirectory): string {
+  row.json ??= JSON.stringify(renderStatus(row, identities));
   return row.json;
 }
 
-export function renderPendingApproval(row: RequestItem, catalog: Catalog): Record<string, unknown> {
+export function renderPendingApproval(row: RequestItem, identities: IdentityDirectory): Record<string, unknown> {
   const approval = row.approval;
-  const requester = identityRef(catalog, row.requesterId);
+  const requester = identityRef(identities, row.requesterId);
   const body: Record<string, unknown> = {
     id: approval?.id,
     accessRequestId: row.accessRequestId,
@@ -96,8 +96,8 @@ export function renderPendingApproval(row: RequestItem, catalog: Catalog): Recor
     requestCreated: iso(row.created),
     requestType: row.requestType,
     requester,
-    requestedFor: identityRef(catalog, row.identityId),
-    owner: identityRef(catalog, approval?.ownerId ?? catalog.admin.id),
+    requestedFor: identityRef(identities, row.identityId),
+    owner: identityRef(identities, approval?.ownerId ?? identities.admin.id),
     requestedObject: { id: row.itemId, name: row.itemName, type: row.itemType },
     requesterComment: { comment: row.comment, created: iso(row.created), author: requester },
     previousReviewersComments: [],

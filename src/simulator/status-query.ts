@@ -86,7 +86,7 @@ export function listStatus(
   query: Record<string, unknown>,
   reply: FastifyReply,
 ): string {
-  const { engine, catalog } = state;
+  const { engine, catalog, identities } = state;
   const me = (value: string | undefined): string | undefined => (value === 'me' ? catalog.admin.id : value);
   const requestedFor = me(stringParam(query, 'requested-for'));
   const requestedBy = me(stringParam(query, 'requested-by'));
@@ -149,6 +149,6 @@ export function listStatus(
     });
   }
   return `[${page(rows, paging, reply)
-    .map((row) => statusJson(row, catalog))
+    .map((row) => statusJson(row, identities))
     .join(',')}]`;
 }

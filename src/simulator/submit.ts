@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Catalog, type CatalogItem } from './catalog';
+import { type IdentityDirectory } from './identities';
 import { type SimulatorProfile } from './config';
 import { type Engine, type PlannedItem, type SubmissionPlan } from './engine';
 import { badRequest } from './errors';
@@ -64,6 +65,7 @@ export function planSubmission(
   body: unknown,
   engine: Engine,
   catalog: Catalog,
+  identities: IdentityDirectory,
   profile: SimulatorProfile,
   now: number,
 ): SubmissionPlan {
@@ -97,7 +99,7 @@ export function planSubmission(
   }
 
   for (const identityId of identityIds) {
-    if (!catalog.identityById.has(identityId)) throw badRequest(`Identity ${identityId} was not found.`);
+    if (!identities.has(identityId)) throw badRequest(`Identity ${identityId} was not found.`);
   }
   for (const item of allItems) {
     const known = catalog.itemById.get(item.id);

@@ -39,8 +39,9 @@ export interface TestSimulator {
   close(): Promise<void>;
 }
 
-export async function startTestSimulator(options: SimulatorOptions = {}): Promise<TestSimulator> {
-  const sim = await startSimulator({ ...options, port: 0, host: '127.0.0.1' });
+/** `port` 0 (the default) picks a free one; a fixed port lets a restarted simulator keep its address. */
+export async function startTestSimulator(options: SimulatorOptions & { port?: number } = {}): Promise<TestSimulator> {
+  const sim = await startSimulator({ ...options, port: options.port ?? 0, host: '127.0.0.1' });
   const clientId = options.clientId ?? SIMULATOR_DEFAULT_CREDENTIALS.clientId;
   const clientSecret = options.clientSecret ?? SIMULATOR_DEFAULT_CREDENTIALS.clientSecret;
   let cached: Promise<string> | undefined;

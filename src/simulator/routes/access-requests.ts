@@ -24,7 +24,14 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 
 export function accessRequestRoutes(app: FastifyInstance, state: SimulatorState, version: ApiVersion): void {
   app.post('/access-requests', async (request, reply) => {
-    const plan = planSubmission(request.body, state.engine, state.catalog, state.config.profile, state.clock.now());
+    const plan = planSubmission(
+      request.body,
+      state.engine,
+      state.catalog,
+      state.identities,
+      state.config.profile,
+      state.clock.now(),
+    );
     const result = state.engine.submit(plan);
     // "Accepted, then the response is lost": the request exists, the client never learns it.
     if (state.random.chance('faults', state.config.faults.lostResponseRate)) {

@@ -68,7 +68,7 @@ export function approvalRoutes(app: FastifyInstance, state: SimulatorState, vers
         sorter.field === 'created' ? (r.approval?.created ?? 0) : (r.approval?.modified ?? 0);
       rows.sort((a, b) => (key(a) - key(b)) * (sorter.descending ? -1 : 1));
     }
-    return reply.send(page(rows, paging, reply).map((row) => renderPendingApproval(row, state.catalog)));
+    return reply.send(page(rows, paging, reply).map((row) => renderPendingApproval(row, state.identities)));
   });
 
   for (const decision of ['approve', 'reject'] as const) {

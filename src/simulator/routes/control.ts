@@ -2,6 +2,7 @@ import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { applyConfigPatch, simulatorConfigPatchSchema } from '../config';
 import { notFound } from '../errors';
+import { type SimIdentity } from '../identities';
 import { type SimulatorState } from '../state';
 import { parseBody } from './access-requests';
 
@@ -11,12 +12,54 @@ import { parseBody } from './access-requests';
  */
 const clockSchema = z.object({ advanceMs: z.number().int().min(0) });
 
+const attributeValue = z.union([z.string(), z.number(), z.boolean()]);
+const createIdentitySchema = z.strictObject({
+  name: z.string().trim().min(1),
+  attributes: z.record(z.string().min(1), attributeValue).default({}),
+});
+const patchIdentitySchema = z.strictObject({ attributes: z.record(z.string().min(1), attributeValue.nullable()) });
+
+const identityView = ({ id, name, managerId, attributes, createdAtRunTime }: SimIdentity) => ({
+  id,
+  name,
+  managerId,
+  attributes,
+  createdAtRunTime,
+});
+
 export function controlRoutes(app: FastifyInstance, state: SimulatorState): void {
+  const mustIdentity = (id: string): SimIdentity => {
+    const identity = state.identities.get(id);
+    if (!identity) throw notFound(`Identity ${id} was not found.`);
+    return identity;
+  };
+
   app.get('/__sim/catalog', async () => ({
-    admin: { id: state.catalog.admin.id, name: state.catalog.admin.name },
-    identities: state.catalog.identities.map(({ id, name, managerId }) => ({ id, name, managerId })),
+    admin: {
+      id: state.catalog.admin.id,
+      name: state.catalog.admin.name,
+      attributes: state.identities.admin.attributes,
+    },
+    identities: state.identities.people().map(identityView),
     items: state.catalog.items.map(({ type, id, name }) => ({ type, id, name })),
   }));
+
+  // What an HR aggregation does: a joiner becomes an identity, a mover's attributes change.
+  app.post('/__sim/identities', async (request, reply) => {
+    const body = parseBody(createIdentitySchema, request.body);
+    const now = state.clock.now();
+    const identity = state.identities.create(body.name, body.attributes, now, () => state.random.hexId('identities'));
+    return reply.code(201).send({ id: identity.id });
+  });
+
+  app.get<{ Params: { id: string } }>('/__sim/identities/:id', async (request) =>
+    identityView(mustIdentity(request.params.id)),
+  );
+
+  app.patch<{ Params: { id: string } }>('/__sim/identities/:id', async (request) => {
+    const body = parseBody(patchIdentitySchema, request.body);
+    return identityView(state.identities.patch(request.params.id, body.attributes, state.clock.now()));
+  });
 
   app.get('/__sim/requests', async () =>
     state.engine.all.map((row) => ({
@@ -37,8 +80,7 @@ export function controlRoutes(app: FastifyInstance, state: SimulatorState): void
   );
 
   app.get<{ Params: { id: string } }>('/__sim/identities/:id/access', async (request) => {
-    if (!state.catalog.identityById.has(request.params.id))
-      throw notFound(`Identity ${request.params.id} was not found.`);
+    mustIdentity(request.params.id);
     return [...state.engine.heldBy(request.params.id).values()].map(({ type, id, removeDate, source, grantedBy }) => ({
       type,
       id,
@@ -66,6 +108,8 @@ export function controlRoutes(app: FastifyInstance, state: SimulatorState): void
 
   app.post('/__sim/reset', async () => {
     state.reset();
+    // Answered once the state file holds the reset tenant too: a restart now starts from the seed.
+    await state.saver.flush();
     return { reset: true };
   });
 }

@@ -2,15 +2,21 @@ import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest } from '../errors';
 import { page, parsePaging } from '../paging';
-import { identityDocument, matchIdentity, parseSearchQuery, pinnedIdentity } from '../search';
+import { identityDocument, type IndexedIdentity, matchIdentity, parseSearchQuery, pinnedIdentities } from '../search';
 import { type SimulatorState } from '../state';
 import { parseBody } from './access-requests';
 
-/** POST /{v}/search over the identities index: how a client learns what an identity already holds. */
+/**
+ * POST /{v}/search over the identities index: how a client finds an identity (by id, employee number,
+ * any attribute) and learns what it holds. Unlike ISC's index it never lags.
+ */
 const searchSchema = z.object({
   indices: z.array(z.string()).min(1),
   query: z.object({ query: z.string().min(1) }),
 });
+
+/** The search endpoint's own `limit` (searchlimit): up to 10,000, 250 by default. */
+const SEARCH_PAGING = { maxLimit: 10_000, defaultLimit: 250 };
 
 export function searchRoutes(app: FastifyInstance, state: SimulatorState): void {
   app.post('/search', async (request, reply) => {
@@ -19,16 +25,13 @@ export function searchRoutes(app: FastifyInstance, state: SimulatorState): void 
     if (unsupported.length > 0)
       throw badRequest(`Unsupported search indices: ${unsupported.join(', ')}; the simulator indexes identities only.`);
     const query = parseSearchQuery(body.query.query);
-    const paging = parsePaging(request.query as Record<string, unknown>);
-    const pinned = pinnedIdentity(query);
-    const { catalog, engine } = state;
-    const pool =
-      pinned !== undefined
-        ? [catalog.identityById.get(pinned)].flatMap((x) => (x ? [x] : []))
-        : [catalog.admin, ...catalog.identities];
-    const docs = pool
-      .map((identity) => identityDocument(catalog, identity, engine.heldBy(identity.id).values()))
-      .filter((doc) => matchIdentity(query, doc));
-    return reply.send(page(docs, paging, reply));
+    const paging = parsePaging(request.query as Record<string, unknown>, SEARCH_PAGING);
+    const { catalog, identities, engine } = state;
+    const ctx = { catalog, identities };
+    const pool = pinnedIdentities(query, identities) ?? identities.all();
+    const matches = pool
+      .map((identity): IndexedIdentity => ({ identity, held: [...engine.heldBy(identity.id).values()] }))
+      .filter((entry) => matchIdentity(query, entry, ctx));
+    return reply.send(page(matches, paging, reply).map((entry) => identityDocument(ctx, entry)));
   });
 }

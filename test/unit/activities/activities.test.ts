@@ -48,6 +48,15 @@ class FakeIsc implements IscClient {
   async getIdentityAccess() {
     return this.held;
   }
+  async findIdentityByEmployeeNumber() {
+    return undefined;
+  }
+  async getIdentity() {
+    return undefined;
+  }
+  async findCatalogItems() {
+    return [];
+  }
 }
 
 function row(fields: Partial<RequestedItemStatus>): RequestedItemStatus {

@@ -174,6 +174,120 @@ describe('ISC client against the simulator: happy paths', () => {
   });
 });
 
+describe('ISC client against the simulator: identities and catalog', () => {
+  it('finds an identity by employee number, with its attributes; none is undefined', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const found = await client.findIdentityByEmployeeNumber('E1004');
+    expect(found).toEqual({
+      id: identity(4),
+      name: catalog.identities[4]?.name,
+      attributes: expect.objectContaining({ employeeNumber: 'E1004', cloudLifecycleState: 'active' }) as unknown,
+    });
+    expect(found?.attributes).toEqual(catalog.identities[4]?.attributes);
+    expect(await client.findIdentityByEmployeeNumber('E4242')).toBeUndefined();
+    expect(calls.filter((c) => c.path === '/v3/search')).toHaveLength(2);
+  });
+
+  it('quotes the employee number, so quotes, backslashes and spaces in it cannot change the query', async () => {
+    const created = await simJson<{ id: string }>(sim, '/__sim/identities', {
+      name: 'Odd Number',
+      attributes: { employeeNumber: 'E 1" OR *\\' },
+    });
+    const client = clientFor(sim.baseUrl, calls);
+    expect((await client.findIdentityByEmployeeNumber('E 1" OR *\\'))?.id).toBe(created.id);
+    expect(await client.findIdentityByEmployeeNumber('E 1')).toBeUndefined();
+  });
+
+  it("finds an identity HR created a moment ago, and sees a mover's new attributes", async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const created = await simJson<{ id: string }>(sim, '/__sim/identities', {
+      name: 'Nia New',
+      attributes: { employeeNumber: 'E8000', department: 'Legal' },
+    });
+    expect(await client.getIdentity(created.id)).toEqual({
+      id: created.id,
+      name: 'Nia New',
+      attributes: { employeeNumber: 'E8000', department: 'Legal' },
+    });
+    await fetch(`${sim.baseUrl}/__sim/identities/${created.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ attributes: { department: 'Finance' } }),
+    });
+    expect((await client.findIdentityByEmployeeNumber('E8000'))?.attributes.department).toBe('Finance');
+    expect(await client.getIdentity('0'.repeat(32))).toBeUndefined();
+    expect(await thrown(client.getIdentity('x OR *'))).toMatchObject({ code: 'ISC_BAD_REQUEST', retryable: false });
+    expect(calls.filter((c) => c.path === '/v3/search')).toHaveLength(3);
+  });
+
+  it('tells from the index which held access a request may revoke', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const who = identity(1);
+    const truth = await simJson<{ id: string; source: string }[]>(sim, `/__sim/identities/${who}/access`);
+    const held = await client.getIdentityAccess(who);
+    expect(held.map((h) => [h.id, h.revocable]).sort()).toEqual(
+      truth.map((t) => [t.id, t.source === 'REQUEST']).sort(),
+    );
+    expect(held.every((h) => typeof h.name === 'string' && h.name.length > 0)).toBe(true);
+  });
+
+  it('looks catalog items up by exact name and by ids, on the right collection for each type', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const role = itemsOf('ROLE')[4];
+    const profile = itemsOf('ACCESS_PROFILE')[5];
+    const [vpn, email] = [itemsOf('ENTITLEMENT')[1], itemsOf('ENTITLEMENT')[0]];
+    expect(await client.findCatalogItems('ROLE', { name: role?.name ?? '' })).toEqual([
+      { type: 'ROLE', id: role?.id, name: role?.name, requestable: true },
+    ]);
+    expect(await client.findCatalogItems('ROLE', { name: 'No Such Role' })).toEqual([]);
+    expect(await client.findCatalogItems('ACCESS_PROFILE', { name: profile?.name ?? '' })).toEqual([
+      { type: 'ACCESS_PROFILE', id: profile?.id, name: profile?.name, requestable: true },
+    ]);
+    expect(await client.findCatalogItems('ENTITLEMENT', { name: 'Birthright VPN' })).toEqual([
+      { type: 'ENTITLEMENT', id: vpn?.id, name: 'Birthright VPN', requestable: true },
+    ]);
+    const byIds = await client.findCatalogItems('ENTITLEMENT', {
+      ids: [email?.id ?? '', vpn?.id ?? '', email?.id ?? '', '0'.repeat(32)],
+    });
+    expect(byIds.map((i) => i.id)).toEqual([email?.id, vpn?.id]);
+    // An id of another type is simply not an item of this one.
+    expect(await client.findCatalogItems('ROLE', { ids: [profile?.id ?? ''] })).toEqual([]);
+    expect(await client.findCatalogItems('ROLE', { ids: [] })).toEqual([]);
+    expect(calls.filter((c) => c.path !== '/oauth/token').map((c) => c.path)).toEqual([
+      '/v3/roles',
+      '/v3/roles',
+      '/v3/access-profiles',
+      '/v2025/entitlements',
+      '/v2025/entitlements',
+      '/v3/roles',
+    ]);
+  });
+
+  it('batches many ids, one call per batch', async () => {
+    await sim.close();
+    sim = await startSimulator({ port: 0, seed: 11, catalog: { roles: 120 } });
+    catalog = await simJson<Catalog>(sim, '/__sim/catalog');
+    const client = clientFor(sim.baseUrl, calls, { apiVersion: 'v2025' });
+    const roles = itemsOf('ROLE').map((r) => r.id);
+    const found = await client.findCatalogItems('ROLE', { ids: roles });
+    expect(found.map((r) => r.id)).toEqual(roles);
+    // 120 ids in batches of 50, one call each (a batch never outgrows a 50-row page of roles).
+    expect(calls.filter((c) => c.path === '/v2025/roles')).toHaveLength(3);
+  });
+
+  it('refuses what cannot go into a query before sending it', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    for (const attempt of [
+      client.findIdentityByEmployeeNumber(''),
+      client.findCatalogItems('ROLE', { name: '' }),
+      client.findCatalogItems('ROLE', { ids: ['a") or id pr ("'] }),
+    ]) {
+      expect(await thrown(attempt)).toMatchObject({ code: 'ISC_BAD_REQUEST', retryable: false });
+    }
+    expect(calls).toHaveLength(0);
+  });
+});
+
 describe('ISC client against the simulator: tokens', () => {
   it('fetches one token for many calls, also when they start together', async () => {
     const client = clientFor(sim.baseUrl, calls);

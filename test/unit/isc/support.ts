@@ -5,7 +5,7 @@ import { createIscClient, type IscClient, type IscClientOptions } from '../../..
 
 export interface Catalog {
   admin: { id: string };
-  identities: { id: string; name: string; managerId: string | null }[];
+  identities: { id: string; name: string; managerId: string | null; attributes: Record<string, unknown> }[];
   items: { type: 'ROLE' | 'ACCESS_PROFILE' | 'ENTITLEMENT'; id: string; name: string }[];
 }
 

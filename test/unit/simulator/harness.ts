@@ -1,4 +1,5 @@
 import { expectValidResponse, type IscApiVersion } from '../../support/openapi';
+import { expectValidCatalogResponse } from './catalog-openapi';
 import { startTestSimulator, type CallResult, type TestSimulator } from '../../support/simulator';
 import { type SimulatorConfigPatch, type SimulatorOptions } from '../../../src/simulator';
 
@@ -6,9 +7,17 @@ import { type SimulatorConfigPatch, type SimulatorOptions } from '../../../src/s
  * Test harness over the real HTTP server: every ISC response that the OpenAPI documents describe is
  * validated against them on the way back, so no test can pass on an off-spec body.
  */
+export type Attributes = Record<string, string | number | boolean>;
+
 export interface CatalogView {
-  admin: { id: string; name: string };
-  identities: { id: string; name: string; managerId: string | null }[];
+  admin: { id: string; name: string; attributes: Attributes };
+  identities: {
+    id: string;
+    name: string;
+    managerId: string | null;
+    attributes: Attributes;
+    createdAtRunTime: boolean;
+  }[];
   items: { type: 'ROLE' | 'ACCESS_PROFILE' | 'ENTITLEMENT'; id: string; name: string }[];
 }
 
@@ -69,15 +78,24 @@ export interface Harness extends TestSimulator {
   later(ms: number): Promise<string>;
 }
 
-const documented = (path: string): boolean => /^\/(v3|v2025)\//.test(path) && !path.includes('/search');
+/** Which OpenAPI document describes an ISC path: the access-request one, or search-and-catalog. */
+function documentOf(path: string): 'access-requests' | 'search-and-catalog' | undefined {
+  if (!/^\/(v3|v2025)\//.test(path)) return undefined;
+  return /^\/(v3|v2025)\/(search|roles|access-profiles|entitlements)(\?|$)/.test(path)
+    ? 'search-and-catalog'
+    : 'access-requests';
+}
 
-export async function harness(options: SimulatorOptions = {}): Promise<Harness> {
+export async function harness(options: SimulatorOptions & { port?: number } = {}): Promise<Harness> {
   const t = await startTestSimulator(options);
   const catalog = (await t.call<CatalogView>('GET', '/__sim/catalog')).body;
   const isc = async <T>(method: string, path: string, body?: unknown): Promise<CallResult<T>> => {
     const result = await t.call<T>(method, path, body);
-    if (documented(path))
-      expectValidResponse(path.startsWith('/v2025') ? 'v2025' : 'v3', method, path, result.status, result.body);
+    const version = path.startsWith('/v2025') ? 'v2025' : 'v3';
+    const document = documentOf(path);
+    if (document === 'access-requests') expectValidResponse(version, method, path, result.status, result.body);
+    if (document === 'search-and-catalog')
+      expectValidCatalogResponse(version, method, path, result.status, result.body);
     return result;
   };
   const plain: Harness['plain'] = (type) =>

@@ -32,6 +32,35 @@ describe('simulator building blocks', () => {
     expect(a.hexId()).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('restores a heap from its snapshot, ties still in scheduling order', () => {
+    const heap = new MinHeap<string>();
+    heap.push(2, 'b1');
+    heap.push(1, 'a');
+    heap.push(2, 'b2');
+    const { entries, nextSeq } = heap.snapshot();
+    const copy = new MinHeap<string>();
+    copy.restore([...entries].reverse(), nextSeq);
+    copy.push(2, 'b3');
+    const out: string[] = [];
+    for (let next = copy.pop(); next; next = copy.pop()) out.push(next.value);
+    expect(out).toEqual(['a', 'b1', 'b2', 'b3']);
+  });
+
+  it('puts random streams back where a snapshot left them, and counts draws', () => {
+    const a = new RandomStreams(9);
+    a.hexId();
+    a.next('approval');
+    const saved = a.snapshot();
+    const expected = [a.hexId(), a.next('approval'), a.next('identities')];
+    const b = new RandomStreams(9);
+    const before = b.draws;
+    b.restore(saved);
+    expect([b.hexId(), b.next('approval'), b.next('identities')]).toEqual(expected);
+    expect(b.draws).toBeGreaterThan(before);
+    // A stream that was never drawn from stays at its seeded start.
+    expect(new RandomStreams(9).next('faults')).toBe(b.next('faults'));
+  });
+
   it('parses the collection filter grammar', () => {
     type Row = { id: string; when: string };
     const fields: FieldTable<Row> = {

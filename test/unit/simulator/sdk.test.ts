@@ -1,6 +1,14 @@
-import { AccessRequestApprovalsApi, AccessRequestsApi, Configuration, SearchApi } from 'sailpoint-api-client';
+import {
+  AccessProfilesApi,
+  AccessRequestApprovalsApi,
+  AccessRequestsApi,
+  Configuration,
+  RolesApi,
+  SearchApi,
+} from 'sailpoint-api-client';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../../src/simulator';
 import { expectValidResponse } from '../../support/openapi';
+import { expectValidCatalogResponse } from './catalog-openapi';
 import { containing, harness, like, type Harness } from './harness';
 
 /** SailPoint's own TypeScript SDK, unchanged, against the simulator. */
@@ -89,6 +97,45 @@ describe('sailpoint-api-client against the simulator', () => {
     expect(search.data).toEqual([
       like({ id: identity, access: containing([like({ id: first?.requestedObject?.id, type: 'ACCESS_PROFILE' })]) }),
     ]);
+  });
+
+  it('looks roles and access profiles up by name and id, and finds identities by attribute', async () => {
+    const role = h.plain('ROLE')[2];
+    const roles = await new RolesApi(config).listRoles({ filters: `name eq "${role?.name}"`, count: true });
+    expect(roles.status).toBe(200);
+    expectValidCatalogResponse('v3', 'GET', '/v3/roles', 200, roles.data);
+    expect(roles.data.map((r) => [r.id, r.name, r.requestable, r.owner?.id])).toEqual([
+      [role?.id, role?.name, true, h.catalog.admin.id],
+    ]);
+    expect(roles.headers['x-total-count']).toBe('1');
+
+    const [first, second] = h.plain('ACCESS_PROFILE');
+    const profiles = await new AccessProfilesApi(config).listAccessProfiles({
+      filters: `id in ("${first?.id}","${second?.id}")`,
+      limit: 10,
+    });
+    expectValidCatalogResponse('v3', 'GET', '/v3/access-profiles', 200, profiles.data);
+    expect(profiles.data.map((p) => [p.id, p.source?.name])).toEqual([
+      [first?.id, 'Active Directory'],
+      [second?.id, 'Active Directory'],
+    ]);
+
+    const person = h.catalog.identities[42];
+    const found = await new SearchApi(config).searchPost({
+      search: { indices: ['identities'], query: { query: 'employeeNumber:"E1042"' } },
+    });
+    expectValidCatalogResponse('v3', 'POST', '/v3/search', 200, found.data);
+    expect(found.data).toEqual([
+      like({ id: person?.id, employeeNumber: 'E1042', attributes: like({ email: person?.attributes.email }) }),
+    ]);
+    const department = String(person?.attributes.department);
+    const colleagues = await new SearchApi(config).searchPost({
+      search: { indices: ['identities'], query: { query: `attributes.department:"${department}"` } },
+      count: true,
+    });
+    expect(colleagues.data.map((d) => d.id)).toEqual(
+      h.catalog.identities.filter((i) => i.attributes.department === department).map((i) => i.id),
+    );
   });
 
   it('surfaces ISC errors the way the SDK expects (axios rejects with the ErrorResponseDto)', async () => {
