@@ -4,20 +4,20 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * Validates response bodies against SailPoint's OpenAPI documents in `../shared/isc-openapi/`
- * (override with ISC_OPENAPI_DIR). The documents are OpenAPI 3.0: `nullable: true` is rewritten to
+ * Validates response bodies against SailPoint's OpenAPI documents, kept (MIT, with their licence) in
+ * `test/fixtures/isc-openapi/` so a clean clone tests on its own (override with ISC_OPENAPI_DIR). The documents are OpenAPI 3.0: `nullable: true` is rewritten to
  * JSON-Schema null types (including `allOf: [{$ref}, {nullable: true}]`, SailPoint's idiom for a
  * nullable reference) and annotation keywords such as `example` are tolerated (strict: false).
  */
 export type IscApiVersion = 'v3' | 'v2025';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
-export const OPENAPI_DIR = process.env.ISC_OPENAPI_DIR ?? path.resolve(PROJECT_ROOT, '..', 'shared', 'isc-openapi');
+export const OPENAPI_DIR = process.env.ISC_OPENAPI_DIR ?? path.resolve(PROJECT_ROOT, 'test', 'fixtures', 'isc-openapi');
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
 
-const isObject = (value: Json | undefined): value is JsonObject =>
+export const isObject = (value: Json | undefined): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** OpenAPI 3.0 schema -> JSON Schema draft-07 as far as validation needs. */
@@ -57,19 +57,30 @@ export function nullableToJsonSchema(node: Json): Json {
   return { anyOf: [{ type: 'null' }, out] };
 }
 
-interface Loaded {
+/** The documents: `access-requests.{v}.json` and `search-and-catalog.{v}.json`. */
+export type OpenApiDocument = 'access-requests' | 'search-and-catalog';
+
+export interface LoadedDocument {
   ajv: Ajv;
   doc: JsonObject;
+  /** The id the document is registered under in `ajv` (`#/...` pointers go after it). */
+  id: string;
   cache: Map<string, ValidateFunction>;
 }
 
-const loaded = new Map<IscApiVersion, Loaded>();
+const loaded = new Map<string, LoadedDocument>();
 
-function load(version: IscApiVersion): Loaded {
-  const existing = loaded.get(version);
+/** One OpenAPI document compiled for ajv, once; `transform` adapts its schemas first (e.g. discriminators). */
+export function loadDocument(
+  name: OpenApiDocument,
+  version: IscApiVersion,
+  transform: (doc: Json) => Json = (doc) => doc,
+): LoadedDocument {
+  const id = name === 'access-requests' ? version : `${name}-${version}`;
+  const existing = loaded.get(id);
   if (existing) return existing;
-  const raw = JSON.parse(readFileSync(path.join(OPENAPI_DIR, `access-requests.${version}.json`), 'utf8')) as Json;
-  const doc = nullableToJsonSchema(raw) as JsonObject;
+  const raw = JSON.parse(readFileSync(path.join(OPENAPI_DIR, `${name}.${version}.json`), 'utf8')) as Json;
+  const doc = transform(nullableToJsonSchema(raw)) as JsonObject;
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
   ajv.addFormat('int32', {
@@ -79,10 +90,14 @@ function load(version: IscApiVersion): Loaded {
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat('comma-separated', true);
   ajv.addKeyword('__nullable');
-  ajv.addSchema({ ...doc, $id: version }, version);
-  const entry = { ajv, doc, cache: new Map<string, ValidateFunction>() };
-  loaded.set(version, entry);
+  ajv.addSchema({ ...doc, $id: id }, id);
+  const entry = { ajv, doc, id, cache: new Map<string, ValidateFunction>() };
+  loaded.set(id, entry);
   return entry;
+}
+
+function load(version: IscApiVersion): LoadedDocument {
+  return loadDocument('access-requests', version);
 }
 
 const pointer = (segment: string): string => segment.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -1,8 +1,5 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { nullableToJsonSchema, OPENAPI_DIR, type IscApiVersion } from '../../support/openapi';
+import type { ValidateFunction } from 'ajv';
+import { isObject, loadDocument, type IscApiVersion, type Json, type JsonObject } from '../../support/openapi';
 
 /**
  * Validates the catalog and search answers against SailPoint's `search-and-catalog.{v3,v2025}.json`,
@@ -13,12 +10,6 @@ import { nullableToJsonSchema, OPENAPI_DIR, type IscApiVersion } from '../../sup
  * - A `discriminator` (IdentityAccess: ROLE, ACCESS_PROFILE, ENTITLEMENT) is applied: the element is
  *   validated against the schema its `type` names, and an unmapped type fails.
  */
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-const isObject = (value: Json | undefined): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** `oneOf` + `discriminator.mapping` -> "type must be a mapped value, then that schema". */
 function applyDiscriminators(node: Json): Json {
   if (Array.isArray(node)) return node.map(applyDiscriminators);
@@ -41,35 +32,11 @@ function applyDiscriminators(node: Json): Json {
   return out;
 }
 
-interface Loaded {
-  ajv: Ajv;
-  doc: JsonObject;
-}
-
-const loaded = new Map<IscApiVersion, Loaded>();
-
-function load(version: IscApiVersion): Loaded {
-  const existing = loaded.get(version);
-  if (existing) return existing;
-  const raw = JSON.parse(readFileSync(path.join(OPENAPI_DIR, `search-and-catalog.${version}.json`), 'utf8')) as Json;
-  const doc = applyDiscriminators(nullableToJsonSchema(raw)) as JsonObject;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
-  addFormats(ajv);
-  ajv.addFormat('int32', {
-    type: 'number',
-    validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31,
-  });
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-  ajv.addFormat('comma-separated', true);
-  ajv.addKeyword('__nullable');
-  ajv.addSchema({ ...doc, $id: `catalog-${version}` }, `catalog-${version}`);
-  const entry = { ajv, doc };
-  loaded.set(version, entry);
-  return entry;
-}
+const load = (version: IscApiVersion) => loadDocument('search-and-catalog', version, applyDiscriminators);
 
 function validator(version: IscApiVersion, pointer: string): ValidateFunction {
-  const validate = load(version).ajv.getSchema(`catalog-${version}#${pointer}`);
+  const { ajv, id } = load(version);
+  const validate = ajv.getSchema(`${id}#${pointer}`);
   if (!validate) throw new Error(`cannot compile ${pointer} of search-and-catalog.${version}.json`);
   return validate;
 }
