@@ -1,29 +1,49 @@
 /**
- * `npm run dev`: everything on one machine with embedded defaults. Starts the Temporal dev server (unless
- * TEMPORAL_ADDRESS points elsewhere), the ISC simulator (unless SAIL_BASE_URL points at a real tenant)
- * and the worker; prints where to look and what to try; Ctrl-C stops all of them.
+ * `npm run dev [-- --fresh]`: everything on one machine with embedded defaults. Starts the Temporal dev
+ * server (unless TEMPORAL_ADDRESS points elsewhere), the ISC simulator (unless SAIL_BASE_URL points at a
+ * real tenant) and the worker; prints where to look and what to try; Ctrl-C stops all of them.
+ *
+ * Both keep their state in `.temporal/` (Temporal's `dev.db`, the simulator's `simulator.json`), so a
+ * restart keeps workflows and the access they granted consistent; `--fresh` starts both from nothing.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { NativeConnection } from '@temporalio/worker';
 import { loadWorkerConfig } from '../src/config';
 import { startDevServer, type DevServer } from '../src/local/dev-server';
-import { ensureTemporalBinaries } from '../src/local/temporal-binaries';
+import { PROJECT_ROOT, ensureTemporalBinaries } from '../src/local/temporal-binaries';
 import { createLogger } from '../src/logger';
 import { installRuntimeLogging } from '../src/temporal-logging';
 import { SIMULATOR_DEFAULT_CREDENTIALS, startSimulator, type RunningSimulator } from '../src/simulator';
 import { buildWorker } from '../src/worker';
 
+const STATE_DIR = join(PROJECT_ROOT, '.temporal');
+const TEMPORAL_STATE = join(STATE_DIR, 'dev.db');
+const SIMULATOR_STATE = join(STATE_DIR, 'simulator.json');
+
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } }, strict: true });
+  if (values.fresh) {
+    // Both or neither: a fresh Temporal with a kept simulator (or the reverse) would disagree from the start.
+    for (const file of [TEMPORAL_STATE, `${TEMPORAL_STATE}-wal`, `${TEMPORAL_STATE}-shm`, SIMULATOR_STATE])
+      rmSync(file, { force: true });
+  }
   const env = { ...process.env };
   let temporal: DevServer | undefined;
   let simulator: RunningSimulator | undefined;
 
   if (!env.TEMPORAL_ADDRESS) {
     ensureTemporalBinaries();
-    temporal = await startDevServer();
+    temporal = await startDevServer({ dbFile: TEMPORAL_STATE });
     env.TEMPORAL_ADDRESS = temporal.address;
   }
   if (!env.SAIL_BASE_URL) {
-    simulator = await startSimulator({ port: Number(env.ISCFLOW_SIMULATOR_PORT ?? 7070), seed: 1 });
+    simulator = await startSimulator({
+      port: Number(env.ISCFLOW_SIMULATOR_PORT ?? 7070),
+      seed: 1,
+      stateFile: SIMULATOR_STATE,
+    });
     env.SAIL_BASE_URL = simulator.baseUrl;
     env.SAIL_CLIENT_ID = SIMULATOR_DEFAULT_CREDENTIALS.clientId;
     env.SAIL_CLIENT_SECRET = SIMULATOR_DEFAULT_CREDENTIALS.clientSecret;
@@ -49,6 +69,7 @@ iscflow is running.
   Temporal UI:    ${temporal?.uiUrl ?? '(your Temporal server)'}
   Temporal:       ${config.temporal.connection.address}  namespace ${config.temporal.namespace}  task queue ${config.temporal.taskQueue}
   ISC:            ${config.isc.baseUrl}${simulator ? ' (the ISC simulator; its catalog: ' + simulator.baseUrl + '/__sim/catalog)' : ''}
+  State:          ${temporal || simulator ? `${STATE_DIR} (kept across restarts; npm run dev -- --fresh starts from nothing)` : '(your servers)'}
 
 Try, in another terminal:
   npx iscflow request --for ${identity} --grant ENTITLEMENT:${item?.id ?? '<entitlement id>'} --wait

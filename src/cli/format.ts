@@ -37,9 +37,14 @@ export function runJson(view: ChangeView | PastRun): Record<string, unknown> {
   };
 }
 
-/** The heading of a view: a finished run says when it ended and that its items are that run's record. */
-export function describeRun(view: ChangeView): string {
+/**
+ * The heading of a view. A run that ended before this command looked says when it ended and that its
+ * items are that run's record; `waited` marks a run this command saw through to its end (its outcome is
+ * as fresh as it gets).
+ */
+export function describeRun(view: ChangeView, { waited = false }: { waited?: boolean } = {}): string {
   const phase = view.phase && view.phase !== view.status ? ` (${view.phase})` : '';
   if (view.live) return `${view.workflowId}: ${view.status}${phase}`;
+  if (waited) return `${view.workflowId}: ${view.status}${phase} at ${view.closedAt ?? '?'}`;
   return `${view.workflowId}: ${view.status}${phase} at ${view.closedAt ?? '?'}, the result of that run (run ${view.runId}), not a fresh look at ISC`;
 }

@@ -2,6 +2,9 @@
  * A change is an intent, not its content (dev server + simulator, through the CLI). Judged by the
  * simulator's own record of request items and of what each identity holds.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startStack, type RequestJson, type Stack } from '../support/stack';
 
 interface StatusJson {
@@ -125,5 +128,32 @@ describe('a change is an intent (dev server + simulator)', () => {
 
     expect(runs.map((r) => [r.code, r.err])).toEqual(runs.map(() => [0, '']));
     for (const run of runs) expect(run.json<RequestJson>().workflows[0]!.items[0]!.outcome).toBe('GRANTED');
+  });
+});
+
+describe('the embedded ISC keeps its state across a restart (dev server + simulator with a state file)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'iscflow-sim-')), 'simulator.json');
+    stack = await startStack({ simulator: { stateFile } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('keeps holdings and requests; the same change asked after the restart matches what ISC holds', async () => {
+    const who = stack.catalog.identities[9]!.id;
+    const what = stack.plainEntitlements()[2]!.id;
+    expect((await stack.grant(who, what, '--wait')).code).toBe(0);
+    const before = await stack.simRequests();
+
+    await stack.restartSimulator();
+
+    expect(await stack.simRequests()).toEqual(before);
+    const access = (await stack.sim.call<Array<{ id: string }>>('GET', `/__sim/identities/${who}/access`)).body;
+    expect(access.map((a) => a.id)).toContain(what);
+    const again = await stack.grant(who, what, '--wait', '--json');
+    expect(again.json<RequestJson>().workflows[0]!.items[0]!.outcome).toBe('ALREADY_SATISFIED');
+    expect((await stack.simRequests()).filter((r) => r.itemId === what && r.requestedFor === who)).toHaveLength(1);
   });
 });

@@ -72,10 +72,16 @@ export async function startTestSimulator(options: SimulatorOptions & { port?: nu
     const sent: Record<string, string> = {};
     if (!path.startsWith('/__sim')) sent.authorization = `Bearer ${await token()}`;
     if (body !== undefined) sent['content-type'] = 'application/json';
-    const response = await fetch(`${sim.baseUrl}${path}`, {
-      method,
-      headers: { ...sent, ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
+    const send = () =>
+      fetch(`${sim.baseUrl}${path}`, {
+        method,
+        headers: { ...sent, ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    // A kept-alive connection to a simulator that has since restarted fails once; a GET may simply go again.
+    const response = await send().catch((error: unknown) => {
+      if (method !== 'GET') throw error;
+      return send();
     });
     const text = await response.text();
     let parsed: unknown = text;

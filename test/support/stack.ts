@@ -60,6 +60,7 @@ interface TemporalSide {
 
 export interface Stack {
   temporal: TemporalSide;
+  /** The simulator now running (replaced by `restartSimulator`). */
   sim: TestSimulator;
   taskQueue: string;
   catalog: Catalog;
@@ -72,6 +73,8 @@ export interface Stack {
   revoke(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
+  /** Stops the simulator and starts it again on the same address (from its state file, when it has one). */
+  restartSimulator(): Promise<void>;
   /** Restarts the Temporal dev server from its state file; the worker is stopped and started around it. */
   restartTemporal(): Promise<void>;
   simRequests(): Promise<SimRequestItem[]>;
@@ -135,7 +138,8 @@ async function processServer(): Promise<TemporalSide> {
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const sim = await startTestSimulator({ seed: 7, ...options.simulator });
+  const simulatorOptions = { seed: 7, ...options.simulator };
+  let sim = await startTestSimulator(simulatorOptions);
   const temporal = options.devServerProcess
     ? await processServer()
     : fromEnvironment(options.env ?? (await createDevEnvironment()), options.env === undefined);
@@ -190,7 +194,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return { code, out: out.join('\n'), err: err.join('\n'), json: <T>() => JSON.parse(out.join('\n')) as T };
   };
 
-  return {
+  const stack: Stack = {
     temporal,
     sim,
     taskQueue,
@@ -203,6 +207,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cli('request', '--for', identityId, '--revoke', `ENTITLEMENT:${entitlementId}`, ...flags),
     startWorker,
     stopWorker,
+    async restartSimulator() {
+      const port = Number(new URL(sim.baseUrl).port);
+      await sim.close();
+      sim = await startTestSimulator({ ...simulatorOptions, port });
+      stack.sim = sim;
+    },
     async restartTemporal() {
       if (!temporal.restart) throw new Error('restartTemporal needs startStack({ devServerProcess: true })');
       await stopWorker();
@@ -221,6 +231,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await temporal.teardown();
     },
   };
+  return stack;
 }
 
 /** The `--json` shape of `iscflow request --wait`. */

@@ -138,7 +138,7 @@ export async function requestCommand(argv: string[], io: Output, env: Env): Prom
       );
     } else {
       for (const { started: s, view } of views) {
-        io.out(s.action === 'duplicate' ? `${s.workflowId} ${describeAction(s)}` : describeRun(view));
+        io.out(s.action === 'duplicate' ? `${s.workflowId} ${describeAction(s)}` : describeRun(view, { waited: true }));
         view.items.forEach((i) => io.out(describeItem(i)));
       }
     }
