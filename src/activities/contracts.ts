@@ -2,7 +2,7 @@
  * What workflows may ask of the outside world. Workflows import these as types only; the implementations
  * live in activities built by `createActivities`.
  */
-import type { ItemOutcome, ItemType, PlannedRequest, RequestType } from '../domain';
+import type { ItemOutcome, ItemType, PlannedRequest, PolicyItem, RequestType, ResolvedPolicy } from '../domain';
 
 /** One (identity, item) row of a request: the unit ISC tracks and iscflow reports on. */
 export interface ItemRef {
@@ -79,11 +79,45 @@ export interface TenantSettings {
   removalMode: 'isc' | 'exact';
 }
 
-/** The activities every workflow of iscflow can call; function properties, since they travel as values. */
-export interface IscflowActivities {
+/** The activities of access changes; function properties, since they travel as values. */
+export interface AccessRequestActivities {
   tenantSettings: () => Promise<TenantSettings>;
   submitItems: (input: SubmitItemsInput) => Promise<SubmitItemsResult>;
   checkStatus: (input: CheckStatusInput) => Promise<CheckStatusResult>;
   holdsAccess: (input: HoldsAccessInput) => Promise<boolean>;
   cancelRequest: (input: CancelRequestInput) => Promise<void>;
+}
+
+/** Every activity the worker registers. */
+export type IscflowActivities = AccessRequestActivities & LifecycleActivities;
+
+/** The workers' policy; the answer leaves it out when the asker already holds that version. */
+export interface PolicyAnswer {
+  hash: string;
+  policy?: ResolvedPolicy;
+}
+
+export interface FindIdentityInput {
+  employeeNumber: string;
+  /** Throw a retryable `IDENTITY_NOT_FOUND` when absent: the activity's retries are then the polling loop. */
+  failWhenMissing: boolean;
+}
+
+/** A change (access-request workflow) that has closed, as the lifecycle needs to know it. */
+export interface ClosedChange {
+  changeId: string;
+  /** Temporal's status: COMPLETED, TERMINATED, FAILED, ... */
+  status: string;
+  withdrawnAt?: string;
+  items: Array<{ itemType: ItemType; itemId: string; outcome: ItemOutcome | null; accessRequestId?: string }>;
+}
+
+/** What an identity's lifecycle asks of the outside world, besides the access changes it starts. */
+export interface LifecycleActivities {
+  lifecyclePolicy: (input: { knownHash?: string }) => Promise<PolicyAnswer>;
+  findIdentity: (input: FindIdentityInput) => Promise<{ id: string } | null>;
+  /** Everything the identity holds that an access request may revoke (for `leaver.revokeAll`). */
+  revocableAccess: (input: { identityId: string }) => Promise<PolicyItem[]>;
+  /** Which of these changes have closed, and how: for changes whose settled signal never came. */
+  closedChanges: (input: { changeIds: string[] }) => Promise<ClosedChange[]>;
 }

@@ -26,3 +26,18 @@ export async function waitFor(predicate: () => boolean, seconds: number | null):
   }
   return condition(predicate, seconds * 1000);
 }
+
+/** Now, as epoch milliseconds, in workflow time. */
+export function nowMs(): number {
+  return SandboxDate.now();
+}
+
+/** An ISO instant as epoch milliseconds (NaN when it is not one). Pure. */
+export function epochMs(iso: string): number {
+  return SandboxDate.parse(iso);
+}
+
+/** Epoch milliseconds as an ISO instant. Pure. */
+export function isoAt(ms: number): string {
+  return new SandboxDate(ms).toISOString();
+}

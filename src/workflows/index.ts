@@ -1,2 +1,4 @@
 /** The worker's workflowsPath: every workflow iscflow registers, under the names in `src/common`. */
 export { accessRequestWorkflow } from './access-request/workflow';
+export { identityLifecycleWorkflow } from './identity-lifecycle/workflow';
+export { hrEventWorkflow } from './hr-event/workflow';

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { planAccessRequests, type AccessChange } from '../../src/domain';
 import type {
   CheckStatusInput,
-  IscflowActivities,
+  AccessRequestActivities,
   SubmitItemsInput,
   SubmittedItem,
 } from '../../src/activities/contracts';
@@ -31,7 +31,7 @@ interface FakeIscOptions {
 function fakeIsc({ approvalMs, finalStates }: FakeIscOptions) {
   const submissions: Array<{ at: number; id: string }> = [];
   let statusChecks = 0;
-  const activities: IscflowActivities = {
+  const activities: AccessRequestActivities = {
     async tenantSettings() {
       return { tenantProfile: 'current', removalMode: 'isc' };
     },

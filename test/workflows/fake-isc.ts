@@ -10,7 +10,7 @@ import type {
   CancelRequestInput,
   CheckStatusInput,
   HoldsAccessInput,
-  IscflowActivities,
+  AccessRequestActivities,
   ItemRef,
   SubmitItemsInput,
 } from '../../src/activities/contracts';
@@ -63,7 +63,7 @@ export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = tru
     for (const [k, sunset] of held) if (sunset && Date.parse(sunset) <= at) held.delete(k);
   };
 
-  const activities: IscflowActivities = {
+  const activities: AccessRequestActivities = {
     async tenantSettings() {
       return { tenantProfile: 'current', removalMode: 'isc' };
     },

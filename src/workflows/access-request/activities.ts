@@ -3,11 +3,11 @@
  * answer about the tenant.
  */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { IscflowActivities, TenantSettings } from '../../activities/contracts';
+import type { AccessRequestActivities, TenantSettings } from '../../activities/contracts';
 import { FINAL_ISC_ERROR_CODES, type AccessRequestOptions } from '../../common';
 
-export function iscActivities(options: AccessRequestOptions): IscflowActivities {
-  return proxyActivities<IscflowActivities>({
+export function iscActivities(options: AccessRequestOptions): AccessRequestActivities {
+  return proxyActivities<AccessRequestActivities>({
     startToCloseTimeout: `${options.activityTimeoutSeconds}s`,
     // An ISC outage is ridden out with capped backoff for a day; after that a person should look.
     scheduleToCloseTimeout: '1 day',
@@ -29,6 +29,6 @@ export async function askWorkerForTenant(explicit: Partial<AccessRequestOptions>
   if (explicit?.tenantProfile && explicit.removalMode) {
     return { tenantProfile: explicit.tenantProfile, removalMode: explicit.removalMode };
   }
-  const { tenantSettings } = proxyLocalActivities<IscflowActivities>({ startToCloseTimeout: '10s' });
+  const { tenantSettings } = proxyLocalActivities<AccessRequestActivities>({ startToCloseTimeout: '10s' });
   return tenantSettings();
 }

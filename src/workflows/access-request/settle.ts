@@ -12,7 +12,7 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import { isRetryableFailureState, type PlannedRequest } from '../../domain';
-import type { IscflowActivities, ItemObservation, SubmittedItem } from '../../activities/contracts';
+import type { AccessRequestActivities, ItemObservation, SubmittedItem } from '../../activities/contracts';
 import type { AccessRequestOptions, ItemState, Phase } from './contracts';
 import { msUntil, workflowNow } from '../clock';
 import type { Tracker } from './tracker';
@@ -22,7 +22,7 @@ export type OperatorVerdict = 'retry' | 'skip' | 'cancel' | 'timeout';
 export interface SettleContext {
   options: AccessRequestOptions;
   tracker: Tracker;
-  activities: Pick<IscflowActivities, 'submitItems' | 'cancelRequest' | 'checkStatus'>;
+  activities: Pick<AccessRequestActivities, 'submitItems' | 'cancelRequest' | 'checkStatus'>;
   enter(phase: Phase): void;
   /** Waits for a person; `allowCancel` offers cancelling the ISC requests (for stuck ones). */
   askOperator(reason: string, items: ItemState[], allowCancel: boolean): Promise<OperatorVerdict>;
@@ -72,7 +72,7 @@ function failureType(error: unknown): string | undefined {
 
 /** Cancels (before approval) or closes (after) the ISC requests behind these items. */
 export async function cancelInIsc(
-  activities: Pick<IscflowActivities, 'cancelRequest'>,
+  activities: Pick<AccessRequestActivities, 'cancelRequest'>,
   items: ItemState[],
   reason: string,
 ): Promise<void> {

@@ -7,7 +7,7 @@
  * same interface without touching the workflow's logic.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
-import type { CheckStatusInput, IscflowActivities, ItemObservation } from '../../activities/contracts';
+import type { CheckStatusInput, AccessRequestActivities, ItemObservation } from '../../activities/contracts';
 import { FINAL_ISC_ERROR_CODES, STATUS_UNCHANGED } from '../../common';
 
 /**
@@ -47,7 +47,7 @@ export interface Tracker {
 
 export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: number): Tracker {
   const poller = (intervalSeconds: number, windowSeconds: number, maximumAttempts?: number) =>
-    proxyActivities<IscflowActivities>({
+    proxyActivities<AccessRequestActivities>({
       startToCloseTimeout: `${attemptTimeoutSeconds}s`,
       scheduleToCloseTimeout: `${windowSeconds}s`,
       retry: {

@@ -84,8 +84,8 @@ export interface ChangeRecord {
 
 export interface OperatorWait {
   since: string;
-  /** Stable code (also in `IscflowOperatorReason`): IDENTITY_NOT_FOUND. */
-  code: 'IDENTITY_NOT_FOUND';
+  /** Stable code (also in `IscflowOperatorReason`). */
+  code: 'IDENTITY_NOT_FOUND' | 'IDENTITY_LOOKUP_FAILED';
   reason: string;
 }
 

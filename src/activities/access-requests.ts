@@ -1,0 +1,322 @@
+/**
+ * The activities of access changes: every ISC call an access-request workflow makes, built once in the
+ * worker over an injected ISC client.
+ *
+ * They are written to be retried: submitting looks first (held access, pending duplicates, rows of an
+ * earlier attempt whose response was lost) and only then creates, so a retry never makes a second ISC
+ * request for the same change.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Logger } from 'pino';
+import { STATUS_UNCHANGED } from '../common';
+import { classifyIscState, outcomeForFinalState, type ItemOutcome, type RequestType } from '../domain';
+import type { AccessRequestBody, IscClient, RequestedItemStatus } from '../isc';
+import type {
+  CancelRequestInput,
+  CheckStatusInput,
+  CheckStatusResult,
+  HoldsAccessInput,
+  AccessRequestActivities,
+  ItemObservation,
+  ItemRef,
+  SubmitItemsInput,
+  SubmitItemsResult,
+  SubmittedItem,
+  TenantSettings,
+  TrackedItem,
+} from './contracts';
+import { correlationMetadata, isFromSubmission } from './correlation';
+import { withIscFailures } from './failures';
+
+export interface AccessRequestDependencies {
+  isc: IscClient;
+  logger: Logger;
+  /** What the tenant takes; older tenants filter status only by accountActivityItemId, among other things. */
+  tenantProfile?: 'current' | 'legacy';
+  /** The deployment's default removal mode (`ISCFLOW_REMOVAL_MODE`). */
+  removalMode?: 'isc' | 'exact';
+  /** Wall clock, injectable for tests. */
+  now?: () => number;
+}
+
+const STATUS_PAGE = 250;
+
+/** Clock skew allowed between this worker and ISC when filtering status rows by `created`. */
+const CREATED_SKEW_MS = 5 * 60 * 1000;
+
+const sameItem = (a: ItemRef, b: ItemRef): boolean =>
+  a.identityId === b.identityId && a.itemType === b.itemType && a.itemId === b.itemId;
+
+const rowIsFor = (row: RequestedItemStatus, ref: ItemRef, requestType: RequestType): boolean =>
+  row.requestedFor?.id === ref.identityId &&
+  row.id === ref.itemId &&
+  (row.requestType ?? 'GRANT_ACCESS') === requestType;
+
+const newestFirst = (a: RequestedItemStatus, b: RequestedItemStatus): number =>
+  (b.created ?? '').localeCompare(a.created ?? '');
+
+function flattenErrors(row: RequestedItemStatus): string[] {
+  return (row.errorMessages ?? []).flatMap((list) => (list ?? []).map((m) => m?.text ?? '')).filter(Boolean);
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+export function createAccessRequestActivities({
+  isc,
+  logger,
+  tenantProfile = 'current',
+  removalMode = 'isc',
+  now = Date.now,
+}: AccessRequestDependencies): AccessRequestActivities {
+  /** Status rows for one identity created at or after `since`. */
+  const rowsSince = async (identityId: string, since: string): Promise<RequestedItemStatus[]> => {
+    if (tenantProfile === 'current') {
+      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: `created ge ${since}` });
+    }
+    // No `created` filter on older tenants: read newest first and stop at the first page that reaches back past `since`.
+    const rows: RequestedItemStatus[] = [];
+    for (let offset = 0; ; offset += STATUS_PAGE) {
+      const page = await isc.listAccessRequestStatus({
+        requestedFor: identityId,
+        sorters: '-created',
+        limit: STATUS_PAGE,
+        offset,
+      });
+      // Instants, not strings: ISC's timestamps may come with or without milliseconds.
+      const sinceMs = Date.parse(since);
+      const createdMs = (r: RequestedItemStatus): number => Date.parse(r.created ?? '') || 0;
+      rows.push(...page.filter((r) => createdMs(r) >= sinceMs));
+      if (page.length < STATUS_PAGE || page.some((r) => createdMs(r) < sinceMs)) return rows;
+    }
+  };
+
+  const heldItems = async (identityId: string): Promise<Set<string>> => {
+    const access = await isc.getIdentityAccess(identityId);
+    return new Set(access.map((a) => `${a.type}:${a.id}`));
+  };
+
+  /** Whether the identity is already where the request wants it: holds a grant, lacks a revoke. */
+  const isSatisfied = (held: Set<string>, ref: ItemRef, requestType: RequestType): boolean =>
+    held.has(`${ref.itemType}:${ref.itemId}`) === (requestType === 'GRANT_ACCESS');
+
+  async function submitItems(input: SubmitItemsInput): Promise<SubmitItemsResult> {
+    const { request, attempt } = input;
+    const log = logger.child({ activity: 'submitItems', requestKey: request.key, attempt });
+    const info = Context.current().info;
+    const decided = new Map<string, SubmittedItem>();
+    const keyOf = (ref: ItemRef): string => `${ref.identityId}|${ref.itemType}|${ref.itemId}`;
+    // Status lookups start from submittedAt. An adopted row may be much older than this submission (days, while
+    // it waits for a manager); tenants that cannot look rows up by id would never find it again.
+    let earliestAdoptedMs = Infinity;
+    const adopt = (ref: ItemRef, row: RequestedItemStatus): void => {
+      decided.set(keyOf(ref), { ...ref, disposition: 'ADOPTED', accessRequestId: row.accessRequestId ?? undefined });
+      const created = Date.parse(row.created ?? '');
+      if (!Number.isNaN(created)) earliestAdoptedMs = Math.min(earliestAdoptedMs, created);
+    };
+    const removeDateOf = (ref: ItemRef): string | undefined =>
+      request.items.find((i) => i.type === ref.itemType && i.id === ref.itemId)?.removeDate;
+
+    return withIscFailures(async () => {
+      for (const identityId of unique(input.items.map((i) => i.identityId))) {
+        const mine = input.items.filter((i) => i.identityId === identityId);
+        // A lost response: an earlier try of this very activity may have been accepted by ISC.
+        if (info.attempt > 1) {
+          const rows = await rowsSince(identityId, new Date(info.scheduledTimestampMs - CREATED_SKEW_MS).toISOString());
+          for (const ref of mine) {
+            const row = rows
+              .filter((r) => rowIsFor(r, ref, request.requestType) && isFromSubmission(r, request.key, attempt))
+              .sort(newestFirst)[0];
+            if (row) adopt(ref, row);
+          }
+        }
+        // A pending request for the same change, made by anyone: adopt it rather than queue a twin.
+        const pending = await isc.listAllAccessRequestStatus({ requestedFor: identityId, requestState: 'EXECUTING' });
+        for (const ref of mine) {
+          if (decided.has(keyOf(ref))) continue;
+          const row = pending
+            .filter((r) => rowIsFor(r, ref, request.requestType) && classifyIscState(r.state ?? '') === 'IN_PROGRESS')
+            .sort(newestFirst)[0];
+          if (row) adopt(ref, row);
+        }
+        // Already where the request wants it. A grant that sets a removal date still goes out: it changes the sunset.
+        const held = await heldItems(identityId);
+        for (const ref of mine) {
+          if (decided.has(keyOf(ref))) continue;
+          const changesDates =
+            request.requestType === 'GRANT_ACCESS' && removeDateOf(ref) !== undefined && !input.omitRemoveDate;
+          if (!changesDates && isSatisfied(held, ref, request.requestType)) {
+            decided.set(keyOf(ref), { ...ref, disposition: 'ALREADY_SATISFIED' });
+          }
+        }
+      }
+
+      const remaining = input.items.filter((ref) => !decided.has(keyOf(ref)));
+      const submittedAt = new Date(Math.min(now(), earliestAdoptedMs)).toISOString();
+      if (remaining.length > 0) {
+        const body = buildBody(input, remaining);
+        const response = await isc.submitAccessRequest(body);
+        for (const ref of remaining) {
+          if (response.kind === 'untracked') {
+            decided.set(keyOf(ref), { ...ref, disposition: 'SUBMITTED' });
+            continue;
+          }
+          const created = response.newRequests.find((t) => matchesTracking(t, ref));
+          const existing = response.existingRequests.find((t) => matchesTracking(t, ref));
+          const tracking = created ?? existing;
+          decided.set(keyOf(ref), {
+            ...ref,
+            disposition: created ? 'SUBMITTED' : existing ? 'ADOPTED' : 'SUBMITTED',
+            accessRequestId: tracking?.accessRequestIds?.[0],
+          });
+        }
+        log.info({ submitted: remaining.length, kind: response.kind }, 'access request submitted');
+      }
+      return {
+        items: input.items.map((ref) => decided.get(keyOf(ref)) ?? { ...ref, disposition: 'SUBMITTED' }),
+        submittedAt,
+      };
+    });
+  }
+
+  async function checkStatus(input: CheckStatusInput): Promise<CheckStatusResult> {
+    return withIscFailures(async () => {
+      const observations: ItemObservation[] = [];
+      for (const identityId of unique(input.items.map((i) => i.identityId))) {
+        const mine = input.items.filter((i) => i.identityId === identityId);
+        const rows = await statusRowsFor(identityId, mine);
+        let held: Set<string> | undefined;
+        const holds = async (ref: ItemRef): Promise<boolean> => {
+          held ??= await heldItems(identityId);
+          return held.has(`${ref.itemType}:${ref.itemId}`);
+        };
+        for (const item of mine) {
+          observations.push(await observe(input, item, rows, holds));
+        }
+      }
+      const changed = observations.some((seen) => {
+        const before = input.items.find((i) => sameItem(i, seen));
+        return (
+          seen.outcome !== undefined ||
+          seen.iscState !== before?.iscState ||
+          (seen.accessRequestId !== undefined && seen.accessRequestId !== before?.accessRequestId)
+        );
+      });
+      if (!changed && input.failWhenUnchanged) {
+        // The retry policy (backoff coefficient 1) turns this into the polling loop, without history events.
+        throw ApplicationFailure.retryable('No status change yet', STATUS_UNCHANGED);
+      }
+      return { items: observations };
+    });
+  }
+
+  /** Rows for one identity: by access request id when all are known, else by time since submission. */
+  async function statusRowsFor(identityId: string, items: TrackedItem[]): Promise<RequestedItemStatus[]> {
+    const ids = unique(items.flatMap((i) => (i.accessRequestId ? [i.accessRequestId] : [])));
+    if (tenantProfile === 'current' && items.every((i) => i.accessRequestId)) {
+      // `eq` joined by `or`: v2025 documents no `in` for accessRequestId, and both versions take this.
+      const filters = ids.map((id) => `accessRequestId eq ${JSON.stringify(id)}`).join(' or ');
+      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters });
+    }
+    const earliest = Math.min(...items.map((i) => Date.parse(i.submittedAt)));
+    return rowsSince(identityId, new Date(earliest - CREATED_SKEW_MS).toISOString());
+  }
+
+  async function observe(
+    input: CheckStatusInput,
+    item: TrackedItem,
+    rows: RequestedItemStatus[],
+    holds: (ref: ItemRef) => Promise<boolean>,
+  ): Promise<ItemObservation> {
+    const ref: ItemRef = { identityId: item.identityId, itemType: item.itemType, itemId: item.itemId };
+    const row = rows
+      .filter(
+        (r) =>
+          rowIsFor(r, ref, input.requestType) &&
+          ((item.accessRequestId !== undefined && r.accessRequestId === item.accessRequestId) ||
+            isFromSubmission(r, input.requestKey, item.attempt)),
+      )
+      .sort(newestFirst)[0];
+
+    if (!row) {
+      // Older tenants silently ignore a request for access already held: no row ever appears.
+      const waited = now() - Date.parse(item.submittedAt);
+      const ignoredAsHeld =
+        waited >= input.missingRowGraceMs && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS');
+      return {
+        ...ref,
+        accessRequestId: item.accessRequestId,
+        errorMessages: [],
+        ...(ignoredAsHeld ? { outcome: 'ALREADY_SATISFIED' as const } : {}),
+      };
+    }
+
+    const state = row.state ?? 'UNKNOWN';
+    const observation: ItemObservation = {
+      ...ref,
+      accessRequestId: row.accessRequestId ?? item.accessRequestId,
+      iscState: state,
+      errorMessages: flattenErrors(row),
+    };
+    if (classifyIscState(state) !== 'FINAL') return observation;
+    let outcome: ItemOutcome = outcomeForFinalState(input.requestType, state);
+    // ISC cancels a request for access already held as a duplicate: the change is satisfied, not lost.
+    if (state === 'CANCELLED' && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS'))
+      outcome = 'ALREADY_SATISFIED';
+    return { ...observation, outcome };
+  }
+
+  async function holdsAccess(input: HoldsAccessInput): Promise<boolean> {
+    return withIscFailures(async () => (await heldItems(input.identityId)).has(`${input.itemType}:${input.itemId}`));
+  }
+
+  async function cancelRequest(input: CancelRequestInput): Promise<void> {
+    return withIscFailures(async () => {
+      if (input.close) await isc.closeAccessRequests([input.accessRequestId], input.comment);
+      else await isc.cancelAccessRequest(input.accessRequestId, input.comment);
+    });
+  }
+
+  const tenantSettings = async (): Promise<TenantSettings> => ({ tenantProfile, removalMode });
+
+  return { tenantSettings, submitItems, checkStatus, holdsAccess, cancelRequest };
+}
+
+function matchesTracking(
+  tracking: {
+    requestedFor?: string | null;
+    requestedItemsDetails?: Array<{ type?: string | null; id?: string | null }> | null;
+  },
+  ref: ItemRef,
+): boolean {
+  return (
+    tracking.requestedFor === ref.identityId &&
+    (tracking.requestedItemsDetails ?? []).some((d) => d.id === ref.itemId && (d.type ?? ref.itemType) === ref.itemType)
+  );
+}
+
+/**
+ * The ISC body for the items still to submit. All identities get all items (one ISC request applies its
+ * items to every recipient), so the rectangle spanned by what remains is sent; rows ISC then sees as
+ * duplicates come back cancelled or in `existingRequests` and are told apart by their correlation keys.
+ */
+function buildBody(input: SubmitItemsInput, remaining: ItemRef[]): AccessRequestBody {
+  const { request, attempt } = input;
+  const identityIds = unique(remaining.map((r) => r.identityId));
+  const wanted = new Set(remaining.map((r) => `${r.itemType}:${r.itemId}`));
+  const items = request.items.filter((i) => wanted.has(`${i.type}:${i.id}`));
+  return {
+    requestedFor: identityIds,
+    requestType: request.requestType,
+    requestedItems: items.map((item) => ({
+      type: item.type,
+      id: item.id,
+      ...((item.comment ?? request.comment) ? { comment: item.comment ?? request.comment } : {}),
+      clientMetadata: { ...request.clientMetadata, ...correlationMetadata(request.key, attempt) },
+      ...(item.removeDate && !input.omitRemoveDate ? { removeDate: item.removeDate } : {}),
+      ...(item.startDate && !input.omitStartDate ? { startDate: item.startDate } : {}),
+    })),
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * Carrying out a reconcile plan: each grant and revoke is an access change run by the access-request
+ * workflow (started as a child that outlives this run, and tells it when it settles), so dedup, tracking,
+ * retries, dates and operator decisions work exactly as for any other change. Withdrawals cancel a change
+ * still in flight; scheduled revokes are ledger entries with a time.
+ */
+import { ParentClosePolicy, getExternalWorkflowHandle, log, startChild, workflowInfo } from '@temporalio/workflow';
+import { IDENTITY_REF, WORKFLOW_TYPES } from '../../common';
+import {
+  itemKey,
+  planAccessRequests,
+  type AccessChange,
+  type Holding,
+  type PlannedRequest,
+  type PolicyItem,
+  type ReconcilePlan,
+  type Trigger,
+} from '../../domain';
+import { msUntil, workflowNow } from '../clock';
+import type { accessRequestWorkflow } from '../access-request/workflow';
+import type { ChangeCause } from '../access-request/contracts';
+import { initialSearchAttributes } from '../access-request/search-attributes';
+import type { ChangeRecord } from './contracts';
+import type { Lifecycle } from './lifecycle';
+
+/** How many change records `identity show` keeps (the changes themselves stay in Temporal). */
+const CHANGE_RECORDS_KEPT = 200;
+
+/** A start date must still be ahead when ISC gets it; one about to pass is simply left out. */
+const START_DATE_MARGIN_MS = 60_000;
+
+function causeOf(life: Lifecycle, trigger: Trigger): ChangeCause {
+  if (trigger === 'apply') return { kind: 'policy-apply' };
+  if (life.cause.includes('/')) return { kind: 'hr-event', ref: life.cause };
+  return { kind: 'lifecycle', ref: life.cause };
+}
+
+async function startChange(
+  life: Lifecycle,
+  kind: 'grant' | 'revoke',
+  request: PlannedRequest,
+  trigger: Trigger,
+  startDate?: string,
+): Promise<string> {
+  const { s, input } = life;
+  const changeId = `${life.workflowId}-change-${s.nextChangeSeq}`;
+  s.nextChangeSeq += 1;
+  await startChild<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
+    workflowId: changeId,
+    args: [
+      {
+        request,
+        options: life.options.change,
+        cause: causeOf(life, trigger),
+        notify: { workflowId: life.workflowId },
+      },
+    ],
+    // The change outlives this run (continue-as-new) and tells the lifecycle by signal when it settles.
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    taskQueue: workflowInfo().taskQueue,
+    typedSearchAttributes: [...initialSearchAttributes(request), { key: IDENTITY_REF, value: input.ref }],
+  });
+  const record: ChangeRecord = {
+    changeId,
+    kind,
+    items: request.items.map((i) => ({ type: i.type, id: i.id })),
+    cause: life.cause,
+    startedAt: workflowNow(),
+    ...(startDate ? { startDate } : {}),
+  };
+  s.changes = [...s.changes, record].slice(-CHANGE_RECORDS_KEPT);
+  return changeId;
+}
+
+function setHolding(life: Lifecycle, item: PolicyItem, update: Partial<Holding> & Pick<Holding, 'state'>): void {
+  const { s } = life;
+  const key = itemKey(item);
+  const existing = s.ledger.find((h) => itemKey(h.item) === key);
+  const base: Holding = existing ?? { item, state: update.state, graceMs: 0, since: workflowNow() };
+  const next: Holding = { ...base, ...update, since: workflowNow() };
+  if (update.state !== 'REVOKE_SCHEDULED') delete next.revokeAt;
+  s.ledger = existing ? s.ledger.map((h) => (h === existing ? next : h)) : [...s.ledger, next];
+}
+
+export async function carryOut(life: Lifecycle, plan: ReconcilePlan, trigger: Trigger): Promise<void> {
+  const { s } = life;
+  // Keep each held item's grace current with the policy, for the day a move takes it away.
+  for (const want of plan.desired) {
+    const holding = s.ledger.find((h) => itemKey(h.item) === itemKey(want));
+    if (holding) holding.graceMs = want.graceMs;
+  }
+  const withdrawn = new Set<string>();
+  for (const action of plan.actions) {
+    switch (action.kind) {
+      case 'grant': {
+        const identityId = s.iscIdentityId;
+        if (!identityId) break;
+        const startDate =
+          action.startDate && msUntil(action.startDate) > START_DATE_MARGIN_MS ? action.startDate : undefined;
+        const change: AccessChange = {
+          requestType: 'GRANT_ACCESS',
+          identityIds: [identityId],
+          items: action.items.map(({ type, id }) => ({ type, id })),
+          comment: `Birthright (${[...new Set(action.items.flatMap((i) => i.rules))].join(', ')}) for ${life.cause}`,
+          ...(startDate ? { startDate } : {}),
+        };
+        for (const request of planAccessRequests(change)) {
+          const changeId = await startChange(life, 'grant', request, trigger, startDate);
+          for (const item of request.items) {
+            const want = action.items.find((d) => d.type === item.type && d.id === item.id);
+            setHolding(
+              life,
+              { type: item.type, id: item.id },
+              {
+                state: 'GRANTING',
+                changeId,
+                graceMs: want?.graceMs ?? 0,
+                ...(startDate ? { startDate } : {}),
+                note: undefined,
+              },
+            );
+          }
+        }
+        break;
+      }
+      case 'withdraw':
+        if (!withdrawn.has(action.changeId)) {
+          withdrawn.add(action.changeId);
+          try {
+            await getExternalWorkflowHandle(action.changeId).cancel();
+          } catch (error) {
+            // It closed meanwhile: its settled signal tells the ledger how it ended.
+            log.info('A change to withdraw had already closed', { changeId: action.changeId, error: String(error) });
+          }
+        }
+        setHolding(life, action.item, { state: 'WITHDRAWING', changeId: action.changeId });
+        break;
+      case 'schedule-revoke':
+        setHolding(life, action.item, { state: 'REVOKE_SCHEDULED', revokeAt: action.at });
+        break;
+      case 'keep':
+        setHolding(life, action.item, { state: 'HELD', note: 'kept: desired again within its grace' });
+        break;
+      case 'revoke': {
+        const identityId = s.iscIdentityId;
+        if (!identityId) break;
+        const reason = plan.immediate ? 'leaver' : 'mover, after the grace period';
+        const [request] = planAccessRequests({
+          requestType: 'REVOKE_ACCESS',
+          identityIds: [identityId],
+          items: [action.item],
+          comment: `Lifecycle (${reason}) for ${life.cause}`,
+        });
+        if (!request) break;
+        const changeId = await startChange(life, 'revoke', request, trigger);
+        setHolding(life, action.item, { state: 'REVOKING', changeId });
+        break;
+      }
+      case 'forget':
+        s.ledger = s.ledger.filter((h) => itemKey(h.item) !== itemKey(action.item));
+        break;
+    }
+  }
+}
+
+/** Whether carrying out the plan needs the identity's ISC id. */
+export function needsIdentity(plan: ReconcilePlan): boolean {
+  return plan.actions.some((a) => a.kind === 'grant' || a.kind === 'revoke');
+}

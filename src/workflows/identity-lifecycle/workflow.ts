@@ -1,0 +1,210 @@
+/**
+ * identityLifecycleWorkflow: one identity's whole life, for years. HR events (hire, update, terminate,
+ * rescind) arrive as signals in any order; the workflow keeps the identity's timeline and reconciles what
+ * the birthright policy wants it to hold now against what the lifecycle itself granted, starting access
+ * changes for the difference, each on the right day. Every handler is registered before the first await.
+ *
+ * The loop, step by step:
+ * 1. take in what arrived: events (duplicates counted, not applied), settled changes, apply requests;
+ * 2. on a termination with `leaver.revokeAll`, adopt everything revocable the identity holds;
+ * 3. reconcile (pure, src/domain/lifecycle) and, when ISC must be asked, know the identity first;
+ * 4. carry out the plan: start grants and revokes, withdraw grants in flight, schedule revokes;
+ * 5. continue as new when the history is long, carrying the state;
+ * 6. sleep until news or the next instant something falls due.
+ */
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { itemKey, reconcile, type ReconcilePlan, type Trigger } from '../../domain';
+import { changeSettledSignal } from '../access-request/contracts';
+import { epochMs, nowMs, workflowNow } from '../clock';
+import { closedChanges, lifecyclePolicy, revocableAccess } from './activities';
+import { compactTimeline, settleChange, takeEvents, takeSettled } from './absorb';
+import { carryOut, needsIdentity } from './changes';
+import {
+  eventStandingQuery,
+  hrEventSignal,
+  lifecycleRetryUpdate,
+  lifecycleSkipUpdate,
+  lifecycleStatusQuery,
+  reconcileUpdate,
+  type LifecycleInput,
+  type LifecycleView,
+  type OperatorDecision,
+} from './contracts';
+import { ensureIdentity } from './identity';
+import { hasNews, openLifecycle, type Lifecycle } from './lifecycle';
+import { createLifecyclePublisher } from './search-attributes';
+import { eventStanding, lifecycleState, lifecycleView, projectNow } from './view';
+
+/** How often changes still running are checked on, in case one closed without telling (terminated by hand). */
+const CHANGE_CHECK_MS = 24 * 3600 * 1000;
+
+export async function identityLifecycleWorkflow(input: LifecycleInput): Promise<void> {
+  const life = openLifecycle(input);
+  const publisher = createLifecyclePublisher();
+  const publish = (): void => {
+    const projection = projectNow(life, nowMs());
+    publisher.publish({
+      state: lifecycleState(life, projection),
+      ...(life.s.iscIdentityId ? { iscIdentityId: life.s.iscIdentityId } : {}),
+      ...(life.s.operator ? { operatorCode: life.s.operator.code } : {}),
+    });
+  };
+  registerHandlers(life);
+
+  await refreshPolicy(life);
+  for (;;) {
+    const trigger = await takeIn(life);
+    await sweepLeaver(life);
+    const plan = planNow(life, trigger);
+    if (!needsIdentity(plan) || (await ensureIdentity(life, hireOf(life), publish))) {
+      await carryOut(life, plan, trigger);
+      life.s.lastReconciledAt = workflowNow();
+    }
+    publish();
+    await checkpoint(life);
+    await sleepUntilNews(life, plan);
+    if (hasNews(life) || !life.policy) await refreshPolicy(life);
+  }
+}
+
+function registerHandlers(life: Lifecycle): void {
+  setHandler(hrEventSignal, (received) => {
+    life.s.inbox.push(received);
+  });
+  setHandler(changeSettledSignal, (settled) => {
+    life.settled.push(settled);
+  });
+  setHandler(lifecycleStatusQuery, () => lifecycleView(life, nowMs()));
+  setHandler(eventStandingQuery, ({ source, id }) => eventStanding(life, nowMs(), source, id));
+
+  const view = (): LifecycleView => lifecycleView(life, nowMs());
+  setHandler(
+    reconcileUpdate,
+    async (request) => {
+      const ticket = { seq: life.nextApplySeq++, request, done: false, refused: undefined as string | undefined };
+      life.applies.push(ticket);
+      await condition(() => ticket.done);
+      if (ticket.refused) throw new Error(ticket.refused);
+      return view();
+    },
+    { validator: (request) => validateReconcile(request) },
+  );
+  const awaitingOperator = (): void => {
+    if (!life.s.operator) throw new Error('No operator decision is awaited: this identity is not waiting for a person');
+  };
+  const decide = async (kind: 'retry' | 'skip', decision: OperatorDecision): Promise<LifecycleView> => {
+    life.decision = { kind, ...(decision?.reason ? { reason: decision.reason } : {}) };
+    await condition(() => life.decision === undefined);
+    return view();
+  };
+  setHandler(lifecycleRetryUpdate, (d) => decide('retry', d), {
+    validator: (_d: OperatorDecision) => awaitingOperator(),
+  });
+  setHandler(lifecycleSkipUpdate, (d) => decide('skip', d), {
+    validator: (d: OperatorDecision) => {
+      awaitingOperator();
+      if (typeof d?.reason !== 'string' || d.reason.trim() === '')
+        throw new Error('skip needs a reason: {"reason": "..."}');
+    },
+  });
+}
+
+function validateReconcile(request: unknown): void {
+  if (request === null || typeof request !== 'object') throw new Error('Send {"policyHash"?: "...", "reason"?: "..."}');
+}
+
+async function refreshPolicy(life: Lifecycle): Promise<void> {
+  const answer = await lifecyclePolicy({ knownHash: life.policy?.hash });
+  if (answer.policy) life.policy = answer.policy;
+  life.s.policyHash = answer.hash;
+}
+
+/** Step 1: what arrived since the loop last looked, and so what triggers this round. */
+async function takeIn(life: Lifecycle): Promise<Trigger> {
+  const now = workflowNow();
+  const fresh = takeEvents(life);
+  if (fresh.length > 0) life.cause = fresh[fresh.length - 1] ?? life.cause;
+  const settled = takeSettled(life, now);
+  const applies = life.applies.filter((a) => !a.done);
+  let applied = false;
+  for (const ticket of applies) {
+    if (ticket.request.policyHash && ticket.request.policyHash !== life.policy?.hash) {
+      ticket.refused = `The workers run policy ${life.policy?.hash ?? 'none'}, not ${ticket.request.policyHash}: restart them with the policy you planned with, then apply again`;
+    } else {
+      applied = true;
+      life.cause = 'policy-apply';
+    }
+    ticket.done = true;
+  }
+  await checkOnChanges(life);
+  compactTimeline(life, nowMs());
+  if (fresh.length > 0) return 'event';
+  if (applied) return 'apply';
+  if (settled) return 'settled';
+  life.cause = 'timer';
+  return 'timer';
+}
+
+/** Changes running for longer than a day are asked about, in case one closed without a signal. */
+async function checkOnChanges(life: Lifecycle): Promise<void> {
+  const { s } = life;
+  const inFlight = s.ledger.filter(
+    (h) => h.state === 'GRANTING' || h.state === 'REVOKING' || h.state === 'WITHDRAWING',
+  );
+  const stale = [
+    ...new Set(inFlight.filter((h) => nowMs() - epochMs(h.since) >= CHANGE_CHECK_MS).map((h) => h.changeId)),
+  ];
+  const ids = stale.filter((id): id is string => id !== undefined);
+  if (ids.length === 0) return;
+  for (const closed of await closedChanges({ changeIds: ids })) settleChange(life, closed, workflowNow());
+  // Checked: wait another day before asking about these again.
+  for (const holding of s.ledger) if (holding.changeId && ids.includes(holding.changeId)) holding.since = workflowNow();
+}
+
+/** Step 2: `leaver.revokeAll` adopts everything revocable the identity holds, once per termination. */
+async function sweepLeaver(life: Lifecycle): Promise<void> {
+  const { s, policy } = life;
+  const projection = projectNow(life, nowMs());
+  if (!policy?.leaverRevokeAll || projection.status !== 'TERMINATED' || !projection.terminatedAt) return;
+  if (s.revokeAllDoneFor === projection.terminatedAt || !s.iscIdentityId) return;
+  for (const item of await revocableAccess({ identityId: s.iscIdentityId })) {
+    if (s.ledger.some((h) => itemKey(h.item) === itemKey(item))) continue;
+    s.ledger.push({ item, state: 'HELD', graceMs: 0, since: workflowNow(), note: 'held at termination (revokeAll)' });
+  }
+  s.revokeAllDoneFor = projection.terminatedAt;
+}
+
+/** Step 3: the reconcile plan for now. */
+function planNow(life: Lifecycle, trigger: Trigger): ReconcilePlan {
+  const projection = projectNow(life, nowMs());
+  if (!life.policy) return { desired: [], actions: [], immediate: projection.status !== 'ACTIVE' };
+  return reconcile({ now: nowMs(), projection, policy: life.policy, ledger: life.s.ledger, trigger });
+}
+
+function hireOf(life: Lifecycle): string | undefined {
+  const projection = projectNow(life, nowMs());
+  return projection.upcomingHire?.at ?? projection.hiredAt;
+}
+
+/** Step 5: a long history continues as new, carrying the state (handlers finished, nothing dropped). */
+async function checkpoint(life: Lifecycle): Promise<void> {
+  const info = workflowInfo();
+  if (!info.continueAsNewSuggested && info.historyLength < life.options.maxHistoryEvents) return;
+  await condition(allHandlersFinished);
+  // Settled changes not yet taken in are applied now: the next run would not get them again.
+  takeSettled(life, workflowNow());
+  await continueAsNew<typeof identityLifecycleWorkflow>({ ...life.input, resume: life.s });
+}
+
+/** Step 6: sleep until news, the next instant something falls due, or the next check on running changes. */
+async function sleepUntilNews(life: Lifecycle, plan: ReconcilePlan): Promise<void> {
+  const wakes: number[] = [];
+  if (plan.wakeAt) wakes.push(epochMs(plan.wakeAt) - nowMs());
+  if (life.s.ledger.some((h) => h.state === 'GRANTING' || h.state === 'REVOKING' || h.state === 'WITHDRAWING')) {
+    wakes.push(CHANGE_CHECK_MS);
+  }
+  if (hasNews(life)) return;
+  const timeout = wakes.length > 0 ? Math.max(1, Math.min(...wakes)) : undefined;
+  if (timeout === undefined) await condition(() => hasNews(life));
+  else await condition(() => hasNews(life), timeout);
+}

@@ -1,0 +1,65 @@
+/**
+ * Fakes of a lifecycle's activities for workflow tests: the workers' policy, an ISC that knows some
+ * employee numbers (possibly only from a given instant, as after an HR aggregation), and what an identity
+ * holds that is revocable. The access changes themselves run against `createFakeIsc`.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { ClosedChange, LifecycleActivities } from '../../src/activities/contracts';
+import { checkPolicyDocument, resolvePolicy, type PolicyItem, type ResolvedPolicy } from '../../src/domain';
+
+export function policyOf(document: unknown): ResolvedPolicy {
+  const checked = checkPolicyDocument(document);
+  if (!checked.ok) throw new Error(checked.problems.join('; '));
+  const resolved = resolvePolicy(checked.document, new Map());
+  if (!resolved.ok) throw new Error(resolved.problems.join('; '));
+  return resolved.policy;
+}
+
+export interface LifecycleFakeOptions {
+  policy: ResolvedPolicy;
+  /** employee number -> ISC id, and from when (server time, ms) ISC knows it (default: always). */
+  identities?: Record<string, { id: string; from?: number }>;
+  revocable?: Record<string, PolicyItem[]>;
+  client?: Client;
+}
+
+export function createLifecycleFakes({ policy, identities = {}, revocable = {}, client }: LifecycleFakeOptions) {
+  let current = policy;
+  const searches: string[] = [];
+  const activities: LifecycleActivities = {
+    async lifecyclePolicy({ knownHash }) {
+      return knownHash === current.hash ? { hash: current.hash } : { hash: current.hash, policy: current };
+    },
+    async findIdentity({ employeeNumber, failWhenMissing }) {
+      searches.push(employeeNumber);
+      const now = Context.current().info.currentAttemptScheduledTimestampMs;
+      const known = identities[employeeNumber];
+      if (known && (known.from ?? 0) <= now) return { id: known.id };
+      if (failWhenMissing) throw ApplicationFailure.retryable('not yet', 'IDENTITY_NOT_FOUND');
+      return null;
+    },
+    async revocableAccess({ identityId }) {
+      return revocable[identityId] ?? [];
+    },
+    async closedChanges({ changeIds }) {
+      if (!client) return [];
+      const closed: ClosedChange[] = [];
+      for (const changeId of changeIds) {
+        const handle = client.workflow.getHandle(changeId);
+        const description = await handle.describe();
+        if (description.status.name === 'RUNNING') continue;
+        closed.push({ changeId, status: description.status.name, items: [] });
+      }
+      return closed;
+    },
+  };
+  return {
+    activities,
+    searches,
+    setPolicy(next: ResolvedPolicy) {
+      current = next;
+    },
+  };
+}
