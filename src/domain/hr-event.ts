@@ -159,7 +159,7 @@ function ruleViolations(input: unknown): HrEventViolation[] {
         violation(
           `attributes.${name}`,
           'ATTRIBUTE_REMOVAL_NOT_ALLOWED',
-          `null removes an attribute in an update only, not in a ${event.type}`,
+          `null removes an attribute in an update only, not in a ${String(event.type)}`,
         ),
       );
     }
