@@ -3,6 +3,7 @@
  * one stands, pass on a hint, and say whether Temporal answers. The ingress never talks to Temporal
  * itself; whoever starts it hands in a gateway (the Temporal one in production, a fake in tests).
  */
+import { z } from 'zod';
 import { type HrEvent } from '../domain';
 
 /** How an event reached iscflow; recorded with it for the audit trail. */
@@ -21,15 +22,21 @@ export interface EventAcceptance {
   location: string;
 }
 
-export interface EventStanding {
-  source: string;
-  id: string;
+/**
+ * Where an event stands, as the gateway reports it and GET /v1/events/{source}/{id} answers it. Parsed
+ * on the way out: a field the gateway adds by mistake (more of the person than `identity.ref`) never
+ * reaches the caller.
+ */
+export const eventStandingSchema = z.object({
+  source: z.string(),
+  id: z.string(),
   /** received: recorded, not yet applied; applied; pending (until pendingUntil); duplicate; rescinded; ignored. */
-  state: 'received' | 'applied' | 'pending' | 'duplicate' | 'rescinded' | 'ignored';
-  pendingUntil?: string;
-  identity?: { key: string; ref: string };
-  detail?: string;
-}
+  state: z.enum(['received', 'applied', 'pending', 'duplicate', 'rescinded', 'ignored']),
+  pendingUntil: z.string().optional(),
+  identity: z.object({ key: z.string(), ref: z.string() }).optional(),
+  detail: z.string().optional(),
+});
+export type EventStanding = z.infer<typeof eventStandingSchema>;
 
 export interface LifecycleGateway {
   /** Records the event durably in Temporal; resolves only once it is. Rejects with TemporalUnavailableError when Temporal cannot be reached. */

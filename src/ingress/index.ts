@@ -9,6 +9,7 @@ export {
   type EventAcceptance,
   type EventDelivery,
   type EventStanding,
+  eventStandingSchema,
   type LifecycleGateway,
   TemporalUnavailableError,
   unwiredGateway,

@@ -14,6 +14,7 @@ import {
 } from '../body';
 import { hrEventFromCloudEvent } from '../cloudevents';
 import { headerOf, type IngressContext, noteOf, recordEvent } from '../context';
+import { eventStandingSchema } from '../gateway';
 import { type FieldError, IngressProblem, invalidEvent, sendProblem } from '../problems';
 import { verifyWebhookSignature } from '../signature';
 
@@ -91,7 +92,7 @@ export function eventRoutes(context: IngressContext) {
         return sendProblem(reply, new IngressProblem('NOT_FOUND', `no event ${id} from ${source} is on record`));
       }
       noteOf(request).outcome = 'found';
-      return reply.send(standing);
+      return reply.send(eventStandingSchema.parse(standing));
     });
   };
 }

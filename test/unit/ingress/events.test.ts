@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { createEncryptionCodec } from '../../../src/codec';
+import { type EventStanding } from '../../../src/ingress';
 import { keyEntry, ring } from '../codec/support';
 import {
   answer,
@@ -277,6 +278,15 @@ describe('GET /v1/events/{source}/{id}', () => {
     const response = await getStanding(ingress, 'workday', 'wd-st:1');
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ source: 'workday', id: 'wd-st:1', state: 'received' });
+  });
+
+  it('answers only the fields of a standing, whatever else the gateway adds', async () => {
+    const standing = { source: 'workday', id: 'wd-st:1', state: 'pending', pendingUntil: '2027-01-04T08:00:00Z' };
+    jest
+      .spyOn(ingress.gateway, 'standing')
+      .mockResolvedValueOnce({ ...standing, employeeNumber: 'E1042' } as EventStanding);
+    const response = await getStanding(ingress, 'workday', 'wd-st:1');
+    expect(response.json).toEqual(standing);
   });
 
   it('404 for an event not on record', async () => {

@@ -4,6 +4,7 @@
  * methods and paths, standing look-ups and ISC trigger deliveries. Each case says what kind it is and,
  * where the test can know it independently, whether it holds a valid HR event.
  */
+import { HR_EVENT_TYPES } from '../../../src/domain';
 import { type Random } from '../../../src/simulator/prng';
 import { signWebhook } from '../../../src/ingress';
 import { basicAuth, IDENTITY_ID, ISC_PASSWORD, ISC_TOKEN, ISC_USER, newSecret, nowSeconds, SECRET } from './support';
@@ -131,7 +132,7 @@ export class Generator {
 
   /** A valid HR event v1, varied. */
   event(): Record<string, unknown> {
-    const type = this.pick(['hire', 'update', 'terminate', 'rescind'] as const);
+    const type = this.pick(HR_EVENT_TYPES);
     const identity = this.chance(0.7)
       ? { employeeNumber: `E${this.int(100_000)}` }
       : { id: IDENTITY_ID.replace(/^.{4}/, this.int(0xffff).toString(16).padStart(4, '0')) };
