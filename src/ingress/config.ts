@@ -16,8 +16,8 @@ export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 const WEBHOOK_SECRET_MIN_BYTES = 24;
 const WEBHOOK_SECRET_MAX_BYTES = 64;
 /** A bearer token shorter than this is guessable; `openssl rand -base64 32` gives 44 characters. */
-export const ISC_TRIGGER_TOKEN_MIN_LENGTH = 32;
-export const ISC_TRIGGER_PASSWORD_MIN_LENGTH = 16;
+const ISC_TRIGGER_TOKEN_MIN_LENGTH = 32;
+const ISC_TRIGGER_PASSWORD_MIN_LENGTH = 16;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

@@ -71,7 +71,7 @@ function isTrigger(value: string): value is IscTrigger {
 }
 
 /** The trigger a delivery is: the subscription URL's `?trigger=`, else the payload's shape when that is unambiguous. */
-export function triggerOf(
+function triggerOf(
   named: string | undefined,
   payload: unknown,
 ): { trigger: IscTrigger } | { trigger: undefined; detail: string } {

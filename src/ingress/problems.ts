@@ -33,7 +33,7 @@ export const INGRESS_PROBLEMS = {
 
 export type IngressProblemCode = keyof typeof INGRESS_PROBLEMS;
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 /** One field-level problem, as `validateHrEvent` reports it and as the 400 body lists it. */
 export interface FieldError {
