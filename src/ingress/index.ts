@@ -1,0 +1,27 @@
+/**
+ * The HR-event ingress: the HTTP front door for HR systems (Standard Webhooks signed JSON or
+ * CloudEvents) and ISC event triggers, in front of an injected gateway to Temporal. See docs/ingress.md.
+ */
+export { buildIngress, type IngressOptions } from './app';
+export { loadIngressConfig, type IngressAppConfig, type IngressConfig, type IscTriggerAuth } from './config';
+export {
+  eventLocation,
+  type EventAcceptance,
+  type EventDelivery,
+  type EventStanding,
+  eventStandingSchema,
+  type LifecycleGateway,
+  TemporalUnavailableError,
+  unwiredGateway,
+} from './gateway';
+export { ISC_EVENT_SOURCE, ISC_TRIGGERS, type IscTrigger } from './isc-triggers';
+export { runIngress, type GatewayHandle, type OpenGateway } from './main';
+export { INGRESS_PROBLEMS, type IngressProblemCode, type Problem } from './problems';
+export {
+  SIGNATURE_FAILURES,
+  SIGNATURE_TOLERANCE_SECONDS,
+  type SignatureFailure,
+  signWebhook,
+  verifyWebhookSignature,
+  webhookSecretKey,
+} from './signature';
