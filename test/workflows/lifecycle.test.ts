@@ -69,7 +69,7 @@ describe('identity lifecycle (time-skipping)', () => {
         source: 'workday',
         identity: { employeeNumber },
         ...spec,
-      } as HrEvent;
+      };
       await env.client.workflow.signalWithStart<typeof identityLifecycleWorkflow, [unknown]>(
         WORKFLOW_TYPES.identityLifecycle,
         {
