@@ -180,6 +180,50 @@ const workflowDefaultsSchema = z.object({
 });
 
 /**
+ * The secret of identity pseudonyms (see src/operations/identity-refs.ts). Every starter (CLI, ingress) of
+ * one deployment must share it, or the same person would get a second lifecycle. The development default
+ * is public: with a real tenant (`SAIL_BASE_URL` not on loopback) one must be set.
+ */
+export const DEV_PSEUDONYM_KEY = 'iscflow-development-pseudonyms-not-secret';
+
+const lifecycleStarterSchema = z.object({
+  ISCFLOW_PSEUDONYM_KEY: z.string().min(16, 'must be at least 16 characters (a random secret, kept stable)').optional(),
+  ISCFLOW_IDENTITY_POLL_SECONDS: positiveInt(300),
+  ISCFLOW_IDENTITY_WAIT_SECONDS: positiveInt(3 * 24 * 3600),
+  SAIL_BASE_URL: z.string().optional(),
+});
+
+export interface LifecycleStarterConfig {
+  pseudonymKey: string;
+  identityPollSeconds: number;
+  identityWaitSeconds: number;
+}
+
+function onLoopback(url: string | undefined): boolean {
+  if (!url) return true;
+  try {
+    return ['localhost', '127.0.0.1', '[::1]', '::1'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** What starters of lifecycles need: the pseudonym secret and the identity wait. */
+export function loadLifecycleStarterConfig(env: Env = process.env): Readonly<LifecycleStarterConfig> {
+  const problems: string[] = [];
+  const section = parseSection(lifecycleStarterSchema, env, problems);
+  if (section && !section.ISCFLOW_PSEUDONYM_KEY && !onLoopback(section.SAIL_BASE_URL)) {
+    problems.push('ISCFLOW_PSEUDONYM_KEY: is required with a real tenant (SAIL_BASE_URL): a random secret, kept stable');
+  }
+  const value = section && {
+    pseudonymKey: section.ISCFLOW_PSEUDONYM_KEY ?? DEV_PSEUDONYM_KEY,
+    identityPollSeconds: section.ISCFLOW_IDENTITY_POLL_SECONDS,
+    identityWaitSeconds: section.ISCFLOW_IDENTITY_WAIT_SECONDS,
+  };
+  return done(value, problems);
+}
+
+/**
  * Per-workflow tuning that starters put into each workflow's input (recorded in its history, so
  * replay-safe). What the tenant takes (`SAIL_TENANT_PROFILE`) and the default removal mode
  * (`ISCFLOW_REMOVAL_MODE`) are not here: they belong to the worker, which tells each workflow at start.

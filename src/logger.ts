@@ -16,6 +16,17 @@ export const REDACTED_KEYS = [
   'token',
   'authorization',
   'Authorization',
+  'ISCFLOW_PSEUDONYM_KEY',
+  'pseudonymKey',
+  'ISCFLOW_PAYLOAD_KEYS',
+  'payloadKeys',
+  'ISCFLOW_CODEC_TOKEN',
+  'codecToken',
+  'ISCFLOW_WEBHOOK_SECRETS',
+  'webhookSecrets',
+  'ISCFLOW_ISC_TRIGGER_TOKEN',
+  'ISCFLOW_ISC_TRIGGER_BASIC',
+  'webhook-signature',
 ];
 
 export function createLogger(level: LevelWithSilent = 'info', destination?: pino.DestinationStream): Logger {
