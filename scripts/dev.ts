@@ -9,6 +9,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { loadWorkerConfig } from '../src/config';
 import { startDevServer, type DevServer } from '../src/local/dev-server';
@@ -21,6 +22,7 @@ import { buildWorker } from '../src/worker';
 const STATE_DIR = join(PROJECT_ROOT, '.temporal');
 const TEMPORAL_STATE = join(STATE_DIR, 'dev.db');
 const SIMULATOR_STATE = join(STATE_DIR, 'simulator.json');
+const EXAMPLE_POLICY = join(PROJECT_ROOT, 'policies', 'simulator.yaml');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } }, strict: true });
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
     env.TEMPORAL_ADDRESS = temporal.address;
   }
   if (!env.SAIL_BASE_URL) {
+    // The example policy is written for the simulator's catalog; a real tenant needs its own.
+    env.ISCFLOW_POLICY ??= EXAMPLE_POLICY;
     simulator = await startSimulator({
       port: Number(env.ISCFLOW_SIMULATOR_PORT ?? 7070),
       seed: 1,
@@ -53,7 +57,9 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   installRuntimeLogging(logger);
   const connection = await NativeConnection.connect(config.temporal.connection);
-  const worker = await buildWorker({ config, connection, logger });
+  const clientConnection = await Connection.connect(config.temporal.connection);
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const worker = await buildWorker({ config, connection, logger, client });
 
   const catalog = simulator
     ? ((await (await fetch(`${simulator.baseUrl}/__sim/catalog`)).json()) as {
@@ -78,6 +84,7 @@ Then find the workflow in the UI (filter: IscflowState = "COMPLETED"). Ctrl-C st
 `);
   const stopped = worker.run();
   await stopped.finally(async () => {
+    await clientConnection.close();
     await connection.close();
     await simulator?.close();
     await temporal?.stop();

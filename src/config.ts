@@ -35,6 +35,8 @@ const workerEnvSchema = z.object({
    */
   ISCFLOW_ISC_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(3),
   ISCFLOW_MAX_CONCURRENT_ACTIVITIES: positiveInt(20),
+  /** The birthright policy (YAML); without one, identity lifecycles desire nothing. */
+  ISCFLOW_POLICY: z.string().min(1).optional(),
   ISCFLOW_SHUTDOWN_GRACE_SECONDS: positiveInt(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -61,6 +63,7 @@ export interface WorkerConfig {
   iscActivitiesPerSecond: number;
   maxConcurrentActivities: number;
   shutdownGraceSeconds: number;
+  policyFile?: string;
   logLevel: z.infer<typeof workerEnvSchema>['LOG_LEVEL'];
 }
 
@@ -144,6 +147,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
           iscActivitiesPerSecond: worker.ISCFLOW_ISC_ACTIVITIES_PER_SECOND,
           maxConcurrentActivities: worker.ISCFLOW_MAX_CONCURRENT_ACTIVITIES,
           shutdownGraceSeconds: worker.ISCFLOW_SHUTDOWN_GRACE_SECONDS,
+          ...(worker.ISCFLOW_POLICY ? { policyFile: worker.ISCFLOW_POLICY } : {}),
           logLevel: worker.LOG_LEVEL,
         }
       : undefined;

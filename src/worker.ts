@@ -1,12 +1,15 @@
 /**
- * The iscflow worker: runs the workflows and the ISC activities on one task queue.
+ * The iscflow worker: runs the workflows and the activities on one task queue.
  * `npm run worker`. Configuration comes from the environment (see README); SIGINT/SIGTERM drain it.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from './activities';
+import { EMPTY_POLICY, createActivities } from './activities';
 import { loadWorkerConfig, type WorkerConfig } from './config';
-import { createIscClient } from './isc';
+import type { ResolvedPolicy } from './domain';
+import { createIscClient, type IscClient } from './isc';
 import { createLogger, type Logger } from './logger';
+import { loadPolicy } from './policy/load';
 import { installRuntimeLogging } from './temporal-logging';
 
 export interface BuildWorkerOptions {
@@ -15,10 +18,32 @@ export interface BuildWorkerOptions {
   logger: Logger;
   /** A pre-bundled workflow bundle (tests bundle once for many workers). */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** A client of the same Temporal, for activities that read workflows (how a change ended). */
+  client?: Client;
 }
 
-/** Builds (but does not run) a worker; the ISC client is created here, once, and shared by activities. */
-export async function buildWorker({ config, connection, logger, workflowBundle }: BuildWorkerOptions): Promise<Worker> {
+/** The policy the worker runs: `ISCFLOW_POLICY` resolved through ISC, or none (lifecycles desire nothing). */
+async function policyFor(config: Readonly<WorkerConfig>, isc: IscClient, logger: Logger): Promise<ResolvedPolicy> {
+  if (!config.policyFile) {
+    logger.warn('No ISCFLOW_POLICY: identity lifecycles will desire no access');
+    return EMPTY_POLICY;
+  }
+  const policy = await loadPolicy(config.policyFile, isc);
+  logger.info({ policy: config.policyFile, hash: policy.hash, rules: policy.rules.length }, 'birthright policy loaded');
+  return policy;
+}
+
+/**
+ * Builds (but does not run) a worker; the ISC client is created here, once, and shared by activities.
+ * Rejects (naming every problem) when the policy names access ISC does not have.
+ */
+export async function buildWorker({
+  config,
+  connection,
+  logger,
+  workflowBundle,
+  client,
+}: BuildWorkerOptions): Promise<Worker> {
   const isc = createIscClient({
     baseUrl: config.isc.baseUrl,
     clientId: config.isc.clientId,
@@ -27,6 +52,7 @@ export async function buildWorker({ config, connection, logger, workflowBundle }
     requestTimeoutMs: config.isc.requestTimeoutMs,
     logger: logger.child({ component: 'isc' }),
   });
+  const policy = await policyFor(config, isc, logger);
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -37,6 +63,8 @@ export async function buildWorker({ config, connection, logger, workflowBundle }
       logger: logger.child({ component: 'activities' }),
       tenantProfile: config.isc.tenantProfile,
       removalMode: config.removalMode,
+      policy,
+      ...(client ? { temporal: client } : {}),
     }),
     // Enforced by the server across every worker of the queue: the fleet stays under ISC's rate limit.
     maxTaskQueueActivitiesPerSecond: config.iscActivitiesPerSecond,
@@ -50,13 +78,16 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   installRuntimeLogging(logger);
   const connection = await NativeConnection.connect(config.temporal.connection);
-  const worker = await buildWorker({ config, connection, logger });
+  const clientConnection = await Connection.connect(config.temporal.connection);
+  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const worker = await buildWorker({ config, connection, logger, client });
   logger.info(
     { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, isc: config.isc.baseUrl },
     'iscflow worker started',
   );
   // The Runtime turns SIGINT/SIGTERM into worker.shutdown(): in-flight activities get the grace time.
   await worker.run();
+  await clientConnection.close();
   await connection.close();
   logger.info('iscflow worker stopped');
 }

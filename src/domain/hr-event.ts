@@ -178,6 +178,20 @@ export function validateHrEvent(input: unknown): HrEventValidation {
   return { ok: false, violations };
 }
 
+/** How an event reached iscflow; recorded with it for the audit trail. */
+export interface EventDelivery {
+  channel: 'webhook' | 'cloudevents' | 'isc-trigger' | 'file' | 'cli' | 'api';
+  /** The sender's delivery id (`webhook-id`), when it sends one; the same across its retries. */
+  deliveryId?: string;
+}
+
+/** An event as a lifecycle receives it: what it says, how it came, and when iscflow recorded it. */
+export interface ReceivedEvent {
+  event: HrEvent;
+  delivery: EventDelivery;
+  receivedAt: string;
+}
+
 /** An event is the same event when its source and id match. */
 export function eventKey(event: Pick<HrEvent, 'source' | 'id'>): string {
   return `${event.source}/${event.id}`;

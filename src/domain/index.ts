@@ -53,6 +53,8 @@ export {
   type Attributes,
   hrEventSchema,
   type HrEvent,
+  type EventDelivery,
+  type ReceivedEvent,
   HR_EVENT_RULES,
   type HrEventRule,
   type HrEventViolation,

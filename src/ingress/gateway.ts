@@ -4,14 +4,10 @@
  * itself; whoever starts it hands in a gateway (the Temporal one in production, a fake in tests).
  */
 import { z } from 'zod';
-import { type HrEvent } from '../domain';
+import type { Logger } from 'pino';
+import { type EventDelivery, type HrEvent } from '../domain';
 
-/** How an event reached iscflow; recorded with it for the audit trail. */
-export interface EventDelivery {
-  channel: 'webhook' | 'cloudevents' | 'isc-trigger' | 'file' | 'cli';
-  /** The sender's delivery id (`webhook-id`), when it sends one; the same across its retries. */
-  deliveryId?: string;
-}
+export type { EventDelivery } from '../domain';
 
 export interface EventAcceptance {
   /** `accepted`: durably recorded now. `duplicate`: the same event (source + id) was recorded before. */
@@ -66,18 +62,10 @@ export function eventLocation(source: string, id: string): string {
   return `/v1/events/${encodeURIComponent(source)}/${encodeURIComponent(id)}`;
 }
 
-/**
- * The gateway of an ingress that nothing has been wired to yet: it records nothing and says so. Every
- * event is answered 503 (the sender keeps it and retries) and /readyz is 503, so a load balancer sends
- * no traffic; nothing is ever acknowledged that was not recorded.
- */
-export function unwiredGateway(): LifecycleGateway {
-  const unavailable = (): Promise<never> =>
-    Promise.reject(new TemporalUnavailableError('no Temporal gateway is wired into this ingress'));
-  return {
-    send: unavailable,
-    standing: unavailable,
-    hintAccessRequests: unavailable,
-    ready: async () => false,
-  };
+/** A gateway and how to let go of it (its Temporal connection) when the ingress stops. */
+export interface GatewayHandle {
+  gateway: LifecycleGateway;
+  close(): Promise<void>;
 }
+
+export type OpenGateway = (logger: Logger) => Promise<GatewayHandle>;

@@ -12,10 +12,12 @@ export {
   eventStandingSchema,
   type LifecycleGateway,
   TemporalUnavailableError,
-  unwiredGateway,
+  type GatewayHandle,
+  type OpenGateway,
 } from './gateway';
 export { ISC_EVENT_SOURCE, ISC_TRIGGERS, type IscTrigger } from './isc-triggers';
-export { runIngress, type GatewayHandle, type OpenGateway } from './main';
+export { runIngress } from './main';
+export { createTemporalGateway, openTemporalGateway } from './temporal-gateway';
 export { INGRESS_PROBLEMS, type IngressProblemCode, type Problem } from './problems';
 export {
   SIGNATURE_FAILURES,

@@ -3,33 +3,25 @@
  * (127.0.0.1:8080 by default); needs ISCFLOW_WEBHOOK_SECRETS, and ISCFLOW_ISC_TRIGGER_TOKEN or
  * ISCFLOW_ISC_TRIGGER_BASIC to take ISC triggers. See docs/ingress.md.
  *
- * The gateway to Temporal is handed in by whoever runs `runIngress`; run directly, the ingress has
- * none wired yet and answers every event 503 (and /readyz 503), so nothing is acknowledged unrecorded.
+ * Events go to Temporal (TEMPORAL_* settings) through the same operation as `iscflow event`. While
+ * Temporal cannot be reached every event is answered 503 (and /readyz 503): nothing is acknowledged
+ * that was not recorded, and senders retry.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError } from '../config';
-import { createLogger, type Logger } from '../logger';
+import { createLogger } from '../logger';
 import { buildIngress } from './app';
 import { loadIngressConfig } from './config';
-import { type LifecycleGateway, unwiredGateway } from './gateway';
+import type { OpenGateway } from './gateway';
+import { openTemporalGateway } from './temporal-gateway';
 
 type Env = Record<string, string | undefined>;
 
-/** A gateway and how to let go of it (its Temporal connection) when the ingress stops. */
-export interface GatewayHandle {
-  gateway: LifecycleGateway;
-  close(): Promise<void>;
-}
-
-export type OpenGateway = (logger: Logger) => Promise<GatewayHandle>;
-
-const openUnwired: OpenGateway = async (logger) => {
-  logger.warn('no Temporal gateway is wired: every event is answered 503 and /readyz is 503');
-  return { gateway: unwiredGateway(), close: async () => undefined };
-};
-
 /** Reads the configuration, opens the gateway, listens, and stops cleanly on SIGINT or SIGTERM. */
-export async function runIngress(openGateway: OpenGateway = openUnwired, env: Env = process.env): Promise<void> {
+export async function runIngress(
+  env: Env = process.env,
+  openGateway: OpenGateway = openTemporalGateway(env),
+): Promise<void> {
   const config = loadIngressConfig(env);
   const logger = createLogger(config.logLevel);
   const registry = new Registry();

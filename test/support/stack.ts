@@ -171,6 +171,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       connection: temporal.nativeConnection(),
       logger,
       workflowBundle: bundle,
+      client: temporal.client(),
     });
     running = { worker, done: worker.run() };
   };

@@ -9,12 +9,12 @@ import type {
   Attributes,
   DesiredItem,
   EventOutcome,
-  HrEvent,
   HrEventType,
   Holding,
   IdentityKey,
   ItemOutcome,
   PolicyItem,
+  ReceivedEvent,
   TimelineEvent,
 } from '../../domain';
 
@@ -56,17 +56,7 @@ export const LIFECYCLE_DEFAULTS: LifecycleOptions = {
   seenMemory: 1000,
 };
 
-/** How an event reached iscflow; kept with it for the audit trail. */
-export interface EventDelivery {
-  channel: 'webhook' | 'cloudevents' | 'isc-trigger' | 'file' | 'cli' | 'api';
-  deliveryId?: string;
-}
-
-export interface ReceivedEvent {
-  event: HrEvent;
-  delivery: EventDelivery;
-  receivedAt: string;
-}
+export type { EventDelivery, ReceivedEvent } from '../../domain';
 
 /** One change the lifecycle started, for `identity show` and the audit report. */
 export interface ChangeRecord {

@@ -66,4 +66,4 @@ export function hasNews(life: Lifecycle): boolean {
   return life.s.inbox.length > 0 || life.settled.length > 0 || life.applies.some((a) => !a.done);
 }
 
-export type { ReceivedEvent };
+

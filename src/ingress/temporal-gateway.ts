@@ -1,0 +1,99 @@
+/**
+ * The ingress's gateway to Temporal: events go through the same operation as `iscflow event`
+ * (src/operations/hr-events.ts), so an event sent both ways is one event. A Temporal that cannot be
+ * reached is a TemporalUnavailableError (the ingress answers 503 and the sender retries), never a 500.
+ */
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { loadLifecycleStarterConfig, loadTemporalConfig, loadWorkflowDefaults } from '../config';
+import { readHrEvent, sendHrEvent, type LifecycleSettings } from '../operations/hr-events';
+import { eventLocation, TemporalUnavailableError, type GatewayHandle, type LifecycleGateway } from './gateway';
+
+type Env = Record<string, string | undefined>;
+
+/** Answers that mean "Temporal is not there (now)": the sender should retry, nothing was recorded. */
+const UNAVAILABLE = new Set<number>([
+  grpcStatus.UNAVAILABLE,
+  grpcStatus.DEADLINE_EXCEEDED,
+  grpcStatus.RESOURCE_EXHAUSTED,
+  grpcStatus.ABORTED,
+  grpcStatus.CANCELLED,
+]);
+
+function unavailable(error: unknown): boolean {
+  if (isGrpcServiceError(error)) return UNAVAILABLE.has(error.code);
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause !== undefined && isGrpcServiceError(cause) && UNAVAILABLE.has(cause.code);
+}
+
+/** Calls Temporal; a failure to reach it becomes TemporalUnavailableError. */
+async function reaching<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (unavailable(error)) throw new TemporalUnavailableError('Temporal cannot be reached', { cause: error });
+    throw error;
+  }
+}
+
+/** A deadline for every call, so a Temporal that hangs answers 503 instead of holding the sender. */
+const CALL_DEADLINE_MS = 10_000;
+
+export function createTemporalGateway(
+  client: Client,
+  taskQueue: string,
+  settings: LifecycleSettings,
+  logger: Logger,
+): LifecycleGateway {
+  const deadline = <T>(call: () => Promise<T>): Promise<T> =>
+    client.withDeadline(Date.now() + CALL_DEADLINE_MS, () => reaching(call));
+  return {
+    async send(event, delivery) {
+      const sent = await deadline(() => sendHrEvent(client, taskQueue, event, delivery, settings));
+      return { status: sent.status, source: sent.source, id: sent.id, location: eventLocation(sent.source, sent.id) };
+    },
+    async standing(source, id) {
+      const standing = await deadline(() => readHrEvent(client, source, id));
+      if (!standing) return undefined;
+      return {
+        source: standing.source,
+        id: standing.id,
+        state: standing.state,
+        ...(standing.pendingUntil ? { pendingUntil: standing.pendingUntil } : {}),
+        ...(standing.identity ? { identity: standing.identity } : {}),
+        ...(standing.detail ? { detail: standing.detail } : {}),
+      };
+    },
+    async hintAccessRequests(accessRequestIds) {
+      // Polling is the source of truth (ISC never resends a trigger); the hint only says where to look.
+      logger.info({ accessRequestIds }, 'access request moved (hint)');
+    },
+    async ready() {
+      try {
+        await client.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** Opens the gateway the ingress runs with: Temporal from TEMPORAL_* and the lifecycle settings. */
+export function openTemporalGateway(env: Env = process.env) {
+  return async (logger: Logger): Promise<GatewayHandle> => {
+    const temporal = loadTemporalConfig(env);
+    const starter = loadLifecycleStarterConfig(env);
+    const settings: LifecycleSettings = { ...starter, change: loadWorkflowDefaults(env) };
+    // Lazy: the ingress starts (and answers 503) even while Temporal is still coming up.
+    const connection = await Connection.connect({ ...temporal.connection, connectTimeout: 5000 }).catch(() =>
+      Connection.lazy({ ...temporal.connection }),
+    );
+    const client = new Client({ connection, namespace: temporal.namespace });
+    return {
+      gateway: createTemporalGateway(client, temporal.taskQueue, settings, logger.child({ component: 'gateway' })),
+      close: () => connection.close(),
+    };
+  };
+}
