@@ -5,6 +5,9 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { decisionCommand } from './cli/commands/decide';
+import { eventCommand } from './cli/commands/event';
+import { identityCommand } from './cli/commands/identity';
+import { policyCommand } from './cli/commands/policy';
 import { listCommand } from './cli/commands/list';
 import { removeDateCommand } from './cli/commands/remove-date';
 import { requestCommand } from './cli/commands/request';
@@ -23,7 +26,10 @@ const USAGE = `Usage:
   iscflow skip WORKFLOW_ID --reason TEXT
   iscflow cancel WORKFLOW_ID --reason TEXT      (a request stuck in ISC: cancel before approval, close after)
   iscflow remove-date WORKFLOW_ID (ISO|none) [--identity ID] [--item ID]
-TYPE is ROLE, ACCESS_PROFILE or ENTITLEMENT.`;
+  iscflow event FILE|- [--json]                 (HR events: a JSON object or array, NDJSON, or CSV)
+  iscflow identity show KEY [--json] | identity list [--state S] [--json] | identity ref KEY
+  iscflow policy check [FILE] | policy plan [FILE] [--json] | policy apply [FILE] --yes
+TYPE is ROLE, ACCESS_PROFILE or ENTITLEMENT. KEY is an employee number or an ISC identity id.`;
 
 function isParseArgsError(error: unknown): error is Error {
   if (typeof error !== 'object' || error === null) return false;
@@ -45,6 +51,12 @@ function dispatch(command: string | undefined, rest: string[], io: Output, env: 
       return decisionCommand(command, rest, io, env);
     case 'remove-date':
       return removeDateCommand(rest, io, env);
+    case 'event':
+      return eventCommand(rest, io, env);
+    case 'identity':
+      return identityCommand(rest, io, env);
+    case 'policy':
+      return policyCommand(rest, io, env);
     default:
       return undefined;
   }

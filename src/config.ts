@@ -217,7 +217,9 @@ export function loadLifecycleStarterConfig(env: Env = process.env): Readonly<Lif
   const problems: string[] = [];
   const section = parseSection(lifecycleStarterSchema, env, problems);
   if (section && !section.ISCFLOW_PSEUDONYM_KEY && !onLoopback(section.SAIL_BASE_URL)) {
-    problems.push('ISCFLOW_PSEUDONYM_KEY: is required with a real tenant (SAIL_BASE_URL): a random secret, kept stable');
+    problems.push(
+      'ISCFLOW_PSEUDONYM_KEY: is required with a real tenant (SAIL_BASE_URL): a random secret, kept stable',
+    );
   }
   const value = section && {
     pseudonymKey: section.ISCFLOW_PSEUDONYM_KEY ?? DEV_PSEUDONYM_KEY,

@@ -45,7 +45,9 @@ export function readPolicyFile(path: string): PolicyDocument {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PolicyError(path, [`cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+    throw new PolicyError(path, [
+      `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    ]);
   }
   return parsePolicy(text, path);
 }
@@ -54,19 +56,26 @@ export function readPolicyFile(path: string): PolicyDocument {
  * Resolves the document's names through ISC and checks that every item given by id exists: a policy
  * naming access ISC does not have would fail every joiner, so it fails here instead.
  */
-export async function resolveThroughIsc(document: PolicyDocument, isc: IscClient, source: string): Promise<ResolvedPolicy> {
+export async function resolveThroughIsc(
+  document: PolicyDocument,
+  isc: IscClient,
+  source: string,
+): Promise<ResolvedPolicy> {
   const ids = new Map<string, string>();
   const problems: string[] = [];
   for (const named of namedItems(document)) {
     const found = await isc.findCatalogItems(named.type, { name: named.name });
     if (found.length === 1 && found[0]) ids.set(namedItemKey(named), found[0].id);
-    else if (found.length > 1) problems.push(`${named.type} "${named.name}" names ${found.length} items in ISC; use its id`);
+    else if (found.length > 1)
+      problems.push(`${named.type} "${named.name}" names ${found.length} items in ISC; use its id`);
   }
   const resolved = resolvePolicy(document, ids);
   if (!resolved.ok) throw new PolicyError(source, [...problems, ...resolved.problems]);
   if (problems.length > 0) throw new PolicyError(source, problems);
   for (const type of ['ROLE', 'ACCESS_PROFILE', 'ENTITLEMENT'] as const) {
-    const wanted = [...new Set(resolved.policy.rules.flatMap((r) => r.items.filter((i) => i.type === type).map((i) => i.id)))];
+    const wanted = [
+      ...new Set(resolved.policy.rules.flatMap((r) => r.items.filter((i) => i.type === type).map((i) => i.id))),
+    ];
     if (wanted.length === 0) continue;
     const found = new Set((await isc.findCatalogItems(type, { ids: wanted })).map((i) => i.id));
     for (const id of wanted) if (!found.has(id)) problems.push(`no ${type} with id ${id} in ISC`);

@@ -13,8 +13,10 @@ import type {
   Holding,
   IdentityKey,
   ItemOutcome,
+  LifecycleAction,
   PolicyItem,
   ReceivedEvent,
+  ResolvedPolicy,
   TimelineEvent,
 } from '../../domain';
 
@@ -175,6 +177,13 @@ export const hrEventSignal = defineSignal<[ReceivedEvent]>('hrEvent');
 /** The lifecycle as it stands; adds nothing to history. */
 export const lifecycleStatusQuery = defineQuery<LifecycleView>('status');
 export const eventStandingQuery = defineQuery<EventStanding | null, [{ source: string; id: string }]>('eventStanding');
+/** What a policy would change for this identity now, nothing sent (`iscflow policy plan`). */
+export interface PolicyPlanView {
+  state: LifecycleState;
+  iscIdentityId?: string;
+  actions: LifecycleAction[];
+}
+export const policyPlanQuery = defineQuery<PolicyPlanView, [ResolvedPolicy]>('policyPlan');
 /** `iscflow policy apply`: reconcile now with the workers' current policy (failed grants are asked again). */
 export const reconcileUpdate = defineUpdate<LifecycleView, [ReconcileRequest]>('reconcile');
 /** Search ISC for the missing identity again (another `identityWaitSeconds`). `{"reason": "..."}` */

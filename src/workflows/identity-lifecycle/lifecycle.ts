@@ -11,7 +11,6 @@ import {
   type LifecycleInput,
   type LifecycleOptions,
   type LifecycleSnapshot,
-  type ReceivedEvent,
   type ReconcileRequest,
 } from './contracts';
 
@@ -65,5 +64,3 @@ export function openLifecycle(input: LifecycleInput): Lifecycle {
 export function hasNews(life: Lifecycle): boolean {
   return life.s.inbox.length > 0 || life.settled.length > 0 || life.applies.some((a) => !a.done);
 }
-
-

@@ -25,6 +25,7 @@ import {
   lifecycleRetryUpdate,
   lifecycleSkipUpdate,
   lifecycleStatusQuery,
+  policyPlanQuery,
   reconcileUpdate,
   type LifecycleInput,
   type LifecycleView,
@@ -76,6 +77,15 @@ function registerHandlers(life: Lifecycle): void {
   });
   setHandler(lifecycleStatusQuery, () => lifecycleView(life, nowMs()));
   setHandler(eventStandingQuery, ({ source, id }) => eventStanding(life, nowMs(), source, id));
+  setHandler(policyPlanQuery, (policy) => {
+    const projection = projectNow(life, nowMs());
+    const plan = reconcile({ now: nowMs(), projection, policy, ledger: life.s.ledger, trigger: 'apply' });
+    return {
+      state: lifecycleState(life, projection),
+      ...(life.s.iscIdentityId ? { iscIdentityId: life.s.iscIdentityId } : {}),
+      actions: plan.actions,
+    };
+  });
 
   const view = (): LifecycleView => lifecycleView(life, nowMs());
   setHandler(

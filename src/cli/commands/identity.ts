@@ -1,0 +1,123 @@
+/**
+ * `iscflow identity show KEY [--json]`: an identity's lifecycle as it stands (state, attributes, timeline,
+ * desired access, what the lifecycle holds and through which change, what is scheduled).
+ * `iscflow identity list [--state S] [--json]`: lifecycles, from visibility.
+ * `iscflow identity ref KEY`: the pseudonym a key is found by in the Temporal UI (`IscflowIdentityRef`).
+ */
+import { parseArgs } from 'node:util';
+import { IDENTITY_IDS, IDENTITY_REF, LIFECYCLE_STATE, WORKFLOW_TYPES } from '../../common';
+import { loadLifecycleStarterConfig } from '../../config';
+import { identityTarget, readLifecycle } from '../../operations/hr-events';
+import { keysFromInput } from '../../operations/identity-refs';
+import { LIFECYCLE_STATES, type LifecycleView } from '../../workflows/identity-lifecycle/contracts';
+import { UsageError, withTemporal, type Env, type Output } from '../io';
+
+function describeView(view: LifecycleView, io: Output): void {
+  io.out(`${view.identity.kind} ${view.identity.value} (ref ${view.ref}): ${view.state}`);
+  io.out(`  ISC identity: ${view.iscIdentityId ?? 'not known yet'}`);
+  if (view.operator) io.out(`  waiting for a person since ${view.operator.since}: ${view.operator.reason}`);
+  io.out(`  attributes: ${JSON.stringify(view.attributes)}`);
+  io.out('  timeline:');
+  for (const e of view.timeline) {
+    const outcome =
+      e.outcome.state === 'pending'
+        ? `pending until ${e.outcome.until}`
+        : e.outcome.state === 'rescinded'
+          ? `rescinded by ${e.outcome.by}`
+          : e.outcome.state === 'ignored'
+            ? `ignored: ${e.outcome.reason}`
+            : `applied${e.outcome.detail ? ` (${e.outcome.detail})` : ''}`;
+    const duplicates = e.duplicates > 0 ? `, ${e.duplicates} duplicate${e.duplicates > 1 ? 's' : ''}` : '';
+    io.out(`    ${e.effectiveAt} ${e.type.padEnd(9)} ${e.key}: ${outcome}${duplicates}`);
+  }
+  io.out('  desired:');
+  for (const d of view.desired) io.out(`    ${d.type}:${d.id} (${d.rules.join(', ')})`);
+  io.out('  held by the lifecycle:');
+  for (const h of view.holdings) {
+    const change = view.changes.find((c) => c.changeId === h.changeId);
+    const outcome = change?.outcomes?.find((o) => o.itemId === h.item.id)?.outcome;
+    io.out(
+      `    ${h.item.type}:${h.item.id} ${h.state}${h.revokeAt ? ` until ${h.revokeAt}` : ''}${h.changeId ? ` via ${h.changeId}` : ''}${outcome ? ` (${outcome})` : ''}`,
+    );
+  }
+  io.out('  scheduled:');
+  for (const s of view.scheduled) io.out(`    ${s.at} ${s.action}${s.item ? ` ${s.item.type}:${s.item.id}` : ''}`);
+}
+
+async function show(argv: string[], io: Output, env: Env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  const text = positionals[0];
+  if (!text) throw new UsageError('identity show: KEY (an employee number or an ISC identity id) is required');
+  const { pseudonymKey } = loadLifecycleStarterConfig(env);
+  return withTemporal(env, async ({ client }) => {
+    for (const key of keysFromInput(text)) {
+      const view = await readLifecycle(client, identityTarget(key, pseudonymKey));
+      if (!view) continue;
+      if (values.json) io.out(JSON.stringify(view));
+      else describeView(view, io);
+      return 0;
+    }
+    io.err(`iscflow: no lifecycle for ${text}`);
+    return 1;
+  });
+}
+
+async function list(argv: string[], io: Output, env: Env): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { state: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  const state = values.state;
+  if (state !== undefined && !(LIFECYCLE_STATES as readonly string[]).includes(state)) {
+    throw new UsageError(`--state ${state}: one of ${LIFECYCLE_STATES.join(', ')}`);
+  }
+  const clauses = [`WorkflowType = '${WORKFLOW_TYPES.identityLifecycle}'`, `ExecutionStatus = 'Running'`];
+  if (state) clauses.push(`${LIFECYCLE_STATE.name} = '${state}'`);
+  return withTemporal(env, async ({ client }) => {
+    const rows: Array<{
+      workflowId: string;
+      ref: string | null;
+      iscIdentityId: string | null;
+      state: string | null;
+      startTime: string;
+    }> = [];
+    for await (const wf of client.workflow.list({ query: clauses.join(' AND ') })) {
+      rows.push({
+        workflowId: wf.workflowId,
+        ref: wf.typedSearchAttributes.get(IDENTITY_REF) ?? null,
+        iscIdentityId: wf.typedSearchAttributes.get(IDENTITY_IDS)?.[0] ?? null,
+        state: wf.typedSearchAttributes.get(LIFECYCLE_STATE) ?? null,
+        startTime: wf.startTime.toISOString(),
+      });
+    }
+    if (values.json) io.out(JSON.stringify({ identities: rows }));
+    else rows.forEach((r) => io.out(`${r.workflowId}  ${r.state ?? '-'}  ${r.iscIdentityId ?? '-'}  ${r.startTime}`));
+    return 0;
+  });
+}
+
+function ref(argv: string[], io: Output, env: Env): number {
+  const text = argv[0];
+  if (!text) throw new UsageError('identity ref: KEY (an employee number or an ISC identity id) is required');
+  const { pseudonymKey } = loadLifecycleStarterConfig(env);
+  for (const key of keysFromInput(text)) io.out(`${key.kind} ${key.value}: ${identityTarget(key, pseudonymKey).ref}`);
+  return 0;
+}
+
+export async function identityCommand(argv: string[], io: Output, env: Env): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'show':
+      return show(rest, io, env);
+    case 'list':
+      return list(rest, io, env);
+    case 'ref':
+      return ref(rest, io, env);
+    default:
+      throw new UsageError('identity: show KEY | list [--state S] | ref KEY');
+  }
+}
