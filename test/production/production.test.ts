@@ -188,9 +188,15 @@ describe('production topology (Temporal on PostgreSQL, two worker processes, sim
     const postgres = topology.platform.postgres;
     const schemaVersions = async (): Promise<string[]> =>
       Promise.all(
-        ['temporal', 'temporal_visibility'].map((db) => postgres.query('SELECT curr_version FROM schema_version', db)),
+        ['temporal', 'temporal_visibility'].map((db) =>
+          postgres.query('SELECT db_name, curr_version FROM schema_version ORDER BY db_name', db),
+        ),
       );
     const before = await schemaVersions();
+    expect(before).toEqual([
+      expect.stringMatching(/^temporal\|1\.\d+$/),
+      expect.stringMatching(/^temporal_visibility\|1\.\d+$/),
+    ]);
     for (const job of ['temporal-schema', 'temporal-namespace', 'temporal-register-search-attributes']) {
       await expect(topology.platform.runJob(job)).resolves.toEqual(expect.any(String));
     }

@@ -5,7 +5,7 @@
  * a SIGKILL of this process, which no process can intercept.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 import { ProductionSetupError } from './errors';
 
 export interface SpawnOptions {
@@ -95,37 +95,23 @@ function tailOf(file: string, lines: number): string {
   }
 }
 
-/** Starts `command` as a child this run owns; its output goes to `options.logFile`. */
-export function spawnManaged(name: string, command: string, args: string[], options: SpawnOptions): ManagedProcess {
-  installHooks();
-  const fd = openSync(options.logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ['ignore', fd, fd],
-      uid: options.uid,
-      gid: options.gid,
-    });
-  } finally {
-    // The child holds its own copy of the descriptor.
-    closeSync(fd);
-  }
-  if (child.pid === undefined) {
-    throw new ProductionSetupError('PROCESS_FAILED', `${name}: could not start ${command}`);
-  }
-  const pid = child.pid;
+/** Registers a started child as owned by this run and wraps it. */
+function own(name: string, command: string, child: ChildProcess, logFile: string): ManagedProcess {
   let status: ExitStatus | undefined;
+  // Listening before anything can throw: an unheard 'error' (e.g. ENOENT) would end this process.
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once('error', () => resolve((status ??= { code: null, signal: null })));
     child.once('exit', (code, signal) => resolve((status ??= { code, signal })));
   });
+  if (child.pid === undefined) {
+    throw new ProductionSetupError('PROCESS_FAILED', `${name}: could not start ${command}`);
+  }
+  const pid = child.pid;
 
   const managed: ManagedProcess = {
     name,
     pid,
-    logFile: options.logFile,
+    logFile,
     exited,
     alive: () => status === undefined,
     async stop({ signal = 'SIGTERM', graceMs = 15_000 } = {}) {
@@ -143,31 +129,71 @@ export function spawnManaged(name: string, command: string, args: string[], opti
       child.kill('SIGKILL');
       return exited;
     },
-    tail: (lines = 30) => tailOf(options.logFile, lines),
+    tail: (lines = 30) => tailOf(logFile, lines),
   };
   live.add(managed);
   void exited.then(() => live.delete(managed));
   return managed;
 }
 
+/** Starts `command` as a child this run owns; its output goes to `options.logFile`. */
+export function spawnManaged(name: string, command: string, args: string[], options: SpawnOptions): ManagedProcess {
+  installHooks();
+  const fd = openSync(options.logFile, 'a');
+  try {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', fd, fd],
+      uid: options.uid,
+      gid: options.gid,
+    });
+    return own(name, command, child, options.logFile);
+  } finally {
+    // The child holds its own copy of the descriptor.
+    closeSync(fd);
+  }
+}
+
 export interface CommandResult {
   code: number | null;
+  /** What this run of the command printed (stdout and stderr, interleaved as they came). */
   output: string;
 }
 
-/** Runs a command to completion, failing after `timeoutMs`; its output is returned and kept in `logFile`. */
+/**
+ * Runs a command to completion, failing after `timeoutMs`. Its output is returned and also appended to
+ * `logFile`, which commands running at the same time may share.
+ */
 export async function runCommand(
   name: string,
   command: string,
   args: string[],
   options: SpawnOptions & { timeoutMs: number },
 ): Promise<CommandResult> {
-  const offset = existsSync(options.logFile) ? statSync(options.logFile).size : 0;
+  installHooks();
   const started = Date.now();
-  const child = spawnManaged(name, command, args, options);
-  const timer = setTimeout(() => void child.kill(), options.timeoutMs);
-  const { code, signal } = await child.exited.finally(() => clearTimeout(timer));
-  const output = readFileSync(options.logFile).subarray(offset).toString('utf8');
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    uid: options.uid,
+    gid: options.gid,
+  });
+  const managed = own(name, command, child, options.logFile);
+  const chunks: Buffer[] = [];
+  const collect = (chunk: Buffer): void => {
+    chunks.push(chunk);
+    appendFileSync(options.logFile, chunk);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  // 'close' comes after both streams are drained, so no output is lost.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const timer = setTimeout(() => void managed.kill(), options.timeoutMs);
+  const { code, signal } = await managed.exited.finally(() => clearTimeout(timer));
+  await closed;
+  const output = Buffer.concat(chunks).toString('utf8');
   if (signal === 'SIGKILL' && Date.now() - started >= options.timeoutMs) {
     throw new ProductionSetupError('PROCESS_FAILED', `${name}: timed out after ${options.timeoutMs} ms\n${output}`);
   }

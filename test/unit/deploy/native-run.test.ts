@@ -4,10 +4,11 @@
  * process outlives the run that started it.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findPostgres } from '../../../src/local/production/postgres';
+import { runCommand } from '../../../src/local/production/processes';
 import { ensureTemporalServerBuild } from '../../../src/local/production/temporal-build';
 import { loadDeployVersions, parseEnvFile } from '../../../src/local/production/versions';
 
@@ -134,6 +135,25 @@ describe('child processes of the native run', () => {
     for (let i = 0; i < 50 && alive(pid); i += 1) await new Promise((r) => setTimeout(r, 100));
     return !alive(pid);
   };
+
+  it('returns each command’s own output when commands running at once share a log file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iscflow-run-'));
+    try {
+      const logFile = join(dir, 'shared.log');
+      const run = (tag: string) =>
+        runCommand(tag, 'sh', ['-c', `echo ${tag}1; sleep 0.2; echo ${tag}2`], {
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+          logFile,
+          timeoutMs: 10_000,
+        });
+      const [a, b] = await Promise.all([run('a'), run('b')]);
+      expect(a).toEqual({ code: 0, output: 'a1\na2\n' });
+      expect(b).toEqual({ code: 0, output: 'b1\nb2\n' });
+      expect(readFileSync(logFile, 'utf8').split('\n').filter(Boolean).sort()).toEqual(['a1', 'a2', 'b1', 'b2']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it.each([['crash'], ['exit']] as const)('are ended when the run ends by %s', async (how) => {
     const { pid, exited } = await owner(how);
