@@ -205,7 +205,7 @@ export async function startNativePlatform(options: NativePlatformOptions = {}): 
       env: { ...baseEnvironment(path), ...native },
       shape: options.shape ?? 'single',
       address,
-      grpcPorts: { frontend: ports.frontendGrpc, ...ports.grpc },
+      grpcPorts: { frontend: ports.frontendGrpc, history: ports.grpc.history, matching: ports.grpc.matching },
       logDir: runDir,
     });
     log(`temporal ${versions.TEMPORAL_VERSION} (${options.shape ?? 'single'}) serving on ${address}`);

@@ -24,8 +24,11 @@ export interface TemporalServerOptions {
   shape: 'single' | 'per-role';
   /** host:port of the frontend's gRPC endpoint. */
   address: string;
-  /** Each role's gRPC port on 127.0.0.1: a (re)started role counts as up once its port accepts connections. */
-  grpcPorts: Record<TemporalRole, number>;
+  /**
+   * The gRPC ports on 127.0.0.1 of the roles that serve gRPC: a (re)started role counts as up once its
+   * port accepts connections. The worker role serves none (it is a client of the frontend).
+   */
+  grpcPorts: Record<Exclude<TemporalRole, 'worker'>, number>;
   logDir: string;
   /** How long to wait for the frontend to report SERVING. */
   readyTimeoutMs?: number;
@@ -110,7 +113,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
 
   /** The groups' roles listen, and the frontend answers SERVING; a process that dies meanwhile fails it. */
   const ready = async (started: Array<{ roles: readonly TemporalRole[] }>): Promise<void> => {
-    const roles = started.flatMap((g) => g.roles);
+    const serving = started.flatMap((g) => g.roles).flatMap((role) => (role === 'worker' ? [] : [role]));
     let watch: NodeJS.Timeout | undefined;
     const death = new Promise<never>((_, reject) => {
       watch = setInterval(() => {
@@ -120,7 +123,7 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     });
     try {
       const listening = Promise.all(
-        roles.map((role) => waitForPort(options.grpcPorts[role], '127.0.0.1', readyTimeoutMs)),
+        serving.map((role) => waitForPort(options.grpcPorts[role], '127.0.0.1', readyTimeoutMs)),
       );
       await Promise.race([listening, death]);
     } finally {
