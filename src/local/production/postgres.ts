@@ -122,7 +122,8 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
   const { bin, major } = findPostgres();
   const owner = runAs();
   const root = mkdtempSync(join(tmpdir(), 'iscflow-postgres-'));
-  const removeRoot = (): void => rmSync(root, { recursive: true, force: true });
+  // Retried: a server killed a moment ago may still be finishing a write into it.
+  const removeRoot = (): void => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   const forget = onAbnormalExit(removeRoot);
   const dataDir = join(root, 'data');
   const passwordFile = join(root, 'password');
@@ -173,7 +174,7 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     'postgres',
     join(bin, 'postgres'),
     ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
-    spawnAs,
+    { ...spawnAs, group: true },
   );
 
   const query = async (sql: string, database = 'postgres'): Promise<string> => {

@@ -16,6 +16,11 @@ export interface SpawnOptions {
   /** Run as this user and group (the `postgres` user when this process is root). */
   uid?: number;
   gid?: number;
+  /**
+   * Its own process group, killed as a whole: for a process with children of its own (PostgreSQL's
+   * backends), which would otherwise outlive a SIGKILL of the parent for a moment and keep writing.
+   */
+  group?: boolean;
 }
 
 export interface ExitStatus {
@@ -43,14 +48,19 @@ const live = new Set<ManagedProcess>();
 const exitHooks = new Set<() => void>();
 let hooksInstalled = false;
 
-function killAllNow(): void {
-  for (const p of live) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
+/** The SIGKILL of a process, or of its whole group when it leads one. */
+function killHard(pid: number, group: boolean): void {
+  try {
+    process.kill(group ? -pid : pid, 'SIGKILL');
+  } catch {
+    // Already gone.
   }
+}
+
+const groups = new WeakMap<ManagedProcess, boolean>();
+
+function killAllNow(): void {
+  for (const p of live) killHard(p.pid, groups.get(p) ?? false);
   live.clear();
   for (const hook of exitHooks) {
     try {
@@ -96,7 +106,7 @@ function tailOf(file: string, lines: number): string {
 }
 
 /** Registers a started child as owned by this run and wraps it. */
-function own(name: string, command: string, child: ChildProcess, logFile: string): ManagedProcess {
+function own(name: string, command: string, child: ChildProcess, logFile: string, group = false): ManagedProcess {
   let status: ExitStatus | undefined;
   // Listening before anything can throw: an unheard 'error' (e.g. ENOENT) would end this process.
   const exited = new Promise<ExitStatus>((resolve) => {
@@ -117,7 +127,7 @@ function own(name: string, command: string, child: ChildProcess, logFile: string
     async stop({ signal = 'SIGTERM', graceMs = 15_000 } = {}) {
       if (status) return status;
       child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const timer = setTimeout(() => killHard(pid, group), graceMs);
       try {
         return await exited;
       } finally {
@@ -126,12 +136,13 @@ function own(name: string, command: string, child: ChildProcess, logFile: string
     },
     async kill() {
       if (status) return status;
-      child.kill('SIGKILL');
+      killHard(pid, group);
       return exited;
     },
     tail: (lines = 30) => tailOf(logFile, lines),
   };
   live.add(managed);
+  groups.set(managed, group);
   void exited.then(() => live.delete(managed));
   return managed;
 }
@@ -147,8 +158,9 @@ export function spawnManaged(name: string, command: string, args: string[], opti
       stdio: ['ignore', fd, fd],
       uid: options.uid,
       gid: options.gid,
+      detached: options.group ?? false,
     });
-    return own(name, command, child, options.logFile);
+    return own(name, command, child, options.logFile, options.group ?? false);
   } finally {
     // The child holds its own copy of the descriptor.
     closeSync(fd);
