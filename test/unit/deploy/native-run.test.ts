@@ -117,9 +117,16 @@ describe('child processes of the native run', () => {
     }
   };
 
+  let logDir: string;
+  beforeEach(() => {
+    logDir = mkdtempSync(join(tmpdir(), 'iscflow-owner-'));
+  });
+  afterEach(() => rmSync(logDir, { recursive: true, force: true }));
+
   /** Starts the owner fixture, returns its child's pid and the owner's exit. */
   async function owner(how: 'crash' | 'exit' | 'signal') {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'process-owner.ts'), how], {
+    const fixture = join(__dirname, 'fixtures', 'process-owner.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, how, join(logDir, 'owner.log')], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
