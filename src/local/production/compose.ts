@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../temporal-binaries';
 import { ProductionSetupError } from './errors';
 import { parseEnvFile } from './versions';
 
-export const COMPOSE_FILE = 'docker-compose.yml';
+const COMPOSE_FILE = 'docker-compose.yml';
 
 type Env = Record<string, string | undefined>;
 
@@ -244,7 +244,7 @@ export function serviceOf(project: ComposeProject, name: string): LoadedService 
 }
 
 /** `source:target[:mode]` bind mounts of a service, sources resolved against its project directory. */
-export function bindMounts(service: LoadedService): Array<{ source: string; target: string; readOnly: boolean }> {
+function bindMounts(service: LoadedService): Array<{ source: string; target: string; readOnly: boolean }> {
   return (service.definition.volumes ?? []).flatMap((volume) => {
     const [source, target, mode] = volume.split(':');
     if (!source || !target) return [];

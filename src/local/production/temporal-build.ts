@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../temporal-binaries';
 import { ProductionSetupError } from './errors';
 import { runCommand } from './processes';
 
-export const TEMPORAL_CACHE_DIR = join(PROJECT_ROOT, '.cache', 'temporal-server');
+const TEMPORAL_CACHE_DIR = join(PROJECT_ROOT, '.cache', 'temporal-server');
 
 const MODULE = 'go.temporal.io/server';
 const BUILD_TIMEOUT_MS = 30 * 60_000;
@@ -59,12 +59,12 @@ function isExecutable(path: string): boolean {
 }
 
 /** Where `go` is looked for: PATH, then where Go's official archive installs it (often not on PATH). */
-export function defaultGoSearchPath(env: Record<string, string | undefined> = process.env): string[] {
+function defaultGoSearchPath(env: Record<string, string | undefined> = process.env): string[] {
   return [...(env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/local/go/bin'];
 }
 
 /** The first `go` in `dirs`. */
-export function findGo(dirs: string[]): string | undefined {
+function findGo(dirs: string[]): string | undefined {
   return dirs.map((dir) => join(dir, 'go')).find(isExecutable);
 }
 

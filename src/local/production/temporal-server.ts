@@ -47,7 +47,7 @@ export interface RunningTemporalServer {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the frontend at `address` answers the gRPC health check with SERVING. */
-export async function waitForServing(address: string, timeoutMs: number, alive: () => string | undefined) {
+async function waitForServing(address: string, timeoutMs: number, alive: () => string | undefined) {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   for (;;) {

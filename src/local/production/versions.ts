@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { PROJECT_ROOT } from '../temporal-binaries';
 import { ProductionSetupError } from './errors';
 
-export const VERSIONS_FILE = join('deploy', 'versions.env');
+const VERSIONS_FILE = join('deploy', 'versions.env');
 
 const release = z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a release such as 1.29.1');
 

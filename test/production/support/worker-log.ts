@@ -16,7 +16,7 @@ const ACTIVITY_MESSAGES = new Set(['Activity completed', 'Activity failed']);
 const WORKFLOW_MESSAGES = new Set(['Workflow started', 'Workflow completed']);
 
 /** Counts the tasks in one worker's log text; lines that are not JSON (a crash's stack trace) are passed over. */
-export function countWorkerTasks(logText: string): WorkerTaskCounts {
+function countWorkerTasks(logText: string): WorkerTaskCounts {
   const counts: WorkerTaskCounts = { activities: 0, workflows: 0 };
   for (const line of logText.split('\n')) {
     if (!line.startsWith('{')) continue;
