@@ -1,4 +1,7 @@
-/** Tests are split by what they need to start: nothing, the time-skipping server, or the dev server. */
+/**
+ * Tests are split by what they need to start: nothing, the time-skipping server, the dev server, or the
+ * production topology (Temporal built from source on PostgreSQL, worker processes; `npm run test:production`).
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
 const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
@@ -8,6 +11,7 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...base, displayName: 'production', testMatch: ['<rootDir>/test/production/**/*.test.ts'] },
   ],
   testTimeout: 120_000,
 };

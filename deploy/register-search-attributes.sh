@@ -23,8 +23,9 @@ list_attributes() {
   temporal operator search-attribute list --namespace "$TEMPORAL_NAMESPACE" --address "$TEMPORAL_ADDRESS"
 }
 
-# auto-setup creates the namespace in the background after the server first reports SERVING, and the
-# frontend's namespace cache refreshes a few seconds later: wait until the namespace answers.
+# Compose runs this after the temporal-namespace job, but the frontend's namespace cache refreshes a
+# few seconds after a namespace is created (and `docker compose run` may start it on its own): wait until
+# the namespace answers.
 waited=0
 until list_attributes >/dev/null 2>&1; do
   if [ "$waited" -ge "$wait_seconds" ]; then

@@ -1,99 +1,51 @@
 /**
  * The production-like stack cannot run on a machine without a Docker engine, so these tests read
- * docker-compose.yml, the Dockerfile and the search-attribute registration script the way Docker would,
- * and check what a broken deployment would get wrong: missing services or variables, floating images,
- * hard-coded secrets, a worker that starts before its search attributes exist, or a config the worker
- * rejects at start.
+ * docker-compose.yml (and the file it includes) and the Dockerfile the way Docker would, through the
+ * loader the native run uses, and check what a broken deployment would get wrong: missing services, jobs
+ * or variables, floating or drifting images, hard-coded secrets, a server started before its schema, a
+ * worker that starts before its search attributes exist, or a config the worker rejects at start.
+ * `npm run test:production` then runs the same topology natively.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadWorkerConfig } from '../../../src/config';
+import {
+  commandSettings,
+  environmentMap,
+  hostPathOf,
+  interpolate,
+  interpolatedVariables,
+  jobScript,
+  loadCompose,
+  serviceOf,
+  type ComposeService,
+} from '../../../src/local/production/compose';
+import { nativeServerEnvironment, SETUP_JOBS, type NativePorts } from '../../../src/local/production/platform';
+import { loadDeployVersions } from '../../../src/local/production/versions';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../../src/common';
 
 const root = join(__dirname, '..', '..', '..');
 const read = (file: string): string => readFileSync(join(root, file), 'utf8');
 
-interface DependsOn {
-  condition?: string;
-}
-interface Service {
-  image?: string;
-  build?: string | { context?: string; dockerfile?: string };
-  environment?: Record<string, string | number | boolean | null> | string[];
-  depends_on?: string[] | Record<string, DependsOn>;
-  ports?: string[];
-  volumes?: string[];
-  entrypoint?: string | string[];
-  healthcheck?: { test?: string | string[] };
-  stop_grace_period?: string;
-}
-interface Compose {
-  services: Record<string, Service>;
-}
+type Env = Record<string, string | undefined>;
 
-const composeText = read('docker-compose.yml');
-const compose = parse(composeText) as Compose;
+const tenant = {
+  SAIL_BASE_URL: 'https://acme.api.identitynow.com',
+  SAIL_CLIENT_ID: 'client-id-from-env',
+  SAIL_CLIENT_SECRET: 'client-secret-from-env',
+  POSTGRES_PASSWORD: 'db-password-from-env',
+};
 
-function service(name: string): Service {
-  const found = compose.services[name];
-  if (!found) throw new Error(`docker-compose.yml has no service '${name}'`);
-  return found;
-}
+const project = (env: Env = tenant) => loadCompose({ root, env });
+const compose = project();
+const service = (name: string) => serviceOf(compose, name);
+const resolvedEnvironment = (name: string, env: Env): Record<string, string> =>
+  serviceOf(project(env), name).environment;
+const rawEnvironment = (name: string): Record<string, string> => environmentMap(service(name).raw);
 
-/** The raw (uninterpolated) environment of a service, in either of compose's two forms. */
-function rawEnvironment(name: string): Record<string, string> {
-  const env = service(name).environment ?? {};
-  if (Array.isArray(env)) {
-    return Object.fromEntries(
-      env.map((entry) => {
-        const at = entry.indexOf('=');
-        return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
-      }),
-    );
-  }
-  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === null ? '' : String(value)]));
-}
-
-/**
- * Compose's interpolation: `$$`, `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`,
- * `${VAR?error}` (an error fails `docker compose up` before anything starts).
- */
-function interpolate(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(
-    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (match, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
-      if (match === '$$') return '$';
-      const key = (name ?? bare) as string;
-      const value = env[key];
-      const missing = colon === ':' ? value === undefined || value === '' : value === undefined;
-      if (!missing) return value as string;
-      if (op === '-') return arg ?? '';
-      if (op === '?') throw new Error(`required variable ${key} is missing: ${arg ?? ''}`);
-      return '';
-    },
-  );
-}
-
-/** Names of every variable compose interpolates anywhere in the file. */
-function interpolatedVariables(text: string): string[] {
-  const names = new Set<string>();
-  for (const m of text.replace(/\$\$/g, '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)|\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
-    names.add((m[1] ?? m[2]) as string);
-  }
-  return [...names].sort();
-}
-
-function resolvedEnvironment(name: string, hostEnv: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(rawEnvironment(name)).map(([key, value]) => [key, interpolate(value, hostEnv)]),
-  );
-}
-
-function dependencies(name: string): Record<string, DependsOn> {
-  const deps = service(name).depends_on ?? {};
+function dependencies(name: string): Record<string, { condition?: string }> {
+  const deps = service(name).definition.depends_on ?? {};
   if (Array.isArray(deps)) return Object.fromEntries(deps.map((dep) => [dep, {}]));
   return deps;
 }
@@ -105,6 +57,8 @@ function imageTag(image: string): string | undefined {
   return at < 0 ? undefined : lastSegment.slice(at + 1);
 }
 
+const image = (name: string): string => service(name).definition.image ?? '';
+
 function seconds(duration: string): number {
   const m = /^(\d+)(ms|s|m|h)?$/.exec(duration);
   if (!m) throw new Error(`unsupported duration ${duration}`);
@@ -112,100 +66,159 @@ function seconds(duration: string): number {
   return Number(m[1]) * factor;
 }
 
-const tenant = {
-  SAIL_BASE_URL: 'https://acme.api.identitynow.com',
-  SAIL_CLIENT_ID: 'client-id-from-env',
-  SAIL_CLIENT_SECRET: 'client-secret-from-env',
-  POSTGRES_PASSWORD: 'db-password-from-env',
-};
+const healthcheck = (svc: ComposeService): string => [svc.healthcheck?.test ?? []].flat().join(' ');
+
+const PLATFORM_SERVICES = [
+  'postgresql',
+  'temporal-schema',
+  'temporal',
+  'temporal-namespace',
+  'temporal-register-search-attributes',
+  'temporal-ui',
+];
 
 describe('docker-compose.yml', () => {
-  it('defines the Temporal stack and the worker', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(
-      ['postgresql', 'temporal', 'temporal-register-search-attributes', 'temporal-ui', 'worker'].sort(),
-    );
+  it('includes the Temporal platform with the pinned versions, and defines iscflow’s own services', () => {
+    const top = parse(read('docker-compose.yml')) as { include?: unknown; services: Record<string, unknown> };
+    expect(top.include).toEqual([{ path: 'deploy/temporal.compose.yml', env_file: 'deploy/versions.env' }]);
+    expect(Object.keys(top.services)).toEqual(['worker']);
+    expect(Object.keys(compose.services).sort()).toEqual([...PLATFORM_SERVICES, 'worker'].sort());
+    for (const name of PLATFORM_SERVICES) expect(`${name} in ${service(name).file}`).toMatch(/temporal\.compose\.yml$/);
   });
 
-  it('pins every image to an explicit tag (never latest) and builds the worker from the Dockerfile', () => {
-    for (const [name, svc] of Object.entries(compose.services)) {
-      if (svc.image === undefined) {
-        expect(`${name} build: ${svc.build === undefined ? 'none' : 'yes'}`).toBe(`${name} build: yes`);
-        continue;
-      }
-      // A version tag, so `docker compose pull` never silently moves the stack to another release.
-      expect(`${name} tag: ${imageTag(svc.image) ?? 'none'}`).toMatch(new RegExp(`^${name} tag: \\d`));
+  it('pins every image through deploy/versions.env: no literal tag, no latest, no auto-setup', () => {
+    const versions = loadDeployVersions(root);
+    const images = Object.fromEntries(
+      Object.values(compose.services).flatMap((s) => (s.raw.image ? [[s.name, s.raw.image]] : [])),
+    );
+    for (const [name, raw] of Object.entries(images)) {
+      // The tag is a required interpolation, so a missing pin stops compose before anything starts.
+      expect(`${name}: ${raw}`).toMatch(/^[\w-]+: [\w./-]+:\$\{[A-Z_]+:\?[^}]+\}$/);
     }
-    expect(service('postgresql').image).toMatch(/^postgres:\d/);
-    expect(service('temporal').image).toMatch(/^temporalio\/auto-setup:\d+\.\d+\.\d+$/);
-    expect(service('temporal-register-search-attributes').image).toMatch(/^temporalio\/admin-tools:\d+\.\d+\.\d+/);
-    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:\d+\.\d+\.\d+$/);
-    const worker = service('worker');
+    expect(image('postgresql')).toBe(`postgres:${versions.POSTGRESQL_VERSION}`);
+    expect(image('temporal')).toBe(`temporalio/server:${versions.TEMPORAL_VERSION}`);
+    for (const job of Object.values(SETUP_JOBS)) {
+      expect(image(job)).toBe(`temporalio/admin-tools:${versions.TEMPORAL_ADMINTOOLS_VERSION}`);
+    }
+    expect(image('temporal-ui')).toBe(`temporalio/ui:${versions.TEMPORAL_UI_VERSION}`);
+    for (const file of compose.files) expect(readFileSync(file, 'utf8')).not.toMatch(/auto-setup|:latest\b/);
+    const worker = service('worker').definition;
     expect(worker.image).toBeUndefined();
     const build = typeof worker.build === 'string' ? { context: worker.build } : worker.build;
     expect(build?.context).toBe('.');
     expect(build?.dockerfile ?? 'Dockerfile').toBe('Dockerfile');
   });
 
-  it('runs the admin tools at the same server version as the server', () => {
-    const serverVersion = imageTag(service('temporal').image ?? '');
-    const toolsVersion = imageTag(service('temporal-register-search-attributes').image ?? '');
-    expect(serverVersion).toBeDefined();
-    expect(toolsVersion?.split('-')[0]).toBe(serverVersion);
-  });
-
-  it('keeps PostgreSQL data in a volume and reports healthy only once it accepts TCP connections', () => {
-    const pg = service('postgresql');
-    expect(pg.volumes).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^[\w-]+:\/var\/lib\/postgresql\/data$/)]),
+  it('stops when a pinned version is missing, naming the file to set it in', () => {
+    expect(() => interpolate(service('temporal').raw.image ?? '', {})).toThrow(
+      /TEMPORAL_VERSION.*deploy\/versions\.env/,
     );
-    const test = [pg.healthcheck?.test ?? []].flat().join(' ');
-    expect(test).toContain('pg_isready');
-    expect(test).toMatch(/-h\s+127\.0\.0\.1/);
-    expect(pg.ports).toBeUndefined();
   });
 
-  it('runs Temporal on PostgreSQL and starts it only when the database is healthy', () => {
+  it('runs the admin tools of the server’s own release', () => {
+    expect(imageTag(image('temporal-schema'))?.split('-')[0]).toBe(imageTag(image('temporal')));
+  });
+
+  it('pins a Web UI with the "Send an Update" dialog (2.54 or later, the dev server’s UI)', () => {
+    const [major, minor] = (imageTag(image('temporal-ui')) ?? '').split('.').map(Number) as [number, number];
+    expect(major * 1000 + minor).toBeGreaterThanOrEqual(2 * 1000 + 54);
+  });
+
+  it('keeps PostgreSQL data in a volume, with connections for every server pool, healthy only over TCP', () => {
+    const pg = service('postgresql').definition;
+    expect(pg.volumes).toEqual([expect.stringMatching(/^postgresql-data:\/var\/lib\/postgresql\/data$/)]);
+    expect(compose.volumes).toEqual(['postgresql-data']);
+    expect(healthcheck(pg)).toContain('pg_isready');
+    expect(healthcheck(pg)).toMatch(/-h 127\.0\.0\.1/);
+    expect(pg.ports).toBeUndefined();
+    // Each of the server's four roles opens a pool to each database; the rest is room for the jobs and psql.
+    const env = service('temporal').environment;
+    const pools = 4 * (Number(env.SQL_MAX_CONNS) + Number(env.SQL_VIS_MAX_CONNS));
+    expect(pools).toBeGreaterThan(0);
+    expect(Number(commandSettings(service('postgresql')).max_connections)).toBeGreaterThanOrEqual(pools + 20);
+  });
+
+  it('creates and migrates the schema in a one-shot job before the server starts', () => {
+    const job = service('temporal-schema');
+    expect(dependencies('temporal-schema')).toEqual({ postgresql: { condition: 'service_healthy' } });
+    const env = resolvedEnvironment('temporal-schema', tenant);
+    const pg = resolvedEnvironment('postgresql', tenant);
+    expect(env).toEqual({
+      POSTGRES_SEEDS: 'postgresql',
+      DB_PORT: '5432',
+      POSTGRES_USER: pg.POSTGRES_USER,
+      POSTGRES_PWD: pg.POSTGRES_PASSWORD,
+    });
+    expect(jobScript(job)).toBe(join(root, 'deploy', 'setup-schema.sh'));
+    expect(job.definition.restart).toBe('no');
+    expect(dependencies('temporal')).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+  });
+
+  it('runs the Temporal server on PostgreSQL, configured through the image’s own variables', () => {
     const env = resolvedEnvironment('temporal', tenant);
+    const pg = resolvedEnvironment('postgresql', tenant);
     expect(env).toMatchObject({
       DB: 'postgres12',
-      DB_PORT: '5432',
       POSTGRES_SEEDS: 'postgresql',
-      POSTGRES_USER: 'temporal',
-      POSTGRES_PWD: tenant.POSTGRES_PASSWORD,
-      SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES: 'true',
+      DB_PORT: '5432',
+      VISIBILITY_DB_PORT: '5432',
+      POSTGRES_USER: pg.POSTGRES_USER,
+      POSTGRES_PWD: pg.POSTGRES_PASSWORD,
+      BIND_ON_IP: '0.0.0.0',
     });
-    expect(resolvedEnvironment('postgresql', tenant)).toMatchObject({
-      POSTGRES_USER: env.POSTGRES_USER,
-      POSTGRES_PASSWORD: env.POSTGRES_PWD,
-    });
-    expect(dependencies('temporal')).toEqual({ postgresql: { condition: 'service_healthy' } });
-    expect(service('temporal').ports).toEqual([expect.stringMatching(/:7233:7233$/)]);
-    expect([service('temporal').healthcheck?.test ?? []].flat().join(' ')).toContain('cluster health');
+    // Fixed for the life of the cluster: a production count, not the development default of 4.
+    expect(Number(env.NUM_HISTORY_SHARDS)).toBeGreaterThanOrEqual(128);
+    expect(service('temporal').definition.ports).toEqual(['127.0.0.1:7233:7233']);
+    expect(healthcheck(service('temporal').definition)).toContain('7233');
   });
 
-  it('points the UI at the Temporal frontend and publishes it on 8080', () => {
-    expect(resolvedEnvironment('temporal-ui', tenant).TEMPORAL_ADDRESS).toBe('temporal:7233');
-    expect(service('temporal-ui').ports).toEqual([expect.stringMatching(/:8080:8080$/)]);
-    expect(dependencies('temporal-ui').temporal?.condition).toBe('service_healthy');
+  it('gives the server the dynamic config file of the repository, with Updates on', () => {
+    const temporal = service('temporal');
+    const file = hostPathOf(temporal, temporal.environment.DYNAMIC_CONFIG_FILE_PATH ?? '');
+    expect(file).toBe(join(root, 'deploy', 'temporal-dynamicconfig.yaml'));
+    expect(parse(readFileSync(file, 'utf8'))).toMatchObject({
+      'frontend.enableUpdateWorkflowExecution': [{ value: true }],
+    });
   });
 
-  it('registers exactly the search attributes the workflows upsert, with their types', () => {
+  it('creates the namespace in a one-shot job once the server is up', () => {
+    expect(dependencies('temporal-namespace')).toEqual({ temporal: { condition: 'service_healthy' } });
+    expect(resolvedEnvironment('temporal-namespace', tenant)).toEqual({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      ISCFLOW_NAMESPACE_RETENTION: '720h',
+    });
+    expect(
+      resolvedEnvironment('temporal-namespace', { ...tenant, ISCFLOW_NAMESPACE_RETENTION: '2160h' }),
+    ).toMatchObject({ ISCFLOW_NAMESPACE_RETENTION: '2160h' });
+    expect(jobScript(service('temporal-namespace'))).toBe(join(root, 'deploy', 'create-namespace.sh'));
+  });
+
+  it('registers exactly the search attributes the workflows upsert, once the namespace exists', () => {
     const env = resolvedEnvironment('temporal-register-search-attributes', tenant);
     expect(env.TEMPORAL_ADDRESS).toBe('temporal:7233');
-    expect(env.TEMPORAL_NAMESPACE).toBe('default');
+    expect(env.TEMPORAL_NAMESPACE).toBe(resolvedEnvironment('temporal-namespace', tenant).TEMPORAL_NAMESPACE);
     const pairs = (env.ISCFLOW_SEARCH_ATTRIBUTES ?? '').trim().split(/\s+/);
     const registered = Object.fromEntries(pairs.map((pair) => pair.split('=') as [string, string]));
     expect(pairs).toHaveLength(Object.keys(registered).length);
     expect(registered).toEqual(SEARCH_ATTRIBUTE_TYPES);
-    expect(dependencies('temporal-register-search-attributes').temporal?.condition).toBe('service_healthy');
+    expect(dependencies('temporal-register-search-attributes')).toEqual({
+      'temporal-namespace': { condition: 'service_completed_successfully' },
+    });
+    expect(jobScript(service('temporal-register-search-attributes'))).toBe(
+      join(root, 'deploy', 'register-search-attributes.sh'),
+    );
   });
 
-  it('runs the registration script that is in the repository', () => {
-    const svc = service('temporal-register-search-attributes');
-    const mount = (svc.volumes ?? []).find((v) => v.startsWith('./deploy/register-search-attributes.sh:'));
-    expect(mount).toBeDefined();
-    const target = (mount as string).split(':')[1] as string;
-    expect([svc.entrypoint ?? []].flat()).toEqual(['/bin/sh', target]);
+  it('points the UI at the Temporal frontend and publishes it on loopback port 8080', () => {
+    expect(resolvedEnvironment('temporal-ui', tenant)).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_DEFAULT_NAMESPACE: 'default',
+    });
+    expect(service('temporal-ui').definition.ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(dependencies('temporal-ui')).toEqual({
+      'temporal-namespace': { condition: 'service_completed_successfully' },
+    });
   });
 
   it('gives the worker every variable it needs, ISC secrets only from the environment', () => {
@@ -229,17 +242,20 @@ describe('docker-compose.yml', () => {
       expect(`${secret}=${raw[secret] ?? ''}`).toMatch(new RegExp(`^${secret}=\\$\\{${secret}:\\?[^}]+\\}$`));
     }
     expect(resolvedEnvironment('worker', tenant).TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(resolvedEnvironment('worker', tenant).TEMPORAL_NAMESPACE).toBe(
+      resolvedEnvironment('temporal-namespace', tenant).TEMPORAL_NAMESPACE,
+    );
   });
 
-  it('refuses to start the stack when a tenant setting is missing', () => {
+  it('refuses to start the stack when a tenant setting or the database password is missing', () => {
     for (const missing of ['SAIL_BASE_URL', 'SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET']) {
-      const env: Record<string, string | undefined> = { ...tenant, [missing]: undefined };
+      const env: Env = { ...tenant, [missing]: undefined };
       expect(() => resolvedEnvironment('worker', env)).toThrow(missing);
       expect(() => resolvedEnvironment('worker', { ...tenant, [missing]: '' })).toThrow(missing);
     }
-    expect(() => resolvedEnvironment('temporal', { ...tenant, POSTGRES_PASSWORD: undefined })).toThrow(
-      'POSTGRES_PASSWORD',
-    );
+    for (const name of ['postgresql', 'temporal-schema', 'temporal']) {
+      expect(() => resolvedEnvironment(name, { ...tenant, POSTGRES_PASSWORD: undefined })).toThrow('POSTGRES_PASSWORD');
+    }
   });
 
   it('resolves to a worker configuration that the worker accepts', () => {
@@ -273,17 +289,58 @@ describe('docker-compose.yml', () => {
 
   it('lets the worker drain in-flight work before Docker kills it', () => {
     const config = loadWorkerConfig(resolvedEnvironment('worker', tenant));
-    const grace = service('worker').stop_grace_period;
+    const grace = service('worker').definition.stop_grace_period;
     expect(grace).toBeDefined();
     expect(seconds(grace as string)).toBeGreaterThan(config.shutdownGraceSeconds);
   });
 
-  it('documents every variable it reads in docs/deployment.md', () => {
+  it('documents every variable the compose files read in docs/deployment.md', () => {
     const docs = read('docs/deployment.md');
-    const variables = interpolatedVariables(composeText);
-    expect(variables).toEqual(expect.arrayContaining(['SAIL_BASE_URL', 'SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET']));
-    const undocumented = variables.filter((name) => !docs.includes(`\`${name}\``));
+    const variables = compose.files.flatMap((file) => interpolatedVariables(readFileSync(file, 'utf8')));
+    expect(variables).toEqual(
+      expect.arrayContaining(['SAIL_BASE_URL', 'POSTGRES_PASSWORD', 'TEMPORAL_VERSION', 'TEMPORAL_UI_VERSION']),
+    );
+    const undocumented = [...new Set(variables)].filter((name) => !docs.includes(`\`${name}\``));
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('the native run of the same topology (npm run test:production)', () => {
+  const versions = loadDeployVersions(root);
+
+  it('builds the server release compose pins', () => {
+    // platform.ts builds go.temporal.io/server at versions.TEMPORAL_VERSION: the tag compose runs.
+    expect(imageTag(image('temporal'))).toBe(versions.TEMPORAL_VERSION);
+    expect(imageTag(image('temporal-schema'))).toBe(versions.TEMPORAL_ADMINTOOLS_VERSION);
+  });
+
+  it('runs the one-shot jobs compose runs, from the scripts compose mounts', () => {
+    for (const job of Object.values(SETUP_JOBS)) {
+      expect(`${job}: ${jobScript(service(job))}`).toMatch(new RegExp(`^${job}: ${root}/deploy/[\\w-]+\\.sh$`));
+    }
+  });
+
+  it('gives the server compose’s environment, changing only hosts, ports and the mounted file’s path', () => {
+    const composeEnv = service('temporal').environment;
+    const ports: NativePorts = {
+      postgres: 15432,
+      frontendGrpc: 17233,
+      frontendHttp: 17243,
+      membership: { frontend: 16933, history: 16934, matching: 16935, worker: 16939 },
+      grpc: { history: 17234, matching: 17235, worker: 17239 },
+    };
+    const native = nativeServerEnvironment(composeEnv, ports, '/repo/deploy/temporal-dynamicconfig.yaml');
+    const changed = Object.keys(composeEnv).filter((key) => native[key] !== composeEnv[key]);
+    expect(changed.sort()).toEqual(
+      ['BIND_ON_IP', 'DB_PORT', 'DYNAMIC_CONFIG_FILE_PATH', 'POSTGRES_SEEDS', 'VISIBILITY_DB_PORT'].sort(),
+    );
+    expect(native).toMatchObject({ POSTGRES_SEEDS: '127.0.0.1', DB_PORT: '15432', BIND_ON_IP: '127.0.0.1' });
+    const added = Object.keys(native).filter((key) => !(key in composeEnv));
+    expect(added.every((key) => key.endsWith('_PORT'))).toBe(true);
+  });
+
+  it('starts PostgreSQL with the compose service’s settings', () => {
+    expect(commandSettings(service('postgresql'))).toEqual({ max_connections: '200' });
   });
 });
 
@@ -333,92 +390,6 @@ describe('Dockerfile', () => {
     const ignored = read('.dockerignore')
       .split(/\r?\n/)
       .map((line) => line.trim());
-    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.env', '.git', '.temporal']));
-  });
-});
-
-describe('deploy/register-search-attributes.sh', () => {
-  const script = join(root, 'deploy', 'register-search-attributes.sh');
-  let dir: string;
-
-  /**
-   * A stand-in for the `temporal` CLI: keeps the namespace's attributes in a file, answers like the
-   * server does for duplicates, and logs every call.
-   */
-  const fakeCli = `#!/bin/sh
-echo "$*" >> "$FAKE_DIR/calls"
-if [ -f "$FAKE_DIR/unready" ]; then rm "$FAKE_DIR/unready"; echo "namespace not found" >&2; exit 1; fi
-name=""; type=""; prev=""
-for arg in "$@"; do
-  case $prev in --name) name=$arg ;; --type) type=$arg ;; esac
-  prev=$arg
-done
-case "$1 $2 $3" in
-  "operator search-attribute list") cat "$FAKE_DIR/state" 2>/dev/null; exit 0 ;;
-  "operator search-attribute create")
-    existing=$(grep "^$name " "$FAKE_DIR/state" 2>/dev/null | cut -d' ' -f2)
-    if [ -n "$existing" ] && [ "$existing" != "$type" ]; then
-      echo "search attribute \\"$name\\" already exists and has different type \\"$existing\\"" >&2; exit 1
-    fi
-    if [ -n "$existing" ]; then echo "Search attribute $name already exists." >&2; exit 1; fi
-    echo "$name $type" >> "$FAKE_DIR/state"; echo "Search attributes have been added"; exit 0 ;;
-esac
-echo "unexpected call: $*" >&2; exit 2
-`;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'iscflow-register-'));
-    writeFileSync(join(dir, 'temporal'), fakeCli);
-    chmodSync(join(dir, 'temporal'), 0o755);
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  function run() {
-    const env = {
-      ...resolvedEnvironment('temporal-register-search-attributes', tenant),
-      PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-      FAKE_DIR: dir,
-      ISCFLOW_REGISTER_WAIT_SECONDS: '10',
-    };
-    const result = spawnSync('sh', [script], { env, encoding: 'utf8' });
-    const calls = readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
-    return { ...result, calls };
-  }
-
-  const state = () =>
-    Object.fromEntries(
-      readFileSync(join(dir, 'state'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((line) => line.split(' ') as [string, string]),
-    );
-
-  it('waits for the namespace, then creates each attribute against temporal:7233 in namespace default', () => {
-    writeFileSync(join(dir, 'unready'), '');
-    const result = run();
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(0);
-    expect(state()).toEqual(SEARCH_ATTRIBUTE_TYPES);
-    const creates = result.calls.filter((c) => c.startsWith('operator search-attribute create'));
-    expect(creates).toHaveLength(Object.keys(SEARCH_ATTRIBUTE_TYPES).length);
-    for (const call of result.calls) {
-      expect(call).toContain('--address temporal:7233');
-      expect(call).toContain('--namespace default');
-    }
-  });
-
-  it('succeeds again when the attributes already exist (a second `docker compose up`)', () => {
-    expect(run().status).toBe(0);
-    const again = run();
-    expect(again.status).toBe(0);
-    expect(again.stdout).toContain('IscflowState (Keyword): already registered');
-    expect(state()).toEqual(SEARCH_ATTRIBUTE_TYPES);
-  });
-
-  it('fails, so the worker does not start, when an attribute exists with another type', () => {
-    writeFileSync(join(dir, 'state'), 'IscflowState KeywordList\n');
-    const result = run();
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('IscflowState exists with a type other than Keyword');
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.env', '.git', '.temporal', '.cache']));
   });
 });
