@@ -103,7 +103,8 @@ describe('production topology (Temporal on PostgreSQL, two worker processes, sim
     await topology.startWorker('worker-3');
 
     const second = await startChanges(topology, secondHalf);
-    // The same HR event delivered again: it joins the workflow already there instead of starting another.
+    // The same HR events delivered again (same idempotency keys): each lands on the change already there
+    // (joined while it runs, a no-op once it completed) instead of starting another.
     const replayed = await startChanges(topology, firstHalf.slice(0, 5));
     expect(replayed.map((r) => r.workflowId)).toEqual(first.slice(0, 5).map((f) => f.workflowId));
 

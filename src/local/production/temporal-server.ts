@@ -112,7 +112,10 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   };
 
   /** The groups' roles listen, and the frontend answers SERVING; a process that dies meanwhile fails it. */
-  const ready = async (started: Array<{ roles: readonly TemporalRole[] }>): Promise<void> => {
+  const ready = async (
+    started: Array<{ roles: readonly TemporalRole[] }>,
+    { frontend = true }: { frontend?: boolean } = {},
+  ): Promise<void> => {
     const serving = started.flatMap((g) => g.roles).flatMap((role) => (role === 'worker' ? [] : [role]));
     let watch: NodeJS.Timeout | undefined;
     const death = new Promise<never>((_, reject) => {
@@ -129,11 +132,18 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
     } finally {
       clearInterval(watch);
     }
-    await waitForServing(options.address, readyTimeoutMs, deadProcess);
+    if (frontend) await waitForServing(options.address, readyTimeoutMs, deadProcess);
   };
 
-  for (const group of groups) launch(group);
   try {
+    // Every role writes the cluster's metadata on its first start; started together on an empty database
+    // they race, and the losers exit. One goes first; the others follow once it listens.
+    const [first, ...rest] = groups;
+    if (first && rest.length > 0) {
+      launch(first);
+      await ready([first], { frontend: false });
+    }
+    for (const group of rest.length > 0 ? rest : groups) launch(group);
     await ready(groups);
   } catch (error) {
     await stopGroups([...running.keys()]);

@@ -93,7 +93,8 @@ async function lookUp(life: Lifecycle, hireAt: string | undefined, publish: () =
     .finally(() => {
       ended = true;
     });
-  await condition(() => ended || hasNews(life));
+  // The window is also a timer here: the deadline holds even where a server does not end the retries itself.
+  await condition(() => ended || hasNews(life), Math.max(1, window * 1000));
   if (!ended) scope.cancel();
   await polling;
   if (found) return known(life, found.id, publish);

@@ -57,12 +57,15 @@ export async function identityLifecycleWorkflow(input: LifecycleInput): Promise<
     const trigger = await takeIn(life);
     await sweepLeaver(life);
     const plan = planNow(life, trigger);
-    if (!needsIdentity(plan) || (await ensureIdentity(life, hireOf(life), publish))) {
+    const ready = !needsIdentity(plan) || (await ensureIdentity(life, hireOf(life), publish));
+    if (ready) {
       await carryOut(life, plan, trigger);
       life.s.lastReconciledAt = workflowNow();
     }
     publish();
     await checkpoint(life);
+    // Still waiting for ISC to know the identity: ensureIdentity did the waiting; look again at once.
+    if (!ready && life.s.identityWait && !life.s.identityWait.skippedUntilEvent) continue;
     await sleepUntilNews(life, plan);
     if (hasNews(life) || !life.policy) await refreshPolicy(life);
   }
@@ -196,10 +199,17 @@ function hireOf(life: Lifecycle): string | undefined {
   return projection.upcomingHire?.at ?? projection.hiredAt;
 }
 
-/** Step 5: a long history continues as new, carrying the state (handlers finished, nothing dropped). */
+/**
+ * Step 5: a long history continues as new, carrying the state (handlers finished, nothing dropped). It
+ * waits for a quiet moment, when no change it started is still running, so every change reports back to
+ * the run that started it; only a history twice too long (or the server's suggestion) does not wait.
+ */
 async function checkpoint(life: Lifecycle): Promise<void> {
   const info = workflowInfo();
-  if (!info.continueAsNewSuggested && info.historyLength < life.options.maxHistoryEvents) return;
+  const limit = life.options.maxHistoryEvents;
+  if (!info.continueAsNewSuggested && info.historyLength < limit) return;
+  const busy = life.s.ledger.some((h) => h.state === 'GRANTING' || h.state === 'REVOKING' || h.state === 'WITHDRAWING');
+  if (busy && !info.continueAsNewSuggested && info.historyLength < 2 * limit) return;
   await condition(allHandlersFinished);
   // Settled changes not yet taken in are applied now: the next run would not get them again.
   takeSettled(life, workflowNow());

@@ -77,13 +77,25 @@ export async function itemsPerChange(topology: ProductionTopology, changes: Star
   return changes.map((c) => `${changeKey(c)} x${perChange.get(changeKey(c)) ?? 0}`);
 }
 
-/** `iscflow request --grant` for each pair (four CLI processes at a time), as operators or scripts would. */
+/**
+ * `iscflow request --grant` for each pair (four CLI processes at a time), as an HR integration would: each
+ * change carries its own idempotency key (the id of the HR event behind it), so a replayed event is a no-op.
+ */
 export async function startChanges(
   topology: ProductionTopology,
   pairs: Array<{ identityId: string; entitlementId: string }>,
 ): Promise<StartedChange[]> {
   return mapLimit(pairs, 4, async (pair) => {
-    const run = await topology.grant(pair.identityId, pair.entitlementId, '--comment', 'production run', '--json');
+    const key = `hr-${pair.identityId.slice(0, 8)}-${pair.entitlementId.slice(0, 8)}`;
+    const run = await topology.grant(
+      pair.identityId,
+      pair.entitlementId,
+      '--comment',
+      'production run',
+      '--idempotency-key',
+      key,
+      '--json',
+    );
     if (run.code !== 0) throw new Error(`iscflow request for ${changeKey(pair)} exited ${run.code}: ${run.err}`);
     const [workflow, ...more] = run.json<{ workflows: Array<{ workflowId: string }> }>().workflows;
     if (!workflow || more.length > 0) throw new Error(`one workflow expected for ${changeKey(pair)}: ${run.out}`);
