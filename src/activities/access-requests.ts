@@ -42,6 +42,9 @@ export interface AccessRequestDependencies {
 
 const STATUS_PAGE = 250;
 
+/** How far ahead a start date must still be when the submit goes out, for ISC to take it as future. */
+const START_DATE_MARGIN_MS = 2000;
+
 /** Clock skew allowed between this worker and ISC when filtering status rows by `created`. */
 const CREATED_SKEW_MS = 5 * 60 * 1000;
 
@@ -156,7 +159,7 @@ export function createAccessRequestActivities({
       const remaining = input.items.filter((ref) => !decided.has(keyOf(ref)));
       const submittedAt = new Date(Math.min(now(), earliestAdoptedMs)).toISOString();
       if (remaining.length > 0) {
-        const body = buildBody(input, remaining);
+        const body = buildBody(input, remaining, now());
         const response = await isc.submitAccessRequest(body);
         for (const ref of remaining) {
           if (response.kind === 'untracked') {
@@ -302,8 +305,11 @@ function matchesTracking(
  * items to every recipient), so the rectangle spanned by what remains is sent; rows ISC then sees as
  * duplicates come back cancelled or in `existingRequests` and are told apart by their correlation keys.
  */
-function buildBody(input: SubmitItemsInput, remaining: ItemRef[]): AccessRequestBody {
+function buildBody(input: SubmitItemsInput, remaining: ItemRef[], nowMs: number): AccessRequestBody {
   const { request, attempt } = input;
+  // ISC refuses a start date that is not in the future. One that passed while the submit waited (a retry,
+  // a slow queue) delays nothing any more: the grant simply goes now.
+  const ahead = (date: string | undefined): boolean => date !== undefined && Date.parse(date) - nowMs > START_DATE_MARGIN_MS;
   const identityIds = unique(remaining.map((r) => r.identityId));
   const wanted = new Set(remaining.map((r) => `${r.itemType}:${r.itemId}`));
   const items = request.items.filter((i) => wanted.has(`${i.type}:${i.id}`));
@@ -316,7 +322,7 @@ function buildBody(input: SubmitItemsInput, remaining: ItemRef[]): AccessRequest
       ...((item.comment ?? request.comment) ? { comment: item.comment ?? request.comment } : {}),
       clientMetadata: { ...request.clientMetadata, ...correlationMetadata(request.key, attempt) },
       ...(item.removeDate && !input.omitRemoveDate ? { removeDate: item.removeDate } : {}),
-      ...(item.startDate && !input.omitStartDate ? { startDate: item.startDate } : {}),
+      ...(ahead(item.startDate) && !input.omitStartDate ? { startDate: item.startDate } : {}),
     })),
   };
 }

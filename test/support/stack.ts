@@ -44,6 +44,7 @@ export interface SimRequestItem {
   itemId: string;
   state: string;
   removeDate: string | null;
+  startDate: string | null;
   clientMetadata: Record<string, string> | null;
 }
 

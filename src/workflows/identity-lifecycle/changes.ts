@@ -26,8 +26,6 @@ import type { Lifecycle } from './lifecycle';
 /** How many change records `identity show` keeps (the changes themselves stay in Temporal). */
 const CHANGE_RECORDS_KEPT = 200;
 
-/** A start date must still be ahead when ISC gets it; one about to pass is simply left out. */
-const START_DATE_MARGIN_MS = 60_000;
 
 function causeOf(life: Lifecycle, trigger: Trigger): ChangeCause {
   if (trigger === 'apply') return { kind: 'policy-apply' };
@@ -95,8 +93,8 @@ export async function carryOut(life: Lifecycle, plan: ReconcilePlan, trigger: Tr
       case 'grant': {
         const identityId = s.iscIdentityId;
         if (!identityId) break;
-        const startDate =
-          action.startDate && msUntil(action.startDate) > START_DATE_MARGIN_MS ? action.startDate : undefined;
+        // A start date that has passed only delays nothing; the submit itself drops one that passes in flight.
+        const startDate = action.startDate && msUntil(action.startDate) > 0 ? action.startDate : undefined;
         const change: AccessChange = {
           requestType: 'GRANT_ACCESS',
           identityIds: [identityId],
