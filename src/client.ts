@@ -7,6 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { decisionCommand } from './cli/commands/decide';
 import { listCommand } from './cli/commands/list';
 import { removeDateCommand } from './cli/commands/remove-date';
+import { reportCommand } from './cli/commands/report';
 import { requestCommand } from './cli/commands/request';
 import { statusCommand } from './cli/commands/status';
 import { UsageError, type Env, type Output } from './cli/io';
@@ -23,6 +24,7 @@ const USAGE = `Usage:
   iscflow skip WORKFLOW_ID --reason TEXT
   iscflow cancel WORKFLOW_ID --reason TEXT      (a request stuck in ISC: cancel before approval, close after)
   iscflow remove-date WORKFLOW_ID (ISO|none) [--identity ID] [--item ID]
+  iscflow report [--since ISO] [--until ISO] [--identity KEY] [--format table|csv|json|html] [--out FILE]
 TYPE is ROLE, ACCESS_PROFILE or ENTITLEMENT.`;
 
 function isParseArgsError(error: unknown): error is Error {
@@ -45,6 +47,8 @@ function dispatch(command: string | undefined, rest: string[], io: Output, env: 
       return decisionCommand(command, rest, io, env);
     case 'remove-date':
       return removeDateCommand(rest, io, env);
+    case 'report':
+      return reportCommand(rest, io, env);
     default:
       return undefined;
   }
