@@ -1,4 +1,7 @@
-/** Tests are split by what they need to start: nothing, the time-skipping server, or the dev server. */
+/**
+ * Tests are split by what they need to start: nothing, the time-skipping server, the dev server, or the
+ * dev server with its Web UI and a headless Chromium (e2e).
+ */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
 const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
@@ -8,6 +11,7 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...base, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
   testTimeout: 120_000,
 };
