@@ -84,15 +84,29 @@ function eventTime(event: HistoryEvent): string {
   return new Date(Number(time.seconds ?? 0) * 1000 + Math.floor((time.nanos ?? 0) / 1e6)).toISOString();
 }
 
-async function firstPayload(converter: LoadedDataConverter, payloads: Payloads | null | undefined): Promise<unknown> {
-  const [value] = await decodeArrayFromPayloads(converter, payloads?.payloads);
-  return value;
-}
-
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new UnreadableHistoryError(`${what}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
+}
+
+/**
+ * The first payload, decoded and checked. A payload this process cannot decode (encrypted under a key it
+ * does not hold, say) stops the report with the run named, rather than leaving the change out.
+ */
+async function decodeAs<S extends z.ZodType>(
+  schema: S,
+  converter: LoadedDataConverter,
+  payloads: Payloads | null | undefined,
+  what: string,
+): Promise<z.infer<S>> {
+  let value: unknown;
+  try {
+    [value] = await decodeArrayFromPayloads(converter, payloads?.payloads);
+  } catch (error) {
+    throw new UnreadableHistoryError(`${what}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return parse(schema, value, what);
 }
 
 /** The close event's closure and, for a completion, the result payloads. */
@@ -116,7 +130,7 @@ async function decisionOf(converter: LoadedDataConverter, event: HistoryEvent): 
   const name = request?.input?.name;
   const decision = DECISIONS.find((d) => d === name);
   if (!request || !decision) return null;
-  const arg = parse(decisionArgSchema, await firstPayload(converter, request.input?.args), `${decision} Update`);
+  const arg = await decodeAs(decisionArgSchema, converter, request.input?.args, `${decision} Update`);
   return {
     at: eventTime(event),
     decision,
@@ -138,7 +152,7 @@ export async function readChangeRun(
   if (started.workflowType?.name !== WORKFLOW_TYPES.accessRequest) {
     throw new UnreadableHistoryError(`run ${runId}: a ${started.workflowType?.name ?? 'nameless'} workflow`);
   }
-  const input = parse(changeInputSchema, await firstPayload(converter, started.input), `run ${runId} input`);
+  const input = await decodeAs(changeInputSchema, converter, started.input, `run ${runId} input`);
   const decisions: DecisionRecord[] = [];
   let closed: { at: string; closure: Closure; result: ChangeResult | null; nextRunId: string | null } | null = null;
   for (const event of events) {
@@ -148,7 +162,7 @@ export async function readChangeRun(
     if (!closure) continue;
     const result =
       closure.closure === 'COMPLETED'
-        ? parse(changeResultSchema, await firstPayload(converter, closure.result), `run ${runId} result`)
+        ? await decodeAs(changeResultSchema, converter, closure.result, `run ${runId} result`)
         : null;
     closed = { at: eventTime(event), closure: closure.closure, result, nextRunId: closure.nextRunId ?? null };
   }

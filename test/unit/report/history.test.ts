@@ -88,6 +88,13 @@ describe('a run read from its history', () => {
     await expect(readChangeRun('r', history, loadDataConverter())).rejects.toThrow(UnreadableHistoryError);
   });
 
+  it('names the run whose payloads it cannot decode (encrypted under a key it does not hold)', async () => {
+    const history = loadHistory(REPORT_HISTORIES, 'revoke-completed');
+    const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    input.metadata = { encoding: Buffer.from('binary/encrypted'), 'encryption-key-id': Buffer.from('2026-01') };
+    await expect(readChangeRun('r', history, loadDataConverter())).rejects.toThrow(/^run r input: .*binary\/encrypted/);
+  });
+
   it('refuses an input it cannot read instead of reporting a guess', async () => {
     const history = loadHistory(REPORT_HISTORIES, 'revoke-completed');
     const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
