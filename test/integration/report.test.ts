@@ -233,4 +233,19 @@ describe('iscflow report (dev server + simulator)', () => {
     expect(html).toContain(reason);
     expect(html).not.toMatch(/<script[^>]+src=/);
   });
+
+  it("accepts every ready-made query of docs/operator.md, as the Web UI's query box sends them", async () => {
+    const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'operator.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Ready-made queries'), doc.indexOf('## The audit report'));
+    const queries = [...section.matchAll(/^\| [^|]+\| `([^`]+)`/gm)].map((m) => m[1]!);
+    expect(queries.length).toBeGreaterThanOrEqual(10);
+    const client = stack.temporal.client();
+    for (const query of queries) {
+      const filled = query.replace(/<[^>]+>/g, identity(1));
+      await expect(client.workflow.count(filled)).resolves.toMatchObject({ count: expect.any(Number) });
+    }
+    // The grant and the revoke of identity 1.
+    const byIdentity = queries.find((q) => q.startsWith('IscflowIdentityIds ='))!;
+    expect((await client.workflow.count(byIdentity.replace(/<[^>]+>/, identity(1)))).count).toBe(2);
+  });
 });
