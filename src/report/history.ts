@@ -11,6 +11,7 @@ import type { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 import { WORKFLOW_TYPES } from '../common';
 import { ITEM_TYPES, REQUEST_TYPES } from '../domain';
+import { cancelUpdate, retryUpdate, skipUpdate } from '../workflows/access-request/contracts';
 import type { DecisionRecord } from './model';
 
 type History = temporal.api.history.v1.IHistory;
@@ -47,7 +48,12 @@ export type ChangeResult = z.infer<typeof changeResultSchema>;
 
 const decisionArgSchema = z.object({ reason: z.string().optional() }).nullish();
 
-const DECISIONS = ['retry', 'skip', 'cancel'] as const;
+/** The operator's decisions, by the names their Updates are registered under. */
+const DECISIONS = new Map<string, DecisionRecord['decision']>([
+  [retryUpdate.name, 'retry'],
+  [skipUpdate.name, 'skip'],
+  [cancelUpdate.name, 'cancel'],
+]);
 
 /** How a run closed, in Temporal's words; null while it runs. */
 export type Closure = 'COMPLETED' | 'FAILED' | 'TERMINATED' | 'TIMED_OUT' | 'CANCELED' | 'CONTINUED_AS_NEW';
@@ -128,7 +134,7 @@ function closureOf(event: HistoryEvent): { closure: Closure; result?: Payloads |
 async function decisionOf(converter: LoadedDataConverter, event: HistoryEvent): Promise<DecisionRecord | null> {
   const request = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
   const name = request?.input?.name;
-  const decision = DECISIONS.find((d) => d === name);
+  const decision = name ? DECISIONS.get(name) : undefined;
   if (!request || !decision) return null;
   const arg = await decodeAs(decisionArgSchema, converter, request.input?.args, `${decision} Update`);
   return {

@@ -5,11 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ITEM_OUTCOMES, type ItemOutcome } from '../../domain';
 import type { Report, ReportRow } from '../model';
 import { describeCause, describeDecision, describeOutcome } from './text';
 
+/** The chart's groups: every item outcome, and the rows still running. */
+type Group = ItemOutcome | 'running';
+
 /** Outcome colours, chosen to read apart for the common forms of colour blindness and in grey print. */
-const COLOURS: Record<string, string> = {
+const COLOURS: Record<Group, string> = {
   GRANTED: '#1b7837',
   REVOKED: '#2166ac',
   ALREADY_SATISFIED: '#7fbf7b',
@@ -18,10 +22,11 @@ const COLOURS: Record<string, string> = {
   CANCELLED: '#8c6d31',
   running: '#762a83',
 };
+/** Rows of workflows that closed without a result (`WORKFLOW_TERMINATED`, ...). */
 const OTHER_COLOUR = '#4d4d4d';
-const ORDER = ['GRANTED', 'REVOKED', 'ALREADY_SATISFIED', 'REJECTED', 'FAILED', 'CANCELLED', 'running'];
+const ORDER: readonly string[] = [...ITEM_OUTCOMES, 'running'];
 
-const colourOf = (group: string): string => COLOURS[group] ?? OTHER_COLOUR;
+const colourOf = (group: string): string => (group in COLOURS ? COLOURS[group as Group] : OTHER_COLOUR);
 /** The chart groups rows still running together: their live phases are not outcomes. */
 const groupOf = (row: ReportRow): string => (row.status === 'running' ? 'running' : row.outcome);
 
