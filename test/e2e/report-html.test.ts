@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { changeRows, compareRows, renderHtml, type Report } from '../../src/report';
 import { withBrowser } from '../support/browser';
-import { loadRun, REPLAY_HISTORIES, REPORT_HISTORIES } from '../unit/report/support';
+import { loadRun, REPLAY_HISTORIES, REPORT_HISTORIES } from '../support/report-histories';
 
 interface ChartProbe {
   width: number;

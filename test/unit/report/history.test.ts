@@ -4,7 +4,7 @@
  */
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { readChangeRun, UnreadableHistoryError } from '../../../src/report';
-import { loadHistory, loadRun, REPLAY_HISTORIES, REPORT_HISTORIES } from './support';
+import { loadHistory, loadRun, REPLAY_HISTORIES, REPORT_HISTORIES } from '../../support/report-histories';
 
 describe('a run read from its history', () => {
   it('takes the input from the first event and the result from the completion, with the decisions in order', async () => {

@@ -1,6 +1,6 @@
 /** Which changes a report asks visibility for, and how an identity narrows the rows. */
 import { identityKeyInput, lifecycleQuery, reportQuery, rowMatches, type IdentityFilter } from '../../../src/report';
-import { row } from './support';
+import { row } from '../../support/report-histories';
 
 const ID = '0123456789abcdef0123456789abcdef';
 

@@ -9,7 +9,7 @@ import {
   REPORT_COLUMNS,
   type Report,
 } from '../../../src/report';
-import { row } from './support';
+import { row } from '../../support/report-histories';
 
 /** A strict RFC 4180 reader: what a spreadsheet or `csv` module would make of the text. */
 function parseCsv(text: string): string[][] {

@@ -1,6 +1,6 @@
 /** From runs to rows: one per (identity, item), the outcome as the change stands, chains of runs joined. */
 import { chainRuns, changeRows, compareRows, type ChangeRun } from '../../../src/report';
-import { loadRun, REPLAY_HISTORIES, REPORT_HISTORIES, row } from './support';
+import { loadRun, REPLAY_HISTORIES, REPORT_HISTORIES, row } from '../../support/report-histories';
 
 describe('report rows', () => {
   it('gives a finished change its outcome, cause, key, ISC request id and every decision', async () => {

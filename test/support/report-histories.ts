@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataConverter } from '@temporalio/common/lib/internal-non-workflow';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { readChangeRun, type ChangeRun, type ReportRow } from '../../../src/report';
+import { readChangeRun, type ChangeRun, type ReportRow } from '../../src/report';
 
-/** Dev-server runs made through the CLI (this folder's `histories/record.ts`). */
-export const REPORT_HISTORIES = join(__dirname, 'histories');
+/** Dev-server runs made through the CLI (`test/unit/report/histories/record.ts`). */
+export const REPORT_HISTORIES = join(__dirname, '..', 'unit', 'report', 'histories');
 /** The time-skipping runs the replay test keeps (`test/histories/record.ts`). */
-export const REPLAY_HISTORIES = join(__dirname, '..', '..', 'histories');
+export const REPLAY_HISTORIES = join(__dirname, '..', 'histories');
 
 export function loadHistory(dir: string, name: string): ReturnType<typeof historyFromJSON> {
   return historyFromJSON(JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')));
