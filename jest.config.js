@@ -1,6 +1,7 @@
 /**
- * Tests are split by what they need to start: nothing, the time-skipping server, the dev server, or the
- * production topology (Temporal built from source on PostgreSQL, worker processes; `npm run test:production`).
+ * Tests are split by what they need to start: nothing, the time-skipping server, the dev server, the dev
+ * server with its Web UI and a headless Chromium (e2e), or the production topology (Temporal built from
+ * source on PostgreSQL, worker processes; `npm run test:production`).
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }];
 const base = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
@@ -12,6 +13,7 @@ module.exports = {
     { ...base, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...base, displayName: 'production', testMatch: ['<rootDir>/test/production/**/*.test.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
   testTimeout: 120_000,
 };

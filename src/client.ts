@@ -10,6 +10,7 @@ import { identityCommand } from './cli/commands/identity';
 import { policyCommand } from './cli/commands/policy';
 import { listCommand } from './cli/commands/list';
 import { removeDateCommand } from './cli/commands/remove-date';
+import { reportCommand } from './cli/commands/report';
 import { requestCommand } from './cli/commands/request';
 import { statusCommand } from './cli/commands/status';
 import { UsageError, type Env, type Output } from './cli/io';
@@ -29,6 +30,7 @@ const USAGE = `Usage:
   iscflow event FILE|- [--json]                 (HR events: a JSON object or array, NDJSON, or CSV)
   iscflow identity show KEY [--json] | identity list [--state S] [--json] | identity ref KEY
   iscflow policy check [FILE] | policy plan [FILE] [--json] | policy apply [FILE] --yes
+  iscflow report [--since ISO] [--until ISO] [--identity KEY] [--format table|csv|json|html] [--out FILE]
 TYPE is ROLE, ACCESS_PROFILE or ENTITLEMENT. KEY is an employee number or an ISC identity id.`;
 
 function isParseArgsError(error: unknown): error is Error {
@@ -57,6 +59,8 @@ function dispatch(command: string | undefined, rest: string[], io: Output, env: 
       return identityCommand(rest, io, env);
     case 'policy':
       return policyCommand(rest, io, env);
+    case 'report':
+      return reportCommand(rest, io, env);
     default:
       return undefined;
   }

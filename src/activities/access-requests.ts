@@ -309,7 +309,8 @@ function buildBody(input: SubmitItemsInput, remaining: ItemRef[], nowMs: number)
   const { request, attempt } = input;
   // ISC refuses a start date that is not in the future. One that passed while the submit waited (a retry,
   // a slow queue) delays nothing any more: the grant simply goes now.
-  const ahead = (date: string | undefined): boolean => date !== undefined && Date.parse(date) - nowMs > START_DATE_MARGIN_MS;
+  const ahead = (date: string | undefined): boolean =>
+    date !== undefined && Date.parse(date) - nowMs > START_DATE_MARGIN_MS;
   const identityIds = unique(remaining.map((r) => r.identityId));
   const wanted = new Set(remaining.map((r) => `${r.itemType}:${r.itemId}`));
   const items = request.items.filter((i) => wanted.has(`${i.type}:${i.id}`));

@@ -19,7 +19,8 @@ function installTestRuntime(): void {
   Runtime.install({ logger: temporalLogger(createLogger((process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn')) });
 }
 
-export async function createDevEnvironment(): Promise<TestWorkflowEnvironment> {
+/** `uiPort`: also serve the Temporal Web UI (the dev server's own build) there, for browser tests. */
+export async function createDevEnvironment(options: { uiPort?: number } = {}): Promise<TestWorkflowEnvironment> {
   installTestRuntime();
   const { cli } = ensureTemporalBinaries();
   return TestWorkflowEnvironment.createLocal({
@@ -27,6 +28,7 @@ export async function createDevEnvironment(): Promise<TestWorkflowEnvironment> {
       executable: { type: 'existing-path', path: cli },
       searchAttributes: SEARCH_ATTRIBUTE_KEYS,
       ip: '127.0.0.1',
+      ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
     },
   });
 }

@@ -26,7 +26,6 @@ import type { Lifecycle } from './lifecycle';
 /** How many change records `identity show` keeps (the changes themselves stay in Temporal). */
 const CHANGE_RECORDS_KEPT = 200;
 
-
 function causeOf(life: Lifecycle, trigger: Trigger): ChangeCause {
   if (trigger === 'apply') return { kind: 'policy-apply' };
   if (life.cause.includes('/')) return { kind: 'hr-event', ref: life.cause };
