@@ -7,7 +7,7 @@
  */
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
-import { ACCESS_REQUEST_DEFAULTS as D, DEFAULT_TASK_QUEUE } from './common';
+import { ACCESS_REQUEST_DEFAULTS as D, DEFAULT_TASK_QUEUE, TRACKING_DEFAULTS, type TrackingMode } from './common';
 
 type Env = Record<string, string | undefined>;
 
@@ -37,6 +37,12 @@ const workerEnvSchema = z.object({
   ISCFLOW_MAX_CONCURRENT_ACTIVITIES: positiveInt(20),
   /** The birthright policy (YAML); without one, identity lifecycles desire nothing. */
   ISCFLOW_POLICY: z.string().min(1).optional(),
+  /** `shared`: one tracker per shard coalesces submissions and polls ISC in batches; `poll`: each change polls. */
+  ISCFLOW_TRACKING: z.enum(['shared', 'poll']).default(TRACKING_DEFAULTS.mode),
+  /** ISC calls per 10 s the whole deployment stays under (shared tracking): ISC allows 100. */
+  ISCFLOW_ISC_CALLS_PER_10S: z.coerce.number().int().min(1).max(100).default(TRACKING_DEFAULTS.iscCallsPer10s),
+  /** Trackers the access changes are spread over; keep it stable (changing it makes trackers rebuild). */
+  ISCFLOW_TRACKER_SHARDS: z.coerce.number().int().min(1).max(64).default(TRACKING_DEFAULTS.trackerShards),
   ISCFLOW_SHUTDOWN_GRACE_SECONDS: positiveInt(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -64,6 +70,7 @@ export interface WorkerConfig {
   maxConcurrentActivities: number;
   shutdownGraceSeconds: number;
   policyFile?: string;
+  tracking: { mode: TrackingMode; iscCallsPer10s: number; shards: number };
   logLevel: z.infer<typeof workerEnvSchema>['LOG_LEVEL'];
 }
 
@@ -148,6 +155,11 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
           maxConcurrentActivities: worker.ISCFLOW_MAX_CONCURRENT_ACTIVITIES,
           shutdownGraceSeconds: worker.ISCFLOW_SHUTDOWN_GRACE_SECONDS,
           ...(worker.ISCFLOW_POLICY ? { policyFile: worker.ISCFLOW_POLICY } : {}),
+          tracking: {
+            mode: worker.ISCFLOW_TRACKING,
+            iscCallsPer10s: worker.ISCFLOW_ISC_CALLS_PER_10S,
+            shards: worker.ISCFLOW_TRACKER_SHARDS,
+          },
           logLevel: worker.LOG_LEVEL,
         }
       : undefined;

@@ -4,6 +4,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { TrackingSettings } from './activities/contracts';
+import { iscTaskQueue } from './common';
 import { EMPTY_POLICY, createActivities } from './activities';
 import { loadWorkerConfig, type WorkerConfig } from './config';
 import type { ResolvedPolicy } from './domain';
@@ -33,9 +35,20 @@ async function policyFor(config: Readonly<WorkerConfig>, isc: IscClient, logger:
   return policy;
 }
 
+/** The worker of a process: one or two Temporal workers, run and stopped together. */
+export interface IscflowWorker {
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
 /**
- * Builds (but does not run) a worker; the ISC client is created here, once, and shared by activities.
+ * Builds (but does not run) the worker; the ISC client is created here, once, and shared by activities.
  * Rejects (naming every problem) when the policy names access ISC does not have.
+ *
+ * In shared tracking it is two Temporal workers: one runs the workflows and the activities that only talk
+ * to Temporal; the other runs the ISC-calling activities on their own task queue, where the server paces
+ * every ISC call of every worker together under ISC's budget. In poll mode one worker does both, paced by
+ * `ISCFLOW_ISC_ACTIVITIES_PER_SECOND` as before.
  */
 export async function buildWorker({
   config,
@@ -43,7 +56,7 @@ export async function buildWorker({
   logger,
   workflowBundle,
   client,
-}: BuildWorkerOptions): Promise<Worker> {
+}: BuildWorkerOptions): Promise<IscflowWorker> {
   const isc = createIscClient({
     baseUrl: config.isc.baseUrl,
     clientId: config.isc.clientId,
@@ -53,24 +66,60 @@ export async function buildWorker({
     logger: logger.child({ component: 'isc' }),
   });
   const policy = await policyFor(config, isc, logger);
-  return Worker.create({
+  const { taskQueue, namespace } = config.temporal;
+  const shared = config.tracking.mode === 'shared';
+  const tracking: TrackingSettings = {
+    mode: config.tracking.mode,
+    taskQueue,
+    iscTaskQueue: iscTaskQueue(taskQueue),
+    shards: config.tracking.shards,
+    budgetPer10s: config.tracking.iscCallsPer10s,
+  };
+  const activities = createActivities({
+    isc,
+    logger: logger.child({ component: 'activities' }),
+    tenantProfile: config.isc.tenantProfile,
+    removalMode: config.removalMode,
+    apiVersion: config.isc.apiVersion,
+    tracking,
+    policy,
+    ...(client ? { temporal: client } : {}),
+  });
+  const main = await Worker.create({
     connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
+    namespace,
+    taskQueue,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities: createActivities({
-      isc,
-      logger: logger.child({ component: 'activities' }),
-      tenantProfile: config.isc.tenantProfile,
-      removalMode: config.removalMode,
-      policy,
-      ...(client ? { temporal: client } : {}),
-    }),
-    // Enforced by the server across every worker of the queue: the fleet stays under ISC's rate limit.
-    maxTaskQueueActivitiesPerSecond: config.iscActivitiesPerSecond,
+    activities,
+    // Poll mode: every ISC call runs here, so the server-enforced limit keeps the fleet under ISC's budget.
+    ...(shared ? {} : { maxTaskQueueActivitiesPerSecond: config.iscActivitiesPerSecond }),
     maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
     shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
   });
+  const workers = [main];
+  if (shared) {
+    workers.push(
+      await Worker.create({
+        connection,
+        namespace,
+        taskQueue: tracking.iscTaskQueue,
+        activities,
+        // One ISC budget for the whole deployment: the server dispatches at most this many ISC activities a
+        // second across every worker of this queue, and each makes about one ISC call.
+        maxTaskQueueActivitiesPerSecond: config.tracking.iscCallsPer10s / 10,
+        maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+        shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
+      }),
+    );
+  }
+  return {
+    async run() {
+      await Promise.all(workers.map((w) => w.run()));
+    },
+    shutdown() {
+      for (const w of workers) w.shutdown();
+    },
+  };
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { STATUS_UNCHANGED } from '../common';
-import { classifyIscState, outcomeForFinalState, type ItemOutcome, type RequestType } from '../domain';
+import { classifyIscState, type RequestType } from '../domain';
 import type { AccessRequestBody, IscClient, RequestedItemStatus } from '../isc';
 import type {
   CancelRequestInput,
@@ -24,10 +24,22 @@ import type {
   SubmitItemsResult,
   SubmittedItem,
   TenantSettings,
-  TrackedItem,
+  TrackingSettings,
 } from './contracts';
 import { correlationMetadata, isFromSubmission } from './correlation';
 import { withIscFailures } from './failures';
+import {
+  CREATED_SKEW_MS,
+  createStatusReader,
+  matchesTracking,
+  newestFirst,
+  rowIsFor,
+  sameItem,
+  unique,
+} from './status-reader';
+
+/** How far ahead a start date must still be when the submit goes out, for ISC to take it as future. */
+const START_DATE_MARGIN_MS = 2000;
 
 export interface AccessRequestDependencies {
   isc: IscClient;
@@ -36,35 +48,12 @@ export interface AccessRequestDependencies {
   tenantProfile?: 'current' | 'legacy';
   /** The deployment's default removal mode (`ISCFLOW_REMOVAL_MODE`). */
   removalMode?: 'isc' | 'exact';
+  /** The ISC API version the client speaks (filters differ between versions). */
+  apiVersion?: 'v3' | 'v2025';
+  /** How the deployment tracks ISC; told to each workflow with the tenant. */
+  tracking?: TrackingSettings;
   /** Wall clock, injectable for tests. */
   now?: () => number;
-}
-
-const STATUS_PAGE = 250;
-
-/** How far ahead a start date must still be when the submit goes out, for ISC to take it as future. */
-const START_DATE_MARGIN_MS = 2000;
-
-/** Clock skew allowed between this worker and ISC when filtering status rows by `created`. */
-const CREATED_SKEW_MS = 5 * 60 * 1000;
-
-const sameItem = (a: ItemRef, b: ItemRef): boolean =>
-  a.identityId === b.identityId && a.itemType === b.itemType && a.itemId === b.itemId;
-
-const rowIsFor = (row: RequestedItemStatus, ref: ItemRef, requestType: RequestType): boolean =>
-  row.requestedFor?.id === ref.identityId &&
-  row.id === ref.itemId &&
-  (row.requestType ?? 'GRANT_ACCESS') === requestType;
-
-const newestFirst = (a: RequestedItemStatus, b: RequestedItemStatus): number =>
-  (b.created ?? '').localeCompare(a.created ?? '');
-
-function flattenErrors(row: RequestedItemStatus): string[] {
-  return (row.errorMessages ?? []).flatMap((list) => (list ?? []).map((m) => m?.text ?? '')).filter(Boolean);
-}
-
-function unique<T>(values: T[]): T[] {
-  return [...new Set(values)];
 }
 
 export function createAccessRequestActivities({
@@ -72,34 +61,11 @@ export function createAccessRequestActivities({
   logger,
   tenantProfile = 'current',
   removalMode = 'isc',
+  apiVersion = 'v3',
+  tracking,
   now = Date.now,
 }: AccessRequestDependencies): AccessRequestActivities {
-  /** Status rows for one identity created at or after `since`. */
-  const rowsSince = async (identityId: string, since: string): Promise<RequestedItemStatus[]> => {
-    if (tenantProfile === 'current') {
-      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: `created ge ${since}` });
-    }
-    // No `created` filter on older tenants: read newest first and stop at the first page that reaches back past `since`.
-    const rows: RequestedItemStatus[] = [];
-    for (let offset = 0; ; offset += STATUS_PAGE) {
-      const page = await isc.listAccessRequestStatus({
-        requestedFor: identityId,
-        sorters: '-created',
-        limit: STATUS_PAGE,
-        offset,
-      });
-      // Instants, not strings: ISC's timestamps may come with or without milliseconds.
-      const sinceMs = Date.parse(since);
-      const createdMs = (r: RequestedItemStatus): number => Date.parse(r.created ?? '') || 0;
-      rows.push(...page.filter((r) => createdMs(r) >= sinceMs));
-      if (page.length < STATUS_PAGE || page.some((r) => createdMs(r) < sinceMs)) return rows;
-    }
-  };
-
-  const heldItems = async (identityId: string): Promise<Set<string>> => {
-    const access = await isc.getIdentityAccess(identityId);
-    return new Set(access.map((a) => `${a.type}:${a.id}`));
-  };
+  const { rowsSince, rowsFor, heldItems, observe } = createStatusReader({ isc, tenantProfile, apiVersion, now });
 
   /** Whether the identity is already where the request wants it: holds a grant, lacks a revoke. */
   const isSatisfied = (held: Set<string>, ref: ItemRef, requestType: RequestType): boolean =>
@@ -189,7 +155,7 @@ export function createAccessRequestActivities({
       const observations: ItemObservation[] = [];
       for (const identityId of unique(input.items.map((i) => i.identityId))) {
         const mine = input.items.filter((i) => i.identityId === identityId);
-        const rows = await statusRowsFor(identityId, mine);
+        const rows = await rowsFor(identityId, mine);
         let held: Set<string> | undefined;
         const holds = async (ref: ItemRef): Promise<boolean> => {
           held ??= await heldItems(identityId);
@@ -215,62 +181,6 @@ export function createAccessRequestActivities({
     });
   }
 
-  /** Rows for one identity: by access request id when all are known, else by time since submission. */
-  async function statusRowsFor(identityId: string, items: TrackedItem[]): Promise<RequestedItemStatus[]> {
-    const ids = unique(items.flatMap((i) => (i.accessRequestId ? [i.accessRequestId] : [])));
-    if (tenantProfile === 'current' && items.every((i) => i.accessRequestId)) {
-      // `eq` joined by `or`: v2025 documents no `in` for accessRequestId, and both versions take this.
-      const filters = ids.map((id) => `accessRequestId eq ${JSON.stringify(id)}`).join(' or ');
-      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters });
-    }
-    const earliest = Math.min(...items.map((i) => Date.parse(i.submittedAt)));
-    return rowsSince(identityId, new Date(earliest - CREATED_SKEW_MS).toISOString());
-  }
-
-  async function observe(
-    input: CheckStatusInput,
-    item: TrackedItem,
-    rows: RequestedItemStatus[],
-    holds: (ref: ItemRef) => Promise<boolean>,
-  ): Promise<ItemObservation> {
-    const ref: ItemRef = { identityId: item.identityId, itemType: item.itemType, itemId: item.itemId };
-    const row = rows
-      .filter(
-        (r) =>
-          rowIsFor(r, ref, input.requestType) &&
-          ((item.accessRequestId !== undefined && r.accessRequestId === item.accessRequestId) ||
-            isFromSubmission(r, input.requestKey, item.attempt)),
-      )
-      .sort(newestFirst)[0];
-
-    if (!row) {
-      // Older tenants silently ignore a request for access already held: no row ever appears.
-      const waited = now() - Date.parse(item.submittedAt);
-      const ignoredAsHeld =
-        waited >= input.missingRowGraceMs && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS');
-      return {
-        ...ref,
-        accessRequestId: item.accessRequestId,
-        errorMessages: [],
-        ...(ignoredAsHeld ? { outcome: 'ALREADY_SATISFIED' as const } : {}),
-      };
-    }
-
-    const state = row.state ?? 'UNKNOWN';
-    const observation: ItemObservation = {
-      ...ref,
-      accessRequestId: row.accessRequestId ?? item.accessRequestId,
-      iscState: state,
-      errorMessages: flattenErrors(row),
-    };
-    if (classifyIscState(state) !== 'FINAL') return observation;
-    let outcome: ItemOutcome = outcomeForFinalState(input.requestType, state);
-    // ISC cancels a request for access already held as a duplicate: the change is satisfied, not lost.
-    if (state === 'CANCELLED' && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS'))
-      outcome = 'ALREADY_SATISFIED';
-    return { ...observation, outcome };
-  }
-
   async function holdsAccess(input: HoldsAccessInput): Promise<boolean> {
     return withIscFailures(async () => (await heldItems(input.identityId)).has(`${input.itemType}:${input.itemId}`));
   }
@@ -282,22 +192,13 @@ export function createAccessRequestActivities({
     });
   }
 
-  const tenantSettings = async (): Promise<TenantSettings> => ({ tenantProfile, removalMode });
+  const tenantSettings = async (): Promise<TenantSettings> => ({
+    tenantProfile,
+    removalMode,
+    ...(tracking ? { tracking } : {}),
+  });
 
   return { tenantSettings, submitItems, checkStatus, holdsAccess, cancelRequest };
-}
-
-function matchesTracking(
-  tracking: {
-    requestedFor?: string | null;
-    requestedItemsDetails?: Array<{ type?: string | null; id?: string | null }> | null;
-  },
-  ref: ItemRef,
-): boolean {
-  return (
-    tracking.requestedFor === ref.identityId &&
-    (tracking.requestedItemsDetails ?? []).some((d) => d.id === ref.itemId && (d.type ?? ref.itemType) === ref.itemType)
-  );
 }
 
 /**

@@ -2,7 +2,17 @@
  * What workflows may ask of the outside world. Workflows import these as types only; the implementations
  * live in activities built by `createActivities`.
  */
-import type { ItemOutcome, ItemType, PlannedRequest, PolicyItem, RequestType, ResolvedPolicy } from '../domain';
+import type { TrackingMode } from '../common';
+import type {
+  ItemOutcome,
+  ItemType,
+  PlannedRequest,
+  PolicyItem,
+  RequestType,
+  ResolvedPolicy,
+  SubmitBatch,
+  SubmitTicket,
+} from '../domain';
 
 /** One (identity, item) row of a request: the unit ISC tracks and iscflow reports on. */
 export interface ItemRef {
@@ -27,6 +37,8 @@ export type SubmitDisposition = 'SUBMITTED' | 'ADOPTED' | 'ALREADY_SATISFIED';
 export interface SubmittedItem extends ItemRef {
   disposition: SubmitDisposition;
   accessRequestId?: string;
+  /** Set when the item went to ISC in a coalesced request: the batch id its rows carry. */
+  batch?: string;
 }
 
 export interface SubmitItemsResult {
@@ -40,6 +52,8 @@ export interface TrackedItem extends ItemRef {
   iscState?: string;
   attempt: number;
   submittedAt: string;
+  /** The coalesced request it went in, when it did: its rows carry this batch id instead of the request key. */
+  batch?: string;
 }
 
 export interface CheckStatusInput {
@@ -73,10 +87,91 @@ export interface CancelRequestInput {
   close: boolean;
 }
 
+/** How the deployment tracks ISC (see `TrackingMode`); the same for every worker of a task queue. */
+export interface TrackingSettings {
+  mode: TrackingMode;
+  /** The task queue of the workflows (where trackers run). */
+  taskQueue: string;
+  /** The task queue of ISC-calling activities in shared mode, rate-limited to `budgetPer10s`. */
+  iscTaskQueue: string;
+  shards: number;
+  budgetPer10s: number;
+}
+
 /** What the worker knows about the tenant and the deployment, told to each workflow at its start. */
 export interface TenantSettings {
   tenantProfile: 'current' | 'legacy';
   removalMode: 'isc' | 'exact';
+  /** Absent in runs that started before shared tracking existed: they poll on their own. */
+  tracking?: TrackingSettings;
+}
+
+/** A submission's answer as a tracker gives it to the access change that asked. */
+export interface TicketAnswer {
+  ticket: string;
+  result?: SubmitItemsResult;
+  /** The submission failed for good (ISC refused it, or could not be reached for a day): ISC's words. */
+  failure?: string[];
+}
+
+/** What a tracker tells an access change: answers to its submissions, and news about its items. */
+export interface TrackerNews {
+  answers?: TicketAnswer[];
+  observations?: Array<{ requestKey: string; chain: string; items: ItemObservation[] }>;
+}
+
+/** What an access change (or the ingress's hint) tells its tracker. */
+export type TrackerMessage =
+  | { kind: 'submit'; ticket: SubmitTicket; missingRowGraceMs: number }
+  | {
+      kind: 'watch';
+      requester: string;
+      chain: string;
+      requestKey: string;
+      requestType: RequestType;
+      items: TrackedItem[];
+      missingRowGraceMs: number;
+    }
+  | { kind: 'hint'; accessRequestIds: string[] };
+
+export interface EnlistInput {
+  shard: number;
+  settings: TrackingSettings & { tenantProfile: 'current' | 'legacy' };
+  message: TrackerMessage;
+}
+
+export interface SubmitBatchInput {
+  batch: SubmitBatch;
+  /** `identity|TYPE|id` already where the batch wants them (looked up for the whole round): not submitted. */
+  satisfied: string[];
+}
+
+export interface SubmitBatchResult {
+  submittedAt: string;
+  items: Array<SubmittedItem & { ticket: string }>;
+}
+
+export interface CheckStatusBatchInput {
+  requests: CheckStatusInput[];
+}
+
+export interface CheckStatusBatchResult {
+  /** Observations per request, in the order asked. */
+  results: ItemObservation[][];
+}
+
+/** Activities of shared tracking: the tracker's ISC calls (each about one call) and its messages. */
+export interface TrackingActivities {
+  /** From an access change: hands a message to its tracker, starting the tracker if it does not run. */
+  enlist: (input: EnlistInput) => Promise<void>;
+  /** What these identities hold (`TYPE:id` per identity), a hundred identities per ISC call. */
+  heldAccessOf: (input: { identityIds: string[] }) => Promise<Record<string, string[]>>;
+  submitBatch: (input: SubmitBatchInput) => Promise<SubmitBatchResult>;
+  checkStatusBatch: (input: CheckStatusBatchInput) => Promise<CheckStatusBatchResult>;
+  /** Signals news to many access changes at once; returns the ids that no longer run. */
+  deliverNews: (input: { deliveries: Array<{ workflowId: string; news: TrackerNews }> }) => Promise<{ gone: string[] }>;
+  /** A tracker that starts empty asks the access changes of its shard that are waiting to say so again. */
+  askToReenlist: (input: { taskQueue: string; shard: number; shards: number }) => Promise<{ asked: number }>;
 }
 
 /** The activities of access changes; function properties, since they travel as values. */
@@ -89,7 +184,7 @@ export interface AccessRequestActivities {
 }
 
 /** Every activity the worker registers. */
-export type IscflowActivities = AccessRequestActivities & LifecycleActivities;
+export type IscflowActivities = AccessRequestActivities & LifecycleActivities & TrackingActivities;
 
 /** The workers' policy; the answer leaves it out when the asker already holds that version. */
 export interface PolicyAnswer {

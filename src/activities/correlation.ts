@@ -16,3 +16,14 @@ export function isFromSubmission(row: RequestedItemStatus, requestKey: string, a
   const metadata = row.clientMetadata ?? {};
   return metadata[REQUEST_KEY_FIELD] === requestKey && metadata[ATTEMPT_FIELD] === String(attempt);
 }
+
+/** Metadata of a coalesced request (many identities' changes in one ISC request): its batch id. */
+export const BATCH_FIELD = 'iscflowBatch';
+
+export function batchMetadata(batchId: string, attempt: number): Record<string, string> {
+  return { [BATCH_FIELD]: batchId, [ATTEMPT_FIELD]: String(attempt) };
+}
+
+export function isFromBatch(row: RequestedItemStatus, batchId: string): boolean {
+  return (row.clientMetadata ?? {})[BATCH_FIELD] === batchId;
+}

@@ -6,6 +6,7 @@ import type { ResolvedPolicy } from '../domain';
 import { createAccessRequestActivities, type AccessRequestDependencies } from './access-requests';
 import type { IscflowActivities } from './contracts';
 import { createLifecycleActivities } from './lifecycle';
+import { createTrackingActivities } from './tracking';
 
 export interface ActivityDependencies extends AccessRequestDependencies {
   /** The birthright policy (resolved); without one, lifecycles desire nothing. */
@@ -26,6 +27,7 @@ export const EMPTY_POLICY: ResolvedPolicy = {
 export function createActivities(deps: ActivityDependencies): IscflowActivities {
   return {
     ...createAccessRequestActivities(deps),
+    ...createTrackingActivities(deps),
     ...createLifecycleActivities({
       isc: deps.isc,
       logger: deps.logger,

@@ -60,3 +60,31 @@ export const ACCESS_REQUEST_DEFAULTS: Readonly<AccessRequestOptions> = Object.fr
 
 /** The default task queue every iscflow worker and starter uses (`ISCFLOW_TASK_QUEUE`). */
 export const DEFAULT_TASK_QUEUE = 'iscflow';
+
+/**
+ * How access changes learn about ISC: `shared` (one tracker per shard watches every request in flight and
+ * asks ISC in batches; submissions of the same items for different identities are coalesced) or `poll`
+ * (each workflow polls ISC on its own, as before the tracker existed).
+ */
+export type TrackingMode = 'shared' | 'poll';
+
+/** The worker's default tracking, and ISC's call budget the deployment paces itself under. */
+export const TRACKING_DEFAULTS = Object.freeze({
+  mode: 'shared',
+  /** ISC allows 100 calls per 10 s per client and API version; stay under it with a margin. */
+  iscCallsPer10s: 90,
+  trackerShards: 4,
+});
+
+/** The task queue of every ISC-calling activity in shared mode: rate-limited to the ISC budget. */
+export function iscTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-isc`;
+}
+
+/**
+ * The workflow id of a tracker shard. Per task queue: deployments (or test stacks) that share a namespace
+ * but not workers must not share trackers, which run on their task queue's workers and call their ISC.
+ */
+export function trackerWorkflowId(taskQueue: string, shard: number): string {
+  return `iscflow-tracker-${taskQueue}-${shard}`;
+}

@@ -6,5 +6,19 @@ export const WORKFLOW_TYPES = {
   accessRequest: 'accessRequestWorkflow',
   identityLifecycle: 'identityLifecycleWorkflow',
   hrEvent: 'hrEventWorkflow',
+  statusTracker: 'statusTrackerWorkflow',
 } as const;
 export type WorkflowTypeName = (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES];
+
+/**
+ * Signal names between access changes and their tracker. Activities send them (with a client), workflows
+ * receive them; the names live here so neither imports the other.
+ */
+export const TRACKER_SIGNALS = {
+  /** To a tracker: submit these items, or watch these requests, or look at these at once (a hint). */
+  enlist: 'trackerEnlist',
+  /** To an access change: its submission's result, or news about its items. */
+  news: 'trackerNews',
+  /** To an access change: a tracker (re)started empty; say again what you are waiting for. */
+  reenlist: 'trackerReenlist',
+} as const;

@@ -100,3 +100,15 @@ export {
   type ReconcilePlan,
   reconcile,
 } from './lifecycle/reconcile';
+export {
+  type SubmitTicket,
+  type SubmitBatch,
+  MAX_IDENTITIES_PER_BATCH,
+  coalesce,
+  STATUS_ROWS_PER_CALL,
+  STATUS_IDS_PER_CALL,
+  chunkForStatus,
+  pollIntervalMs,
+  statusCallAllowance,
+  trackerShardOf,
+} from './tracking';

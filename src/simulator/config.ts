@@ -13,7 +13,7 @@ export type SimulatorProfile = z.infer<typeof profileSchema>;
 export const simulatorConfigPatchSchema = z
   .object({
     approval: z
-      .object({ mode: z.enum(['auto', 'manual']), delayMs: millis, rejectRate: rate })
+      .object({ mode: z.enum(['auto', 'manual']), delayMs: millis, delayMaxMs: millis, rejectRate: rate })
       .partial()
       .strict(),
     provisioning: z.object({ delayMs: millis, failRate: rate }).partial().strict(),
@@ -34,7 +34,8 @@ export const simulatorConfigPatchSchema = z
 export type SimulatorConfigPatch = z.infer<typeof simulatorConfigPatchSchema>;
 
 export interface SimulatorConfig {
-  approval: { mode: 'auto' | 'manual'; delayMs: number; rejectRate: number };
+  /** Automatic approvals take `delayMs`, or a uniform draw up to `delayMaxMs` when that is larger. */
+  approval: { mode: 'auto' | 'manual'; delayMs: number; delayMaxMs: number; rejectRate: number };
   provisioning: { delayMs: number; failRate: number };
   faults: { latencyMs: number; errorRate: number; rateLimitRate: number; lostResponseRate: number; resetRate: number };
   rateLimit: { requests: number; windowSeconds: number };
@@ -45,7 +46,7 @@ export interface SimulatorConfig {
 /** Short delays so end-to-end tests finish quickly; ISC's documented rate limit. */
 export function defaultConfig(): SimulatorConfig {
   return {
-    approval: { mode: 'auto', delayMs: 200, rejectRate: 0 },
+    approval: { mode: 'auto', delayMs: 200, delayMaxMs: 0, rejectRate: 0 },
     provisioning: { delayMs: 200, failRate: 0 },
     faults: { latencyMs: 0, errorRate: 0, rateLimitRate: 0, lostResponseRate: 0, resetRate: 0 },
     rateLimit: { requests: 100, windowSeconds: 10 },

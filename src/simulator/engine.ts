@@ -273,6 +273,13 @@ export class Engine {
     };
   }
 
+  /** A fixed delay, or (with `delayMaxMs`) a uniform draw between the two: approvers do not all answer at once. */
+  private approvalDelay(config: SimulatorConfig): number {
+    const { delayMs, delayMaxMs } = config.approval;
+    if (delayMaxMs <= delayMs) return delayMs;
+    return delayMs + Math.floor(this.random.next('approval') * (delayMaxMs - delayMs));
+  }
+
   private drawOutcome(item: CatalogItem, config: SimulatorConfig): RequestItem['outcome'] {
     if (RULE_FAIL.test(item.name)) return 'PROVISIONING_FAILED';
     if (!this.random.chance('provisioning', config.provisioning.failRate)) return 'SUCCESS';
@@ -323,7 +330,7 @@ export class Engine {
     this.approvals.set(row.approval.id, row);
     this.pendingApprovals.set(row.approval.id, row);
     push(this.byApprovalOwner, ownerId, row);
-    if (config.approval.mode === 'auto') this.heap.push(at + config.approval.delayMs, { kind: 'decide', item: row });
+    if (config.approval.mode === 'auto') this.heap.push(at + this.approvalDelay(config), { kind: 'decide', item: row });
   }
 
   private apply(event: Event, at: number): void {

@@ -105,7 +105,9 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
     state.engine.catchUp();
   });
   app.addHook('onResponse', async (request, reply) => {
-    state.stats.record(request.method, statsRoute(request), reply.statusCode);
+    // ISC's API (not the token endpoint, not the control API) is what the rate limit counts.
+    const api = /^\/v(3|2025)\//.test(request.url);
+    state.stats.record(request.method, statsRoute(request), reply.statusCode, api ? state.clock.now() : undefined);
     state.saver.changed();
   });
 

@@ -35,7 +35,7 @@ describe('identity lifecycle (dev server + simulator)', () => {
       [
         'version: 1',
         'moverGrace: PT8S',
-        'submitAhead: PT3S',
+        'submitAhead: PT6S',
         'rules:',
         '  - name: everyone',
         '    when: { workerType: employee }',
@@ -85,7 +85,7 @@ describe('identity lifecycle (dev server + simulator)', () => {
 
   it('joiner ahead of the hire, mover with a grace, leaver, and rehire', async () => {
     const { employeeNumber, id } = person(30);
-    const hireAt = at(7000);
+    const hireAt = at(12_000);
     const [accepted] = await send({
       id: 'j-hire',
       type: 'hire',
@@ -98,7 +98,8 @@ describe('identity lifecycle (dev server + simulator)', () => {
       workflowId: expect.stringMatching(/^iscflow-identity-[0-9a-f]{32}$/),
     });
     expect(accepted!.workflowId).not.toContain(employeeNumber);
-    expect((await show(employeeNumber)).state).toBe('PENDING_HIRE');
+    // The receipt starts the lifecycle, then hands it the event: wait for the event, not just the lifecycle.
+    await waitFor(async () => ((await show(employeeNumber)).state === 'PENDING_HIRE' ? true : undefined), 20_000);
     expect(await requestsFor(id)).toEqual([]);
 
     // By the hire the birthright is requested (submitted ahead, with the hire as its start date), and held.

@@ -9,7 +9,7 @@ interface StatusView {
   status: string;
   phase?: string;
   operator?: { cancellable: boolean; reason: string };
-  items: Array<{ outcome: string; iscState?: string; accessRequestId?: string }>;
+  items: Array<{ outcome: string; iscState?: string; accessRequestId?: string | null }>;
 }
 
 describe('stuck requests (dev server + simulator)', () => {
@@ -68,7 +68,8 @@ describe('stuck requests (dev server + simulator)', () => {
     await stack.sim.call('POST', '/__sim/config', { provisioning: { delayMs: 600_000 } });
     try {
       const workflowId = await startGrant(31, 31);
-      await waitFor(workflowId, (v) => v.items[0]?.accessRequestId !== undefined);
+      // `--json` shows a missing id as null: wait for a real one (the submission has reached ISC).
+      await waitFor(workflowId, (v) => typeof v.items[0]?.accessRequestId === 'string');
       const pending = (
         await stack.sim.call<Array<{ id: string; requestedFor?: { id: string } }>>(
           'GET',

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/local/dev-server';
 import { freePort } from '../../src/local/ports';
 import { runCli } from '../../src/client';
 import { loadWorkerConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { SIMULATOR_DEFAULT_CREDENTIALS, type SimulatorOptions } from '../../src/simulator';
-import { buildWorker } from '../../src/worker';
+import { buildWorker, type IscflowWorker } from '../../src/worker';
 import { startTestSimulator, type TestSimulator } from './simulator';
 import { createDevEnvironment, uniqueTaskQueue, workflowBundle } from './temporal';
 
@@ -162,7 +162,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const catalog = (await sim.call<Catalog>('GET', '/__sim/catalog')).body;
   const bundle = await workflowBundle();
   const logger = createLogger(settings.LOG_LEVEL as 'warn');
-  let running: { worker: Worker; done: Promise<void> } | undefined;
+  let running: { worker: IscflowWorker; done: Promise<void> } | undefined;
 
   const startWorker = async (): Promise<void> => {
     if (running) return;

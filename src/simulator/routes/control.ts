@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { applyConfigPatch, simulatorConfigPatchSchema } from '../config';
 import { notFound } from '../errors';
 import { type SimIdentity } from '../identities';
+import { IN_PROGRESS_STATES } from '../model';
 import { type SimulatorState } from '../state';
 import { parseBody } from './access-requests';
 
@@ -73,6 +74,8 @@ export function controlRoutes(app: FastifyInstance, state: SimulatorState): void
       state: row.ignored ? null : row.state,
       ignored: row.ignored,
       created: new Date(row.created).toISOString(),
+      // When the row reached its final state (ISC's `modified` of a finished row).
+      finishedAt: IN_PROGRESS_STATES.has(row.state) || row.ignored ? null : new Date(row.modified).toISOString(),
       removeDate: row.removeDate,
       startDate: row.startDate,
       clientMetadata: row.clientMetadata,

@@ -3,11 +3,16 @@
  * answer about the tenant.
  */
 import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { AccessRequestActivities, TenantSettings } from '../../activities/contracts';
+import type { AccessRequestActivities, TenantSettings, TrackingSettings } from '../../activities/contracts';
 import { FINAL_ISC_ERROR_CODES, type AccessRequestOptions } from '../../common';
 
-export function iscActivities(options: AccessRequestOptions): AccessRequestActivities {
+/**
+ * ISC calls under one retry policy. In shared tracking they run on the ISC task queue, where Temporal paces
+ * every ISC call of the deployment under one budget.
+ */
+export function iscActivities(options: AccessRequestOptions, tracking?: TrackingSettings): AccessRequestActivities {
   return proxyActivities<AccessRequestActivities>({
+    ...(tracking?.mode === 'shared' ? { taskQueue: tracking.iscTaskQueue } : {}),
     startToCloseTimeout: `${options.activityTimeoutSeconds}s`,
     // An ISC outage is ridden out with capped backoff for a day; after that a person should look.
     scheduleToCloseTimeout: '1 day',

@@ -3,7 +3,7 @@
  * CLI, ingress, tests) import this file; it holds only types and message definitions.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { TenantSettings } from '../../activities/contracts';
+import type { TenantSettings, TrackerNews } from '../../activities/contracts';
 import type { AccessRequestOptions, RemovalMode } from '../../common';
 import type { ItemOutcome, ItemType, PlannedRequest, RequestType } from '../../domain';
 
@@ -63,6 +63,8 @@ export interface ItemState {
   escalationTimedOut?: boolean;
   /** Since when ISC has been working on it; the age that makes a request stuck. */
   waitingSince?: string;
+  /** The coalesced request it went to ISC in (shared tracking): its rows carry this batch id. */
+  batch?: string;
 }
 
 export type RemovalStatus = 'SCHEDULED' | 'REMOVING' | 'REMOVED' | 'KEPT' | 'FAILED';
@@ -104,6 +106,8 @@ export interface AccessRequestState {
   tenant?: TenantSettings;
   /** Set when the change was cancelled (withdrawn) before it completed. */
   withdrawnAt?: string;
+  /** News from the shared tracker not yet taken in (carried across continue-as-new, never dropped). */
+  trackerNews?: TrackerNews[];
 }
 
 export interface ItemResult {

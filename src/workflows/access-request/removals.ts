@@ -39,7 +39,7 @@ export function scheduleRemovals(run: AccessRequestRun): void {
 
 export async function runRemovals(run: AccessRequestRun, ctx: SettleContext): Promise<void> {
   const { state, request, options } = run;
-  const { holdsAccess } = iscActivities(options);
+  const { holdsAccess } = iscActivities(options, state.tenant?.tracking);
   const dueAt = (r: RemovalState): number =>
     msUntil(r.removeDate) + (r.mode === 'isc' ? options.removalVerificationSeconds * 1000 : 0);
 

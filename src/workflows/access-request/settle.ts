@@ -12,16 +12,28 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import { isRetryableFailureState, type PlannedRequest } from '../../domain';
-import type { AccessRequestActivities, ItemObservation, SubmittedItem } from '../../activities/contracts';
+import type {
+  AccessRequestActivities,
+  ItemObservation,
+  SubmitItemsInput,
+  SubmitItemsResult,
+  SubmittedItem,
+} from '../../activities/contracts';
 import type { AccessRequestOptions, ItemState, Phase } from './contracts';
 import { msUntil, workflowNow } from '../clock';
 import type { Tracker } from './tracker';
 
 export type OperatorVerdict = 'retry' | 'skip' | 'cancel' | 'timeout';
 
+/** How a submission reaches ISC: its own activity, or a shared tracker that coalesces it with others. */
+export interface Submitter {
+  submit(input: SubmitItemsInput): Promise<SubmitItemsResult>;
+}
+
 export interface SettleContext {
   options: AccessRequestOptions;
   tracker: Tracker;
+  submitter: Submitter;
   activities: Pick<AccessRequestActivities, 'submitItems' | 'cancelRequest' | 'checkStatus'>;
   enter(phase: Phase): void;
   /** Waits for a person; `allowCancel` offers cancelling the ISC requests (for stuck ones). */
@@ -90,6 +102,7 @@ export async function cancelInIsc(
 
 function resetForResubmission(item: ItemState): void {
   item.outcome = undefined;
+  item.batch = undefined;
   item.iscState = undefined;
   item.accessRequestId = undefined;
   item.submittedAt = undefined;
@@ -103,6 +116,7 @@ function applySubmission(items: ItemState[], submitted: SubmittedItem, submitted
   item.submittedAt = submittedAt;
   item.waitingSince = submittedAt;
   item.accessRequestId = submitted.accessRequestId;
+  if (submitted.batch) item.batch = submitted.batch;
   if (submitted.disposition === 'ALREADY_SATISFIED') item.outcome = 'ALREADY_SATISFIED';
 }
 
@@ -132,7 +146,7 @@ export async function settle(
       // Never cut short: a submit cancelled mid-call may still have reached ISC, and its answer (the ids)
       // is what a withdrawal needs to cancel it there.
       const result = await CancellationScope.nonCancellable(() =>
-        ctx.activities.submitItems({
+        ctx.submitter.submit({
           request,
           items: fresh.map(({ identityId, itemType, itemId }) => ({ identityId, itemType, itemId })),
           attempt,
@@ -189,6 +203,7 @@ export async function settle(
               iscState: i.iscState,
               attempt: i.attempts,
               submittedAt: i.submittedAt ?? workflowNow(),
+              ...(i.batch ? { batch: i.batch } : {}),
             })),
             missingRowGraceMs: options.missingRowGraceSeconds * 1000,
           },

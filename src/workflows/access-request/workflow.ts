@@ -19,11 +19,16 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { TrackingSettings } from '../../activities/contracts';
 import { ACCESS_REQUEST_DEFAULTS } from '../../common';
+
+/** Marks runs that may use the shared tracker; older histories replay without it. */
+const SHARED_TRACKING_PATCH = 'shared-tracking';
 import { msUntil, workflowNow } from '../clock';
 import { askWorkerForTenant, iscActivities } from './activities';
 import { changeSettledSignal, statusQuery, type AccessRequestInput, type AccessRequestResult } from './contracts';
@@ -35,6 +40,7 @@ import type { AccessRequestRun } from './run';
 import { createSearchAttributeSync } from './search-attributes';
 import { settle, type SettleContext } from './settle';
 import { initialState, removalModeFor } from './state';
+import { openTrackerMailbox, sharedSubmitter, sharedTracker, type TrackerMailbox } from './shared-tracking';
 import { pollingTracker } from './tracker';
 import { withdraw } from './withdraw';
 
@@ -42,11 +48,12 @@ export async function accessRequestWorkflow(input: AccessRequestInput): Promise<
   const run = openRun(input);
   const askOperator = openOperatorDesk(run);
   registerRemovalUpdates(run);
+  const mailbox = openTrackerMailbox(run.state);
   setHandler(statusQuery, () => run.state);
 
   try {
     await learnTenant(run);
-    const ctx = settleContext(run, askOperator);
+    const ctx = settleContext(run, askOperator, mailbox);
     try {
       await waitForStartDate(run);
       await settleRequest(run, ctx);
@@ -98,13 +105,35 @@ function waitsForStart(run: AccessRequestRun): boolean {
   return startDateOf(run) !== undefined && run.options.tenantProfile === 'legacy';
 }
 
-function settleContext(run: AccessRequestRun, askOperator: SettleContext['askOperator']): SettleContext {
+/**
+ * Shared tracking when the worker runs it; runs that started before it existed keep polling on their own
+ * (the patch marks the difference in history, so old histories replay as they ran).
+ */
+function sharedTracking(run: AccessRequestRun): TrackingSettings | undefined {
+  const tracking = run.state.tenant?.tracking;
+  if (tracking?.mode !== 'shared') return undefined;
+  return patched(SHARED_TRACKING_PATCH) ? tracking : undefined;
+}
+
+function settleContext(
+  run: AccessRequestRun,
+  askOperator: SettleContext['askOperator'],
+  mailbox: TrackerMailbox,
+): SettleContext {
   const { options, input, state } = run;
   const startDate = startDateOf(run);
+  const activities = iscActivities(options, state.tenant?.tracking);
+  const shared = sharedTracking(run);
+  const missingRowGraceMs = options.missingRowGraceSeconds * 1000;
   return {
     options,
-    tracker: pollingTracker(options.statusPollSeconds, options.activityTimeoutSeconds),
-    activities: iscActivities(options),
+    tracker: shared
+      ? sharedTracker(mailbox, shared, options.tenantProfile)
+      : pollingTracker(options.statusPollSeconds, options.activityTimeoutSeconds),
+    submitter: shared
+      ? sharedSubmitter(mailbox, shared, options.tenantProfile, missingRowGraceMs)
+      : { submit: (submission) => activities.submitItems(submission) },
+    activities,
     enter: (phase) => run.enter(phase),
     askOperator,
     trackingPhase: () => (startDate !== undefined && msUntil(startDate) > 0 ? 'SCHEDULED' : 'TRACKING'),

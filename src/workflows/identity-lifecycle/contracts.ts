@@ -4,6 +4,7 @@
  * Updates. Clients import this file; it holds only types and message definitions.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { TenantSettings } from '../../activities/contracts';
 import type { AccessRequestOptions } from '../../common';
 import type {
   Attributes,
@@ -109,6 +110,8 @@ export interface LifecycleSnapshot {
   revokeAllDoneFor?: string;
   /** Events received but not yet taken in when the run continued as new. */
   inbox: ReceivedEvent[];
+  /** What the worker said about the tenant and its tracking, asked once. */
+  tenant?: TenantSettings;
   lastReconciledAt?: string;
 }
 

@@ -8,7 +8,7 @@
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
 import { ActivityFailure, TimeoutFailure } from '@temporalio/workflow';
 import { epochMs, isoAt, msUntil, waitFor, workflowNow } from '../clock';
-import { findIdentity, identityPoller } from './activities';
+import { identityPoller, lifecycleIsc } from './activities';
 import { hasNews, type Lifecycle } from './lifecycle';
 
 const MAX_POLL_WINDOW_SECONDS = 7 * 24 * 3600;
@@ -56,7 +56,10 @@ async function lookUp(life: Lifecycle, hireAt: string | undefined, publish: () =
   const { s, options, input } = life;
 
   if (!s.identityWait) {
-    const found = await findIdentity({ employeeNumber: input.identity.value, failWhenMissing: false });
+    const found = await lifecycleIsc(s.tenant?.tracking).findIdentity({
+      employeeNumber: input.identity.value,
+      failWhenMissing: false,
+    });
     if (found) return known(life, found.id, publish);
     const startMs = Math.max(epochMs(workflowNow()), hireAt ? epochMs(hireAt) : 0);
     s.identityWait = {

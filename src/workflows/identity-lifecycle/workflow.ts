@@ -12,11 +12,11 @@
  * 5. continue as new when the history is long, carrying the state;
  * 6. sleep until news or the next instant something falls due.
  */
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import { itemKey, reconcile, type ReconcilePlan, type Trigger } from '../../domain';
 import { changeSettledSignal } from '../access-request/contracts';
 import { epochMs, nowMs, workflowNow } from '../clock';
-import { closedChanges, lifecyclePolicy, revocableAccess } from './activities';
+import { closedChanges, lifecycleIsc, lifecyclePolicy, tenantSettings } from './activities';
 import { compactTimeline, settleChange, takeEvents, takeSettled } from './absorb';
 import { carryOut, needsIdentity } from './changes';
 import {
@@ -52,6 +52,7 @@ export async function identityLifecycleWorkflow(input: LifecycleInput): Promise<
   };
   registerHandlers(life);
 
+  life.s.tenant ??= await tenantSettings();
   await refreshPolicy(life);
   for (;;) {
     const trigger = await takeIn(life);
@@ -169,7 +170,13 @@ async function checkOnChanges(life: Lifecycle): Promise<void> {
   ];
   const ids = stale.filter((id): id is string => id !== undefined);
   if (ids.length === 0) return;
-  for (const closed of await closedChanges({ changeIds: ids })) settleChange(life, closed, workflowNow());
+  try {
+    for (const closed of await closedChanges({ changeIds: ids })) settleChange(life, closed, workflowNow());
+  } catch (error) {
+    // Temporal could not be asked: the signals still count, and the next check asks again.
+    log.warn('Could not check on running changes', { error: String(error) });
+    return;
+  }
   // Checked: wait another day before asking about these again.
   for (const holding of s.ledger) if (holding.changeId && ids.includes(holding.changeId)) holding.since = workflowNow();
 }
@@ -180,7 +187,15 @@ async function sweepLeaver(life: Lifecycle): Promise<void> {
   const projection = projectNow(life, nowMs());
   if (!policy?.leaverRevokeAll || projection.status !== 'TERMINATED' || !projection.terminatedAt) return;
   if (s.revokeAllDoneFor === projection.terminatedAt || !s.iscIdentityId) return;
-  for (const item of await revocableAccess({ identityId: s.iscIdentityId })) {
+  let held;
+  try {
+    held = await lifecycleIsc(s.tenant?.tracking).revocableAccess({ identityId: s.iscIdentityId });
+  } catch (error) {
+    // ISC could not say (for a day): what the lifecycle granted is still revoked; the sweep is tried again.
+    log.warn('Could not read what the leaver holds', { error: String(error) });
+    return;
+  }
+  for (const item of held) {
     if (s.ledger.some((h) => itemKey(h.item) === itemKey(item))) continue;
     s.ledger.push({ item, state: 'HELD', graceMs: 0, since: workflowNow(), note: 'held at termination (revokeAll)' });
   }

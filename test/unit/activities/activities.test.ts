@@ -48,6 +48,9 @@ class FakeIsc implements IscClient {
   async getIdentityAccess() {
     return this.held;
   }
+  async getIdentitiesAccess(identityIds: string[]) {
+    return new Map(identityIds.map((id) => [id, this.held]));
+  }
   async findIdentityByEmployeeNumber() {
     return undefined;
   }

@@ -1,0 +1,173 @@
+/**
+ * Reading ISC's status rows and what an identity holds, and turning a row into an item's observation.
+ * Shared by the access changes' own activities (one workflow, one identity at a time) and the shared
+ * tracker's (many requests per call): both must read ISC the same way.
+ */
+import { classifyIscState, outcomeForFinalState, type ItemOutcome, type RequestType } from '../domain';
+import type { IscClient, RequestedItemStatus } from '../isc';
+import type { CheckStatusInput, ItemObservation, ItemRef, TrackedItem } from './contracts';
+import { isFromBatch, isFromSubmission } from './correlation';
+
+export const STATUS_PAGE = 250;
+
+/** Clock skew allowed between this worker and ISC when filtering status rows by `created`. */
+export const CREATED_SKEW_MS = 5 * 60 * 1000;
+
+export const sameItem = (a: ItemRef, b: ItemRef): boolean =>
+  a.identityId === b.identityId && a.itemType === b.itemType && a.itemId === b.itemId;
+
+export const rowIsFor = (row: RequestedItemStatus, ref: ItemRef, requestType: RequestType): boolean =>
+  row.requestedFor?.id === ref.identityId &&
+  row.id === ref.itemId &&
+  (row.requestType ?? 'GRANT_ACCESS') === requestType;
+
+export const newestFirst = (a: RequestedItemStatus, b: RequestedItemStatus): number =>
+  (b.created ?? '').localeCompare(a.created ?? '');
+
+function flattenErrors(row: RequestedItemStatus): string[] {
+  return (row.errorMessages ?? []).flatMap((list) => (list ?? []).map((m) => m?.text ?? '')).filter(Boolean);
+}
+
+export function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** Whether a tracking entry of ISC's 202 is for this (identity, item). */
+export function matchesTracking(
+  tracking: {
+    requestedFor?: string | null;
+    requestedItemsDetails?: Array<{ type?: string | null; id?: string | null }> | null;
+  },
+  ref: ItemRef,
+): boolean {
+  return (
+    tracking.requestedFor === ref.identityId &&
+    (tracking.requestedItemsDetails ?? []).some((d) => d.id === ref.itemId && (d.type ?? ref.itemType) === ref.itemType)
+  );
+}
+
+/** Whether an item already is where a change wants it: held for a grant, absent for a revoke. */
+export type Holds = (ref: ItemRef) => Promise<boolean>;
+
+export interface StatusReader {
+  /** Status rows for one identity created at or after `since`. */
+  rowsSince: (identityId: string, since: string) => Promise<RequestedItemStatus[]>;
+  /** Rows for one identity's items: by access request id when all are known, else by time since submission. */
+  rowsFor: (identityId: string, items: TrackedItem[]) => Promise<RequestedItemStatus[]>;
+  /** Rows of these access requests, in as few calls as ISC allows (current tenants only). */
+  rowsOfRequests: (accessRequestIds: string[]) => Promise<RequestedItemStatus[]>;
+  heldItems: (identityId: string) => Promise<Set<string>>;
+  /** An item's observation from the rows read for it. */
+  observe: (
+    input: CheckStatusInput,
+    item: TrackedItem,
+    rows: RequestedItemStatus[],
+    holds: Holds,
+  ) => Promise<ItemObservation>;
+}
+
+export function createStatusReader({
+  isc,
+  tenantProfile,
+  apiVersion = 'v3',
+  now,
+}: {
+  isc: IscClient;
+  tenantProfile: 'current' | 'legacy';
+  apiVersion?: 'v3' | 'v2025';
+  now: () => number;
+}): StatusReader {
+  const rowsSince = async (identityId: string, since: string): Promise<RequestedItemStatus[]> => {
+    if (tenantProfile === 'current') {
+      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: `created ge ${since}` });
+    }
+    // No `created` filter on older tenants: read newest first and stop at the first page that reaches back past `since`.
+    const rows: RequestedItemStatus[] = [];
+    for (let offset = 0; ; offset += STATUS_PAGE) {
+      const page = await isc.listAccessRequestStatus({
+        requestedFor: identityId,
+        sorters: '-created',
+        limit: STATUS_PAGE,
+        offset,
+      });
+      // Instants, not strings: ISC's timestamps may come with or without milliseconds.
+      const sinceMs = Date.parse(since);
+      const createdMs = (r: RequestedItemStatus): number => Date.parse(r.created ?? '') || 0;
+      rows.push(...page.filter((r) => createdMs(r) >= sinceMs));
+      if (page.length < STATUS_PAGE || page.some((r) => createdMs(r) < sinceMs)) return rows;
+    }
+  };
+
+  /** `eq` joined by `or` on v2025, which documents no `in` for accessRequestId; `in` on v3. */
+  const idFilter = (ids: string[]): string =>
+    apiVersion === 'v3' && ids.length > 1
+      ? `accessRequestId in (${ids.map((id) => JSON.stringify(id)).join(',')})`
+      : ids.map((id) => `accessRequestId eq ${JSON.stringify(id)}`).join(' or ');
+
+  const rowsFor = async (identityId: string, items: TrackedItem[]): Promise<RequestedItemStatus[]> => {
+    const ids = unique(items.flatMap((i) => (i.accessRequestId ? [i.accessRequestId] : [])));
+    if (tenantProfile === 'current' && items.every((i) => i.accessRequestId)) {
+      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: idFilter(ids) });
+    }
+    const earliest = Math.min(...items.map((i) => Date.parse(i.submittedAt)));
+    return rowsSince(identityId, new Date(earliest - CREATED_SKEW_MS).toISOString());
+  };
+
+  const rowsOfRequests = async (accessRequestIds: string[]): Promise<RequestedItemStatus[]> => {
+    const ids = unique(accessRequestIds);
+    if (ids.length === 0) return [];
+    return isc.listAllAccessRequestStatus({ filters: idFilter(ids) });
+  };
+
+  const heldItems = async (identityId: string): Promise<Set<string>> => {
+    const access = await isc.getIdentityAccess(identityId);
+    return new Set(access.map((a) => `${a.type}:${a.id}`));
+  };
+
+  const observe = async (
+    input: CheckStatusInput,
+    item: TrackedItem,
+    rows: RequestedItemStatus[],
+    holds: Holds,
+  ): Promise<ItemObservation> => {
+    const ref: ItemRef = { identityId: item.identityId, itemType: item.itemType, itemId: item.itemId };
+    const row = rows
+      .filter(
+        (r) =>
+          rowIsFor(r, ref, input.requestType) &&
+          ((item.accessRequestId !== undefined && r.accessRequestId === item.accessRequestId) ||
+            isFromSubmission(r, input.requestKey, item.attempt) ||
+            (item.batch !== undefined && isFromBatch(r, item.batch))),
+      )
+      .sort(newestFirst)[0];
+
+    if (!row) {
+      // Older tenants silently ignore a request for access already held: no row ever appears.
+      const waited = now() - Date.parse(item.submittedAt);
+      const ignoredAsHeld =
+        waited >= input.missingRowGraceMs && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS');
+      return {
+        ...ref,
+        accessRequestId: item.accessRequestId,
+        errorMessages: [],
+        ...(ignoredAsHeld ? { outcome: 'ALREADY_SATISFIED' as const } : {}),
+      };
+    }
+
+    const state = row.state ?? 'UNKNOWN';
+    const observation: ItemObservation = {
+      ...ref,
+      accessRequestId: row.accessRequestId ?? item.accessRequestId,
+      iscState: state,
+      errorMessages: flattenErrors(row),
+    };
+    if (classifyIscState(state) !== 'FINAL') return observation;
+    let outcome: ItemOutcome = outcomeForFinalState(input.requestType, state);
+    // ISC cancels a request for access already held as a duplicate: the change is satisfied, not lost.
+    if (state === 'CANCELLED' && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS'))
+      outcome = 'ALREADY_SATISFIED';
+    return { ...observation, outcome };
+  };
+
+  return { rowsSince, rowsFor, rowsOfRequests, heldItems, observe };
+}
