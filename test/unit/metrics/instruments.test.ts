@@ -3,6 +3,8 @@
  * with which labels, the templating that keeps ids out of the ISC endpoint label, and the ISC client
  * telling its observer about every call (a 429 included) without an observer ever failing a call.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   ISCFLOW_METRICS,
   SDK_METRICS_ON_DASHBOARD,
@@ -58,6 +60,15 @@ describe('the metric catalog', () => {
       ]),
     );
     expect(SDK_METRICS_ON_DASHBOARD.every((name) => name.startsWith('temporal_'))).toBe(true);
+  });
+
+  it('is documented in docs/operator.md, each metric with its labels', () => {
+    const docs = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'operator.md'), 'utf8');
+    for (const m of definitions) {
+      const row = docs.split('\n').find((line) => line.startsWith(`| \`${exposedName(m)}\``));
+      expect(`${m.name}: ${row === undefined ? 'undocumented' : 'documented'}`).toBe(`${m.name}: documented`);
+      for (const label of m.labels) expect(row).toContain(`\`${label}\``);
+    }
   });
 
   it('gives every histogram ascending buckets, which the Prometheus exporter receives', () => {
