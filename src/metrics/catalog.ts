@@ -5,8 +5,9 @@
  *
  * Labels are closed, low-cardinality sets (request types, outcomes, event types, HTTP statuses, templated
  * ISC paths): never an identity id, an item id, an employee number or anything else a person could be
- * found by. Workflow-safe: no imports.
+ * found by. Workflow-safe: it imports types only.
  */
+import type { WORKFLOW_TYPES } from '../common';
 
 /** One metric as iscflow creates it on a Temporal `MetricMeter`. */
 export interface MetricDefinition {
@@ -105,7 +106,7 @@ export function exposedName(metric: MetricDefinition): string {
 export type LifecycleEventResult = 'accepted' | 'duplicate';
 
 /** The workflow types `iscflow_awaiting_operator` counts, as Temporal names them. */
-export type OperatorWorkflowType = 'accessRequestWorkflow' | 'identityLifecycleWorkflow';
+export type OperatorWorkflowType = (typeof WORKFLOW_TYPES)['accessRequest' | 'identityLifecycle'];
 
 /**
  * Temporal SDK metrics the Grafana dashboard reads (named as the worker's exporter shows them). Not
