@@ -1,18 +1,25 @@
 /**
  * The iscflow worker: runs the workflows and the activities on one task queue.
  * `npm run worker`. Configuration comes from the environment (see README); SIGINT/SIGTERM drain it.
+ * Prometheus metrics (the SDK's and iscflow's) on ISCFLOW_METRICS_HOST:ISCFLOW_METRICS_PORT/metrics.
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { TrackingSettings } from './activities/contracts';
 import { iscTaskQueue } from './common';
 import { EMPTY_POLICY, createActivities } from './activities';
-import { loadWorkerConfig, type WorkerConfig } from './config';
+import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
 import type { ResolvedPolicy } from './domain';
 import { createIscClient, type IscClient } from './isc';
 import { createLogger, type Logger } from './logger';
+import { loadMetricsConfig, type MetricsConfig } from './metrics/config';
+import type { IscflowMetrics } from './metrics/instruments';
+import { iscCallObserver } from './metrics/isc-calls';
+import { runtimeMetrics, watchOperatorBacklog } from './metrics/runtime';
 import { loadPolicy } from './policy/load';
-import { installRuntimeLogging } from './temporal-logging';
+import { installRuntime } from './temporal-logging';
+
+type Env = Record<string, string | undefined>;
 
 export interface BuildWorkerOptions {
   config: Readonly<WorkerConfig>;
@@ -22,6 +29,8 @@ export interface BuildWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** A client of the same Temporal, for activities that read workflows (how a change ended). */
   client?: Client;
+  /** Where ISC calls are counted; the Temporal runtime's meter (the worker's /metrics) by default. */
+  metrics?: IscflowMetrics;
 }
 
 /** The policy the worker runs: `ISCFLOW_POLICY` resolved through ISC, or none (lifecycles desire nothing). */
@@ -56,6 +65,7 @@ export async function buildWorker({
   logger,
   workflowBundle,
   client,
+  metrics = runtimeMetrics(),
 }: BuildWorkerOptions): Promise<IscflowWorker> {
   const isc = createIscClient({
     baseUrl: config.isc.baseUrl,
@@ -64,6 +74,7 @@ export async function buildWorker({
     apiVersion: config.isc.apiVersion,
     requestTimeoutMs: config.isc.requestTimeoutMs,
     logger: logger.child({ component: 'isc' }),
+    observe: iscCallObserver(metrics),
   });
   const policy = await policyFor(config, isc, logger);
   const { taskQueue, namespace } = config.temporal;
@@ -122,20 +133,50 @@ export async function buildWorker({
   };
 }
 
+/** The worker's settings and its metrics endpoint's, with every problem of both in one `ConfigError`. */
+export function loadWorkerSettings(env: Env = process.env): { config: Readonly<WorkerConfig>; metrics: MetricsConfig } {
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const config = attempt(() => loadWorkerConfig(env));
+  const metrics = attempt(() => loadMetricsConfig(env));
+  if (!config || !metrics) throw new ConfigError(problems);
+  return { config, metrics };
+}
+
 async function main(): Promise<void> {
-  const config = loadWorkerConfig();
+  const { config, metrics } = loadWorkerSettings();
   const logger = createLogger(config.logLevel);
-  installRuntimeLogging(logger);
+  const { metricsUrl } = installRuntime(logger, { metrics });
   const connection = await NativeConnection.connect(config.temporal.connection);
   const clientConnection = await Connection.connect(config.temporal.connection);
   const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   const worker = await buildWorker({ config, connection, logger, client });
+  const backlog = watchOperatorBacklog({
+    client,
+    taskQueue: config.temporal.taskQueue,
+    metrics: runtimeMetrics(),
+    logger: logger.child({ component: 'metrics' }),
+  });
   logger.info(
-    { taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace, isc: config.isc.baseUrl },
+    {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      isc: config.isc.baseUrl,
+      metrics: metricsUrl ?? 'off',
+    },
     'iscflow worker started',
   );
   // The Runtime turns SIGINT/SIGTERM into worker.shutdown(): in-flight activities get the grace time.
   await worker.run();
+  await backlog.stop();
   await clientConnection.close();
   await connection.close();
   logger.info('iscflow worker stopped');

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { STATUS_UNCHANGED } from '../common';
 import { classifyIscState, type RequestType } from '../domain';
 import type { AccessRequestBody, IscClient, RequestedItemStatus } from '../isc';
+import { activityMetrics } from '../metrics/activity';
 import type {
   CancelRequestInput,
   CheckStatusInput,
@@ -143,10 +144,12 @@ export function createAccessRequestActivities({
         }
         log.info({ submitted: remaining.length, kind: response.kind }, 'access request submitted');
       }
-      return {
-        items: input.items.map((ref) => decided.get(keyOf(ref)) ?? { ...ref, disposition: 'SUBMITTED' }),
-        submittedAt,
-      };
+      const items = input.items.map((ref) => decided.get(keyOf(ref)) ?? { ...ref, disposition: 'SUBMITTED' as const });
+      activityMetrics().submitted(
+        request.requestType,
+        items.map((item) => item.disposition),
+      );
+      return { items, submittedAt };
     });
   }
 

@@ -125,6 +125,14 @@ export interface IscClient {
   findCatalogItems(type: ItemType, by: CatalogLookup): Promise<CatalogItem[]>;
 }
 
+/**
+ * One finished HTTP exchange with ISC, for an observer (the worker's metrics): the method, the path
+ * without its query, how long it took, and the HTTP status, or why none came.
+ */
+export type IscCallObservation = { method: string; path: string; durationMs: number } & (
+  { status: number; failure?: undefined } | { status?: undefined; failure: 'ISC_TIMEOUT' | 'ISC_NETWORK_ERROR' }
+);
+
 /** Options of `createIscClient`. */
 export interface IscClientOptions {
   /** Tenant API base, e.g. `https://acme.api.identitynow.com` (no version suffix). */
@@ -141,6 +149,8 @@ export interface IscClientOptions {
   logger?: Logger;
   /** Injected for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
+  /** Told of every HTTP exchange, the token's included (metrics); it must not throw. */
+  observe?: (call: IscCallObservation) => void;
 }
 
 const STATUS_PAGE_SIZE = 250;
@@ -274,6 +284,14 @@ export function createIscClient(options: IscClientOptions): IscClient {
   const doFetch = options.fetch ?? fetch;
   const logger = options.logger;
   const version = options.apiVersion;
+  const observe = (call: IscCallObservation): void => {
+    try {
+      options.observe?.(call);
+    } catch (error) {
+      // Counting a call must never fail it.
+      logger?.warn({ error: String(error) }, 'isc call observer failed');
+    }
+  };
 
   let cached: CachedToken | undefined;
   let inflight: Promise<CachedToken> | undefined;
@@ -302,17 +320,15 @@ export function createIscClient(options: IscClientOptions): IscClient {
       });
       // The body is read under the same timeout signal: a server that stalls mid-body also times out.
       const text = await response.text();
-      logger?.debug(
-        { method, path: path.split('?')[0], status: response.status, durationMs: Date.now() - started },
-        'isc call',
-      );
+      const durationMs = Date.now() - started;
+      logger?.debug({ method, path: path.split('?')[0], status: response.status, durationMs }, 'isc call');
+      observe({ method, path: path.split('?')[0] ?? path, durationMs, status: response.status });
       return { status: response.status, headers: response.headers, text };
     } catch (error) {
       const failure = describeFetchFailure(error);
-      logger?.debug(
-        { method, path: path.split('?')[0], error: failure.code, durationMs: Date.now() - started },
-        'isc call',
-      );
+      const durationMs = Date.now() - started;
+      logger?.debug({ method, path: path.split('?')[0], error: failure.code, durationMs }, 'isc call');
+      observe({ method, path: path.split('?')[0] ?? path, durationMs, failure: failure.code });
       throw new IscError(failure.code, `ISC ${method} ${path.split('?')[0]} ${failure.reason}`, {}, { cause: error });
     }
   }

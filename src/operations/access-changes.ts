@@ -29,7 +29,7 @@ import {
 import { planAccessRequests, workflowIdFor, type AccessChange, type PlannedRequest } from '../domain';
 import type { accessRequestWorkflow } from '../workflows';
 import { removeNowUpdate, setRemoveDateUpdate, type ChangeCause } from '../workflows/access-request/contracts';
-import { initialSearchAttributes } from '../workflows/access-request/search-attributes';
+import { changeDetails, changeSummary, initialSearchAttributes } from '../workflows/access-request/search-attributes';
 import { readPastRun, type AccessRequestHandle, type PastRun } from './change-status';
 
 export type StartAction =
@@ -170,6 +170,11 @@ async function startOne(
       workflowIdReusePolicy: idempotencyKey ? 'ALLOW_DUPLICATE_FAILED_ONLY' : 'ALLOW_DUPLICATE',
       memo: { [START_NONCE]: nonce },
       typedSearchAttributes: initialSearchAttributes(request, idempotencyKey),
+      staticSummary: changeSummary(request),
+      staticDetails: changeDetails(request, {
+        ...(cause ? { cause } : {}),
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+      }),
     });
     // USE_EXISTING answers with the running run when there is one; its memo tells whose start made it.
     const description = await handle.describe();

@@ -13,6 +13,7 @@ import { IDENTITY_REF, WORKFLOW_TYPES, type AccessRequestOptions } from '../comm
 import { eventKey, identityKeyOf, type EventDelivery, type HrEvent, type IdentityKey } from '../domain';
 import type { hrEventWorkflow, identityLifecycleWorkflow } from '../workflows';
 import type { HrEventInput } from '../workflows/hr-event/contracts';
+import { receiptDetails, receiptSummary } from '../workflows/identity-lifecycle/search-attributes';
 import {
   eventStandingQuery,
   lifecycleStatusQuery,
@@ -103,6 +104,8 @@ export async function sendHrEvent(
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
       typedSearchAttributes: [{ key: IDENTITY_REF, value: target.ref }],
+      staticSummary: receiptSummary(event, target.ref),
+      staticDetails: receiptDetails(event, target.workflowId),
       // Read back by `readHrEvent`; the key is personal data, and memos go through the payload codec.
       memo: { [RECEIPT_MEMO]: { lifecycleWorkflowId: target.workflowId, ref: target.ref, key: target.key.value } },
     });

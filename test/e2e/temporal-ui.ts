@@ -1,7 +1,8 @@
 /**
  * The Temporal Web UI (the dev server's own build, 2.54) as an operator uses it, as a page object: the
- * workflow list filtered by a query typed into its query box, a workflow's page, its Queries tab, the
- * "Send an Update" dialog, and its status. Each action is a step of the session (a screenshot each).
+ * workflow list filtered by a query typed into its query box, a workflow's page, its User Metadata and
+ * Queries tabs, the "Send an Update" dialog, and its status. Each action is a step of the session (a
+ * screenshot each).
  * Locators are what a person sees (roles, names) wherever the UI offers them; test ids only where a
  * control has no accessible name.
  */
@@ -65,6 +66,46 @@ export class TemporalWebUi {
       }
       await link.click();
       await this.page.getByRole('heading', { name: workflowId }).waitFor();
+    });
+  }
+
+  /**
+   * Waits until the list on screen no longer shows `workflowId`, refreshing it meanwhile (visibility
+   * trails the workflow by a moment): the workflow has left what the list's query selects.
+   */
+  async waitUntilUnlisted(workflowId: string): Promise<void> {
+    await this.session.step(`${workflowId} leaves the list`, async () => {
+      const link = this.page.getByRole('link', { name: workflowId, exact: true });
+      const deadline = Date.now() + LISTING_TIMEOUT_MS;
+      for (;;) {
+        await this.page.getByRole('button', { name: 'Refresh' }).click();
+        await this.page.waitForTimeout(POLL_MS);
+        if (!(await link.isVisible())) return;
+        if (Date.now() > deadline) throw new Error(`${workflowId} is still in the list`);
+      }
+    });
+  }
+
+  /**
+   * The workflow's User Metadata tab as shown: the summary and details it was started with, and the
+   * current details it keeps (each rendered from markdown in a frame of its own).
+   */
+  async userMetadata(): Promise<{ summary: string; details: string; currentDetails: string }> {
+    return this.session.step('user metadata', async () => {
+      await this.page.getByRole('tab', { name: 'User Metadata' }).click();
+      const text = async (frame: Locator): Promise<string> => {
+        const body = frame.contentFrame().locator('body');
+        await body.waitFor();
+        return (await body.innerText()).trim();
+      };
+      const current = this.page
+        .getByRole('heading', { name: 'Current Details' })
+        .locator('xpath=ancestor::div[contains(@class, "flex-col")][1]//iframe');
+      return {
+        summary: await text(this.page.locator('iframe#user-metadata-summary')),
+        details: await text(this.page.locator('iframe#user-metadata-details')),
+        currentDetails: await text(current),
+      };
     });
   }
 

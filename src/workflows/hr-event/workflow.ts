@@ -7,15 +7,21 @@
 import {
   ParentClosePolicy,
   getExternalWorkflowHandle,
+  setCurrentDetails,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { WORKFLOW_TYPES } from '../../common';
+import { recordLifecycleEvent } from '../../metrics/workflow';
 import { workflowNow } from '../clock';
 import { hrEventSignal } from '../identity-lifecycle/contracts';
-import { initialLifecycleSearchAttributes } from '../identity-lifecycle/search-attributes';
+import {
+  initialLifecycleSearchAttributes,
+  lifecycleDetails,
+  lifecycleSummary,
+} from '../identity-lifecycle/search-attributes';
 import type { identityLifecycleWorkflow } from '../identity-lifecycle/workflow';
 import { receiptQuery, type HrEventInput, type HrEventResult } from './contracts';
 
@@ -23,6 +29,7 @@ export async function hrEventWorkflow(input: HrEventInput): Promise<HrEventResul
   const { workflowId, input: lifecycleInput } = input.lifecycle;
   let delivered = false;
   setHandler(receiptQuery, () => ({ lifecycleWorkflowId: workflowId, delivered }));
+  setCurrentDetails(`**received** · delivering to \`${workflowId}\``);
   try {
     await startChild<typeof identityLifecycleWorkflow>(WORKFLOW_TYPES.identityLifecycle, {
       workflowId,
@@ -30,11 +37,16 @@ export async function hrEventWorkflow(input: HrEventInput): Promise<HrEventResul
       parentClosePolicy: ParentClosePolicy.ABANDON,
       taskQueue: workflowInfo().taskQueue,
       typedSearchAttributes: initialLifecycleSearchAttributes(lifecycleInput.ref),
+      staticSummary: lifecycleSummary(lifecycleInput.ref),
+      staticDetails: lifecycleDetails(lifecycleInput.ref),
     });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }
   await getExternalWorkflowHandle(workflowId).signal(hrEventSignal, input.received);
   delivered = true;
-  return { lifecycleWorkflowId: workflowId, deliveredAt: workflowNow() };
+  recordLifecycleEvent(input.received.event.type, 'accepted');
+  const deliveredAt = workflowNow();
+  setCurrentDetails(`**delivered** to \`${workflowId}\` at ${deliveredAt}`);
+  return { lifecycleWorkflowId: workflowId, deliveredAt };
 }

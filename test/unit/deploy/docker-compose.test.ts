@@ -1,15 +1,18 @@
 /**
  * The production-like stack cannot run on a machine without a Docker engine, so these tests read
- * docker-compose.yml (and the file it includes) and the Dockerfile the way Docker would, through the
+ * docker-compose.yml (and the files it includes) and the Dockerfile the way Docker would, through the
  * loader the native run uses, and check what a broken deployment would get wrong: missing services, jobs
  * or variables, floating or drifting images, hard-coded secrets, a server started before its schema, a
- * worker that starts before its search attributes exist, or a config the worker rejects at start.
- * `npm run test:production` then runs the same topology natively.
+ * worker that starts before its search attributes exist, a config the worker rejects at start, or
+ * Prometheus and Grafana looking somewhere the worker is not. `npm run test:production` then runs the
+ * same Temporal topology natively.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadWorkerConfig } from '../../../src/config';
+import { loadIngressConfig } from '../../../src/ingress/config';
+import { loadMetricsConfig } from '../../../src/metrics/config';
 import {
   commandSettings,
   environmentMap,
@@ -22,7 +25,7 @@ import {
   type ComposeService,
 } from '../../../src/local/production/compose';
 import { nativeServerEnvironment, SETUP_JOBS, type NativePorts } from '../../../src/local/production/platform';
-import { loadDeployVersions } from '../../../src/local/production/versions';
+import { loadDeployVersions, parseEnvFile } from '../../../src/local/production/versions';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../../src/common';
 
 const root = join(__dirname, '..', '..', '..');
@@ -35,6 +38,7 @@ const tenant = {
   SAIL_CLIENT_ID: 'client-id-from-env',
   SAIL_CLIENT_SECRET: 'client-secret-from-env',
   POSTGRES_PASSWORD: 'db-password-from-env',
+  GRAFANA_ADMIN_PASSWORD: 'grafana-password-from-env',
 };
 
 const project = (env: Env = tenant) => loadCompose({ root, env });
@@ -76,14 +80,19 @@ const PLATFORM_SERVICES = [
   'temporal-register-search-attributes',
   'temporal-ui',
 ];
+const METRICS_SERVICES = ['prometheus', 'grafana'];
 
 describe('docker-compose.yml', () => {
   it('includes the Temporal platform with the pinned versions, and defines iscflow’s own services', () => {
     const top = parse(read('docker-compose.yml')) as { include?: unknown; services: Record<string, unknown> };
-    expect(top.include).toEqual([{ path: 'deploy/temporal.compose.yml', env_file: 'deploy/versions.env' }]);
+    expect(top.include).toEqual([
+      { path: 'deploy/temporal.compose.yml', env_file: 'deploy/versions.env' },
+      { path: 'deploy/metrics.compose.yml', env_file: 'deploy/versions.env' },
+    ]);
     expect(Object.keys(top.services)).toEqual(['worker']);
-    expect(Object.keys(compose.services).sort()).toEqual([...PLATFORM_SERVICES, 'worker'].sort());
+    expect(Object.keys(compose.services).sort()).toEqual([...PLATFORM_SERVICES, ...METRICS_SERVICES, 'worker'].sort());
     for (const name of PLATFORM_SERVICES) expect(`${name} in ${service(name).file}`).toMatch(/temporal\.compose\.yml$/);
+    for (const name of METRICS_SERVICES) expect(`${name} in ${service(name).file}`).toMatch(/metrics\.compose\.yml$/);
   });
 
   it('pins every image through deploy/versions.env: no literal tag, no latest, no auto-setup', () => {
@@ -101,6 +110,11 @@ describe('docker-compose.yml', () => {
       expect(image(job)).toBe(`temporalio/admin-tools:${versions.TEMPORAL_ADMINTOOLS_VERSION}`);
     }
     expect(image('temporal-ui')).toBe(`temporalio/ui:${versions.TEMPORAL_UI_VERSION}`);
+    const pinned = parseEnvFile(read('deploy/versions.env'));
+    expect(pinned.PROMETHEUS_VERSION).toMatch(/^v\d+\.\d+\.\d+$/);
+    expect(pinned.GRAFANA_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(image('prometheus')).toBe(`prom/prometheus:${pinned.PROMETHEUS_VERSION}`);
+    expect(image('grafana')).toBe(`grafana/grafana:${pinned.GRAFANA_VERSION}`);
     for (const file of compose.files) expect(readFileSync(file, 'utf8')).not.toMatch(/auto-setup|:latest\b/);
     const worker = service('worker').definition;
     expect(worker.image).toBeUndefined();
@@ -127,7 +141,7 @@ describe('docker-compose.yml', () => {
   it('keeps PostgreSQL data in a volume, with connections for every server pool, healthy only over TCP', () => {
     const pg = service('postgresql').definition;
     expect(pg.volumes).toEqual([expect.stringMatching(/^postgresql-data:\/var\/lib\/postgresql\/data$/)]);
-    expect(compose.volumes).toEqual(['postgresql-data']);
+    expect(compose.volumes).toEqual(['postgresql-data', 'prometheus-data', 'grafana-data']);
     expect(healthcheck(pg)).toContain('pg_isready');
     expect(healthcheck(pg)).toMatch(/-h 127\.0\.0\.1/);
     expect(pg.ports).toBeUndefined();
@@ -256,6 +270,9 @@ describe('docker-compose.yml', () => {
     for (const name of ['postgresql', 'temporal-schema', 'temporal']) {
       expect(() => resolvedEnvironment(name, { ...tenant, POSTGRES_PASSWORD: undefined })).toThrow('POSTGRES_PASSWORD');
     }
+    expect(() => resolvedEnvironment('grafana', { ...tenant, GRAFANA_ADMIN_PASSWORD: '' })).toThrow(
+      'GRAFANA_ADMIN_PASSWORD',
+    );
   });
 
   it('resolves to a worker configuration that the worker accepts', () => {
@@ -294,14 +311,105 @@ describe('docker-compose.yml', () => {
     expect(seconds(grace as string)).toBeGreaterThan(config.shutdownGraceSeconds);
   });
 
-  it('documents every variable the compose files read in docs/deployment.md', () => {
-    const docs = read('docs/deployment.md');
+  it('documents every variable the compose files read in docs/deployment.md (metrics: docs/operator.md)', () => {
+    const docs = read('docs/deployment.md') + read('docs/operator.md');
     const variables = compose.files.flatMap((file) => interpolatedVariables(readFileSync(file, 'utf8')));
     expect(variables).toEqual(
       expect.arrayContaining(['SAIL_BASE_URL', 'POSTGRES_PASSWORD', 'TEMPORAL_VERSION', 'TEMPORAL_UI_VERSION']),
     );
     const undocumented = [...new Set(variables)].filter((name) => !docs.includes(`\`${name}\``));
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('metrics in the stack (deploy/metrics.compose.yml)', () => {
+  const prometheus = () => service('prometheus');
+  const grafana = () => service('grafana');
+  const mounted = (name: string, target: string): string => hostPathOf(service(name), target);
+
+  interface ScrapeJob {
+    job_name: string;
+    dns_sd_configs?: Array<{ names: string[]; type: string; port: number }>;
+  }
+  const scrapeJobs = (): ScrapeJob[] =>
+    (
+      parse(readFileSync(mounted('prometheus', '/etc/prometheus/prometheus.yml'), 'utf8')) as {
+        scrape_configs: ScrapeJob[];
+      }
+    ).scrape_configs;
+  const job = (name: string): ScrapeJob => scrapeJobs().find((j) => j.job_name === name)!;
+
+  it('has every worker serve /metrics on the stack’s network, on the port Prometheus scrapes', () => {
+    const metrics = loadMetricsConfig(resolvedEnvironment('worker', tenant));
+    expect(metrics.bindAddress).toBe('0.0.0.0:9464');
+    const [worker] = job('iscflow-worker').dns_sd_configs!;
+    // By the service's DNS name: one address per replica of --scale worker=N, each scraped on its own.
+    expect(worker).toMatchObject({ names: ['worker'], type: 'A' });
+    expect(compose.services[worker!.names[0]!]).toBeDefined();
+    expect(`0.0.0.0:${worker!.port}`).toBe(metrics.bindAddress);
+    // The metrics port is not published: scaled replicas would collide on the host.
+    expect(service('worker').definition.ports).toBeUndefined();
+  });
+
+  it('scrapes the ingress on the port it listens on by default', () => {
+    const ingress = loadIngressConfig({ ISCFLOW_WEBHOOK_SECRETS: `whsec_${Buffer.alloc(32, 1).toString('base64')}` });
+    const [target] = job('iscflow-ingress').dns_sd_configs!;
+    expect(target).toMatchObject({ names: ['ingress'], type: 'A', port: ingress.port });
+  });
+
+  it('keeps Prometheus’ data in a volume, for a retention the deployment chooses', () => {
+    expect(prometheus().definition.volumes).toContain('prometheus-data:/prometheus');
+    const command = [prometheus().definition.command ?? []].flat();
+    expect(command).toEqual(
+      expect.arrayContaining([
+        '--config.file=/etc/prometheus/prometheus.yml',
+        '--storage.tsdb.path=/prometheus',
+        '--storage.tsdb.retention.time=30d',
+      ]),
+    );
+    const longer = serviceOf(project({ ...tenant, ISCFLOW_METRICS_RETENTION: '90d' }), 'prometheus');
+    expect([longer.definition.command ?? []].flat()).toContain('--storage.tsdb.retention.time=90d');
+    expect(healthcheck(prometheus().definition)).toContain('/-/ready');
+  });
+
+  it('wires Grafana to that Prometheus and provisions the dashboard from the repository', () => {
+    expect(dependencies('grafana')).toEqual({ prometheus: { condition: 'service_healthy' } });
+    const provisioning = mounted('grafana', '/etc/grafana/provisioning');
+    expect(provisioning).toBe(join(root, 'deploy', 'grafana', 'provisioning'));
+    const datasources = parse(read('deploy/grafana/provisioning/datasources/prometheus.yaml')) as {
+      datasources: Array<{ uid: string; type: string; url: string; isDefault: boolean }>;
+    };
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true }),
+    ]);
+    expect(prometheus().definition.ports).toEqual(['127.0.0.1:9090:9090']);
+    const providers = parse(read('deploy/grafana/provisioning/dashboards/iscflow.yaml')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
+    const dashboards = providers.providers[0]!.options.path;
+    expect(mounted('grafana', dashboards)).toBe(join(root, 'deploy', 'grafana', 'dashboards'));
+    const home = grafana().environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH ?? '';
+    expect(home.startsWith(`${dashboards}/`)).toBe(true);
+    const dashboard = JSON.parse(
+      readFileSync(join(mounted('grafana', dashboards), home.slice(dashboards.length + 1)), 'utf8'),
+    ) as { panels: Array<{ datasource?: { uid: string }; targets?: Array<{ datasource?: { uid: string } }> }> };
+    const uids = new Set(
+      dashboard.panels.flatMap((p) => [p.datasource?.uid, ...(p.targets ?? []).map((t) => t.datasource?.uid)]),
+    );
+    uids.delete(undefined);
+    expect([...uids]).toEqual([datasources.datasources[0]!.uid]);
+  });
+
+  it('asks for Grafana’s admin password from the environment, and publishes both on loopback only', () => {
+    const raw = rawEnvironment('grafana');
+    expect(raw.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?[^}]+\}$/);
+    expect(resolvedEnvironment('grafana', tenant).GF_SECURITY_ADMIN_PASSWORD).toBe(tenant.GRAFANA_ADMIN_PASSWORD);
+    expect(resolvedEnvironment('grafana', tenant)).toMatchObject({
+      GF_AUTH_ANONYMOUS_ENABLED: 'false',
+      GF_USERS_ALLOW_SIGN_UP: 'false',
+    });
+    expect(grafana().definition.ports).toEqual(['127.0.0.1:3000:3000']);
+    expect(grafana().definition.volumes).toContain('grafana-data:/var/lib/grafana');
   });
 });
 
