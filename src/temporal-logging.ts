@@ -7,11 +7,12 @@
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { Runtime, type RuntimeOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { STATUS_UNCHANGED } from './common';
+import { IDENTITY_NOT_FOUND, STATUS_UNCHANGED } from './common';
 import type { MetricsConfig } from './metrics/config';
 import { prometheusExporter } from './metrics/telemetry';
 
-const EXPECTED_FAILURE_TYPES = new Set([STATUS_UNCHANGED]);
+/** Failures that are a polling loop's way of saying "not yet": expected, so not warnings. */
+const EXPECTED_FAILURE_TYPES = new Set([STATUS_UNCHANGED, IDENTITY_NOT_FOUND]);
 
 function isExpectedPollFailure(meta: LogMetadata | undefined): boolean {
   const error = meta?.error as { type?: unknown } | undefined;

@@ -5,13 +5,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import { IDENTITY_NOT_FOUND } from '../common';
 import type { PolicyItem, ResolvedPolicy } from '../domain';
 import type { IscClient } from '../isc';
 import type { ClosedChange, LifecycleActivities, PolicyAnswer } from './contracts';
 import { withIscFailures } from './failures';
-
-/** Thrown (retryable) while ISC does not know the identity yet: the retries are the polling loop. */
-export const IDENTITY_NOT_FOUND = 'IDENTITY_NOT_FOUND';
 
 export interface LifecycleDependencies {
   isc: IscClient;

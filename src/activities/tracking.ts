@@ -28,6 +28,7 @@ import type {
   TrackingActivities,
 } from './contracts';
 import { batchMetadata, isFromBatch } from './correlation';
+import { activityMetrics } from '../metrics/activity';
 import { withIscFailures } from './failures';
 import { CREATED_SKEW_MS, createStatusReader, matchesTracking, newestFirst, rowIsFor, unique } from './status-reader';
 
@@ -175,10 +176,14 @@ export function createTrackingActivities({
           'coalesced access request submitted',
         );
       }
-      return {
-        submittedAt: new Date(submittedAtMs).toISOString(),
-        items: refs.map((ref) => decided.get(keyOf(ref)) ?? { ...ref, disposition: 'SUBMITTED', batch: batch.batchId }),
-      };
+      const items = refs.map(
+        (ref) => decided.get(keyOf(ref)) ?? { ...ref, disposition: 'SUBMITTED' as const, batch: batch.batchId },
+      );
+      activityMetrics().submitted(
+        batch.requestType,
+        items.map((item) => item.disposition),
+      );
+      return { submittedAt: new Date(submittedAtMs).toISOString(), items };
     });
   }
 
@@ -230,10 +235,21 @@ export function createTrackingActivities({
         ((held.get(ref.identityId) as Array<{ type: string; id: string }> | undefined) ?? []).some(
           (a) => a.type === ref.itemType && a.id === ref.itemId,
         );
+      const metrics = activityMetrics();
+      metrics.trackerBatch(requests.reduce((total, r) => total + r.items.length, 0));
       const results = [];
       for (const request of requests) {
         const observations = [];
-        for (const item of request.items) observations.push(await reader.observe(request, item, rows, holds));
+        for (const item of request.items) {
+          const seen = await reader.observe(request, item, rows, holds);
+          observations.push(seen);
+          // First sight of a final state: how long after ISC reached it (its `modified`) the tracker saw it.
+          const row = seen.outcome
+            ? rows.find((r) => rowIsFor(r, item, request.requestType) && r.state === seen.iscState)
+            : undefined;
+          const modified = Date.parse(row?.modified ?? '');
+          if (!Number.isNaN(modified)) metrics.detectionLag(Math.max(0, (now() - modified) / 1000));
+        }
         results.push(observations);
       }
       return { results };

@@ -40,3 +40,6 @@ export const FINAL_ISC_ERROR_CODES: readonly IscErrorCode[] = ISC_ERROR_CODES.fi
  * Expected, so the worker does not log it as a failure.
  */
 export const STATUS_UNCHANGED = 'STATUS_UNCHANGED';
+
+/** Thrown (retryable) while ISC does not know an identity HR knows: the retries are the polling loop. */
+export const IDENTITY_NOT_FOUND = 'IDENTITY_NOT_FOUND';

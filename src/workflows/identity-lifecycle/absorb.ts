@@ -6,6 +6,7 @@ import { eventKey, project, type Holding, type ItemOutcome, type TimelineEvent }
 import type { ChangeSettled } from '../access-request/contracts';
 import type { ClosedChange } from '../../activities/contracts';
 import { epochMs, isoAt } from '../clock';
+import { recordLifecycleEvent } from '../../metrics/workflow';
 import type { Lifecycle } from './lifecycle';
 
 /** Takes in the inbox; returns the keys of events that were new. */
@@ -17,6 +18,7 @@ export function takeEvents(life: Lifecycle): string[] {
     const key = eventKey(event);
     if (s.timeline.some((e) => e.key === key) || s.seen.includes(key)) {
       s.duplicates[key] = (s.duplicates[key] ?? 0) + 1;
+      recordLifecycleEvent(event.type, 'duplicate');
       continue;
     }
     s.timeline.push({

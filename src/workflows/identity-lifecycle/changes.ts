@@ -19,7 +19,7 @@ import {
 import { msUntil, workflowNow } from '../clock';
 import type { accessRequestWorkflow } from '../access-request/workflow';
 import type { ChangeCause } from '../access-request/contracts';
-import { initialSearchAttributes } from '../access-request/search-attributes';
+import { changeDetails, changeSummary, initialSearchAttributes } from '../access-request/search-attributes';
 import type { ChangeRecord } from './contracts';
 import type { Lifecycle } from './lifecycle';
 
@@ -56,6 +56,8 @@ async function startChange(
     parentClosePolicy: ParentClosePolicy.ABANDON,
     taskQueue: workflowInfo().taskQueue,
     typedSearchAttributes: [...initialSearchAttributes(request), { key: IDENTITY_REF, value: input.ref }],
+    staticSummary: changeSummary(request),
+    staticDetails: changeDetails(request, { cause: causeOf(life, trigger) }),
   });
   const record: ChangeRecord = {
     changeId,

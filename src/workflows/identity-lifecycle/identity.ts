@@ -7,6 +7,7 @@
  */
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
 import { ActivityFailure, TimeoutFailure } from '@temporalio/workflow';
+import { IDENTITY_NOT_FOUND } from '../../common';
 import { epochMs, isoAt, msUntil, waitFor, workflowNow } from '../clock';
 import { identityPoller, lifecycleIsc } from './activities';
 import { hasNews, type Lifecycle } from './lifecycle';
@@ -17,8 +18,7 @@ const MAX_POLL_WINDOW_SECONDS = 7 * 24 * 3600;
 function notFoundInWindow(error: unknown): boolean {
   if (!(error instanceof ActivityFailure)) return false;
   return (
-    error.cause instanceof TimeoutFailure ||
-    (error.cause as { type?: string } | undefined)?.type === 'IDENTITY_NOT_FOUND'
+    error.cause instanceof TimeoutFailure || (error.cause as { type?: string } | undefined)?.type === IDENTITY_NOT_FOUND
   );
 }
 
@@ -75,6 +75,11 @@ async function lookUp(life: Lifecycle, hireAt: string | undefined, publish: () =
 
   // Poll until found, the deadline, or news (a rescind may make the wait moot).
   const window = Math.min(MAX_POLL_WINDOW_SECONDS, msUntil(wait.deadline) / 1000);
+  if (window < options.identityPollSeconds) {
+    // Less than one poll before the deadline: wait it out (or for news) instead of polling ever faster.
+    await condition(() => hasNews(life), Math.max(1, msUntil(wait.deadline)));
+    return false;
+  }
   const scope = new CancellationScope();
   let found: { id: string } | null | undefined;
   let ended = false;
