@@ -80,19 +80,35 @@ export function createTemporalGateway(
   };
 }
 
-/** Opens the gateway the ingress runs with: Temporal from TEMPORAL_* and the lifecycle settings. */
+/** The task queue and the lifecycle settings, from the same variables as `iscflow event`. */
+function gatewaySettings(env: Env): { taskQueue: string; settings: LifecycleSettings } {
+  const { taskQueue } = loadTemporalConfig(env);
+  return { taskQueue, settings: { ...loadLifecycleStarterConfig(env), change: loadWorkflowDefaults(env) } };
+}
+
+/**
+ * The Temporal gateway over a client the caller already holds (`npm run dev` shares its own). An event
+ * sent through it or with `iscflow event` starts the same lifecycle with the same settings. Throws
+ * ConfigError on a bad setting.
+ */
+export function temporalGatewayFor(client: Client, env: Env, logger: Logger): LifecycleGateway {
+  const { taskQueue, settings } = gatewaySettings(env);
+  return createTemporalGateway(client, taskQueue, settings, logger.child({ component: 'gateway' }));
+}
+
+/** Opens the gateway the ingress runs with, on a connection of its own: Temporal from TEMPORAL_*. */
 export function openTemporalGateway(env: Env = process.env) {
   return async (logger: Logger): Promise<GatewayHandle> => {
     const temporal = loadTemporalConfig(env);
-    const starter = loadLifecycleStarterConfig(env);
-    const settings: LifecycleSettings = { ...starter, change: loadWorkflowDefaults(env) };
+    // Read before connecting: a bad setting stops start-up without waiting on Temporal.
+    const { taskQueue, settings } = gatewaySettings(env);
     // Lazy: the ingress starts (and answers 503) even while Temporal is still coming up.
     const connection = await Connection.connect({ ...temporal.connection, connectTimeout: 5000 }).catch(() =>
       Connection.lazy({ ...temporal.connection }),
     );
     const client = new Client({ connection, namespace: temporal.namespace });
     return {
-      gateway: createTemporalGateway(client, temporal.taskQueue, settings, logger.child({ component: 'gateway' })),
+      gateway: createTemporalGateway(client, taskQueue, settings, logger.child({ component: 'gateway' })),
       close: () => connection.close(),
     };
   };
