@@ -40,6 +40,19 @@ async function reaching<T>(call: () => Promise<T>): Promise<T> {
 /** A deadline for every call, so a Temporal that hangs answers 503 instead of holding the sender. */
 const CALL_DEADLINE_MS = 10_000;
 
+/**
+ * gRPC waits longer and longer between reconnection attempts (up to 120 s by default), so after an outage
+ * of a minute the ingress went on answering 503 for half a minute once Temporal was back. Senders retry on
+ * their own schedule; the ingress takes their retry within a second of Temporal answering again. Its
+ * subchannels are its own, so that recovery does not depend on another connection of the same process
+ * (the tests' own clients) reconnecting first.
+ */
+const RECONNECT_CHANNEL_ARGS = {
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 1000,
+  'grpc.use_local_subchannel_pool': 1,
+} as const;
+
 export function createTemporalGateway(
   client: Client,
   taskQueue: string,
@@ -103,8 +116,9 @@ export function openTemporalGateway(env: Env = process.env) {
     // Read before connecting: a bad setting stops start-up without waiting on Temporal.
     const { taskQueue, settings } = gatewaySettings(env);
     // Lazy: the ingress starts (and answers 503) even while Temporal is still coming up.
-    const connection = await Connection.connect({ ...temporal.connection, connectTimeout: 5000 }).catch(() =>
-      Connection.lazy({ ...temporal.connection }),
+    const options = { ...temporal.connection, channelArgs: RECONNECT_CHANNEL_ARGS };
+    const connection = await Connection.connect({ ...options, connectTimeout: 5000 }).catch(() =>
+      Connection.lazy(options),
     );
     const client = new Client({ connection, namespace: temporal.namespace });
     return {
