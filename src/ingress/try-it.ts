@@ -53,9 +53,9 @@ export function tryItCommands(options: TryIt): string[] {
     `sign() { node -e ${quoted(SIGNER)} "$SECRET" "$@"; }`,
     `EVENT="try-$(date +%s)"; TS=$(date +%s)`,
     `BODY=${body}`,
-    `curl -sS -i ${url}/v1/events -H 'content-type: application/json' -H "webhook-id: $EVENT" ` +
+    `curl -sS -i -w '\\n' ${url}/v1/events -H 'content-type: application/json' -H "webhook-id: $EVENT" ` +
       `-H "webhook-timestamp: $TS" -H "webhook-signature: $(sign "$EVENT" "$TS" "$BODY")" --data-binary "$BODY"`,
-    `TS=$(date +%s); curl -sS -i "${url}/v1/events/${encodeURIComponent(source)}/$EVENT" -H "webhook-id: get-$TS" ` +
+    `TS=$(date +%s); curl -sS -i -w '\\n' "${url}/v1/events/${encodeURIComponent(source)}/$EVENT" -H "webhook-id: get-$TS" ` +
       `-H "webhook-timestamp: $TS" -H "webhook-signature: $(sign "get-$TS" "$TS" '')"`,
     `npx iscflow identity show ${quoted(employeeNumber)}`,
   ];
