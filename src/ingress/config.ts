@@ -159,3 +159,37 @@ export function loadIngressConfig(env: Env = process.env): Readonly<IngressConfi
     logLevel: data.LOG_LEVEL,
   });
 }
+
+/**
+ * The webhook secret a development stack (`npm run dev`) runs with when ISCFLOW_WEBHOOK_SECRETS is unset,
+ * so the curl it prints works as printed. It is in the source, so it protects nothing: it is never used
+ * when SAIL_BASE_URL names a real tenant.
+ */
+export const DEV_WEBHOOK_SECRET = `${WEBHOOK_SECRET_PREFIX}${Buffer.from('iscflow development webhooks, not secret').toString('base64')}`;
+
+/** Whether a URL is this machine: the simulator, or a tunnel the developer runs. */
+function onLoopback(url: string): boolean {
+  try {
+    return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The environment a development stack starts the ingress with: as given when ISCFLOW_WEBHOOK_SECRETS is
+ * set; otherwise with `DEV_WEBHOOK_SECRET` (`developmentSecret: true`, for the caller to say so). Throws
+ * `ConfigError` when the secret is unset and `SAIL_BASE_URL` is a real tenant: real people's access is
+ * then behind the ingress, and a secret anyone can read would let anyone hire or fire.
+ */
+export function withDevelopmentWebhookSecret(env: Env): { env: Env; developmentSecret: boolean } {
+  if (blankAsUnset(env.ISCFLOW_WEBHOOK_SECRETS) !== undefined) return { env, developmentSecret: false };
+  const tenant = blankAsUnset(env.SAIL_BASE_URL);
+  if (typeof tenant === 'string' && !onLoopback(tenant)) {
+    throw new ConfigError([
+      'ISCFLOW_WEBHOOK_SECRETS: is required with a real tenant (SAIL_BASE_URL): one or more whsec_<base64> ' +
+        'secrets, comma-separated (e.g. whsec_$(openssl rand -base64 32)); the development secret is public',
+    ]);
+  }
+  return { env: { ...env, ISCFLOW_WEBHOOK_SECRETS: DEV_WEBHOOK_SECRET }, developmentSecret: true };
+}

@@ -3,7 +3,14 @@
  * CloudEvents) and ISC event triggers, in front of an injected gateway to Temporal. See docs/ingress.md.
  */
 export { buildIngress, type IngressOptions } from './app';
-export { loadIngressConfig, type IngressAppConfig, type IngressConfig, type IscTriggerAuth } from './config';
+export {
+  DEV_WEBHOOK_SECRET,
+  loadIngressConfig,
+  type IngressAppConfig,
+  type IngressConfig,
+  type IscTriggerAuth,
+  withDevelopmentWebhookSecret,
+} from './config';
 export {
   eventLocation,
   type EventAcceptance,
@@ -17,7 +24,8 @@ export {
 } from './gateway';
 export { ISC_EVENT_SOURCE, ISC_TRIGGERS, type IscTrigger } from './isc-triggers';
 export { runIngress } from './main';
-export { createTemporalGateway, openTemporalGateway } from './temporal-gateway';
+export { createTemporalGateway, openTemporalGateway, temporalGatewayFor } from './temporal-gateway';
+export { type TryIt, tryItCommands } from './try-it';
 export { INGRESS_PROBLEMS, type IngressProblemCode, type Problem } from './problems';
 export {
   SIGNATURE_FAILURES,

@@ -6,12 +6,16 @@
  * alike, so those two need the parameter.
  *
  * - `idn:identity-created` becomes a `hire`, effective when it arrives, with the identity's scalar
- *   attributes (`employeeNumber` from them when present, and the ISC identity id);
+ *   attributes (the employee number among them, as an attribute);
  * - `idn:identity-attributes-changed` becomes an `update` with each changed attribute's new value, or a
  *   `terminate` when `cloudLifecycleState` changed to a configured terminated state;
  * - `idn:identity-deleted` is acknowledged and ignored: ISC fires it nightly once an identity has no
  *   accounts left, long after the person left; it is not a leaver signal;
  * - `idn:access-request-post-approval` is a hint that an access request moved.
+ *
+ * Every event from a trigger names its identity by the ISC identity id alone, because that is all an
+ * attribute change carries: a hire keyed by the employee number would start one lifecycle and the
+ * person's later `terminate`, keyed by the id, another that never hired anyone.
  *
  * ISC sends no event id, so one is made from the trigger, the identity id and a hash of the body: the
  * same delivery twice is one event.
@@ -139,15 +143,11 @@ function created(payload: unknown, body: Buffer, mapping: TriggerMapping): Trigg
     const kept = scalar(value);
     if (kept !== undefined && usableName(name)) carried.set(name, kept);
   }
-  const employeeNumber = attributes.employeeNumber;
   return validated(trigger, {
     id: eventId(trigger, identity.id, body),
     source: ISC_EVENT_SOURCE,
     type: 'hire',
-    identity: {
-      id: identity.id,
-      ...(typeof employeeNumber === 'string' && employeeNumber !== '' ? { employeeNumber } : {}),
-    },
+    identity: { id: identity.id },
     effectiveAt: mapping.receivedAt.toISOString(),
     attributes: Object.fromEntries(carried),
   });

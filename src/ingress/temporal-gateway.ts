@@ -40,6 +40,19 @@ async function reaching<T>(call: () => Promise<T>): Promise<T> {
 /** A deadline for every call, so a Temporal that hangs answers 503 instead of holding the sender. */
 const CALL_DEADLINE_MS = 10_000;
 
+/**
+ * gRPC waits longer and longer between reconnection attempts (up to 120 s by default), so after an outage
+ * of a minute the ingress went on answering 503 for half a minute once Temporal was back. Senders retry on
+ * their own schedule; the ingress takes their retry within a second of Temporal answering again. Its
+ * subchannels are its own, so that recovery does not depend on another connection of the same process
+ * (the tests' own clients) reconnecting first.
+ */
+const RECONNECT_CHANNEL_ARGS = {
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 1000,
+  'grpc.use_local_subchannel_pool': 1,
+} as const;
+
 export function createTemporalGateway(
   client: Client,
   taskQueue: string,
@@ -80,19 +93,36 @@ export function createTemporalGateway(
   };
 }
 
-/** Opens the gateway the ingress runs with: Temporal from TEMPORAL_* and the lifecycle settings. */
+/** The task queue and the lifecycle settings, from the same variables as `iscflow event`. */
+function gatewaySettings(env: Env): { taskQueue: string; settings: LifecycleSettings } {
+  const { taskQueue } = loadTemporalConfig(env);
+  return { taskQueue, settings: { ...loadLifecycleStarterConfig(env), change: loadWorkflowDefaults(env) } };
+}
+
+/**
+ * The Temporal gateway over a client the caller already holds (`npm run dev` shares its own). An event
+ * sent through it or with `iscflow event` starts the same lifecycle with the same settings. Throws
+ * ConfigError on a bad setting.
+ */
+export function temporalGatewayFor(client: Client, env: Env, logger: Logger): LifecycleGateway {
+  const { taskQueue, settings } = gatewaySettings(env);
+  return createTemporalGateway(client, taskQueue, settings, logger.child({ component: 'gateway' }));
+}
+
+/** Opens the gateway the ingress runs with, on a connection of its own: Temporal from TEMPORAL_*. */
 export function openTemporalGateway(env: Env = process.env) {
   return async (logger: Logger): Promise<GatewayHandle> => {
     const temporal = loadTemporalConfig(env);
-    const starter = loadLifecycleStarterConfig(env);
-    const settings: LifecycleSettings = { ...starter, change: loadWorkflowDefaults(env) };
+    // Read before connecting: a bad setting stops start-up without waiting on Temporal.
+    const { taskQueue, settings } = gatewaySettings(env);
     // Lazy: the ingress starts (and answers 503) even while Temporal is still coming up.
-    const connection = await Connection.connect({ ...temporal.connection, connectTimeout: 5000 }).catch(() =>
-      Connection.lazy({ ...temporal.connection }),
+    const options = { ...temporal.connection, channelArgs: RECONNECT_CHANNEL_ARGS };
+    const connection = await Connection.connect({ ...options, connectTimeout: 5000 }).catch(() =>
+      Connection.lazy(options),
     );
     const client = new Client({ connection, namespace: temporal.namespace });
     return {
-      gateway: createTemporalGateway(client, temporal.taskQueue, settings, logger.child({ component: 'gateway' })),
+      gateway: createTemporalGateway(client, taskQueue, settings, logger.child({ component: 'gateway' })),
       close: () => connection.close(),
     };
   };

@@ -1,17 +1,21 @@
 /**
  * The whole of iscflow for an integration test: a real Temporal dev server, the ISC simulator over HTTP,
- * an iscflow worker (the production `buildWorker`), and the CLI run in-process with the stack's settings.
+ * an iscflow worker (the production `buildWorker`), the CLI run in-process with the stack's settings, and
+ * on request the HR-event ingress over HTTP in front of the Temporal gateway.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
+import { Registry } from 'prom-client';
 import { startDevServer, type DevServer } from '../../src/local/dev-server';
 import { freePort } from '../../src/local/ports';
 import { runCli } from '../../src/client';
 import { loadWorkerConfig } from '../../src/config';
+import { buildIngress, loadIngressConfig, openTemporalGateway, signWebhook } from '../../src/ingress';
 import { createLogger } from '../../src/logger';
 import { SIMULATOR_DEFAULT_CREDENTIALS, type SimulatorOptions } from '../../src/simulator';
 import { buildWorker, type IscflowWorker } from '../../src/worker';
@@ -54,9 +58,42 @@ interface TemporalSide {
   namespace: string;
   nativeConnection(): NativeConnection;
   client(): Client;
-  /** Stops the server and starts it again from its state file (process servers only). */
-  restart?(): Promise<void>;
+  /** Stops the server and starts it again from its state file (process servers only), running `whileDown` between. */
+  restart?(whileDown?: () => Promise<void>): Promise<void>;
   teardown(): Promise<void>;
+}
+
+export interface IngressAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The body parsed, or `{}` when it is not JSON. */
+  json: Record<string, unknown>;
+}
+
+/** The ingress as an HR system and ISC reach it: over HTTP, with the stack's secret and token. */
+export interface StackIngress {
+  /** `http://127.0.0.1:PORT` */
+  base: string;
+  /** The Standard Webhooks secret the ingress takes (`whsec_...`). */
+  secret: string;
+  /** The bearer token ISC trigger subscriptions send. */
+  iscToken: string;
+  /** The three Standard Webhooks headers for `body`, as a sender makes them (a new delivery id unless given). */
+  signed(body: string, options?: { id?: string; timestamp?: number }): Record<string, string>;
+  /** POST /v1/events with `body`, signed afresh unless `headers` (a delivery to repeat) are given. */
+  post(body: string, headers?: Record<string, string>): Promise<IngressAnswer>;
+  /** A signed GET of an ingress path (a Location). */
+  get(path: string): Promise<IngressAnswer>;
+  /** POST /v1/isc/triggers?trigger=TRIGGER with the bearer token. */
+  trigger(trigger: string, payload: unknown): Promise<IngressAnswer>;
+}
+
+export interface StackIngressOptions {
+  /** Extra ingress settings; the webhook secret and the ISC trigger token are made up unless given here. */
+  env?: Record<string, string>;
+  /** The ingress's clock (signature window, when a trigger happened). Default: the system clock. */
+  now?: () => Date;
 }
 
 export interface Stack {
@@ -76,9 +113,14 @@ export interface Stack {
   stopWorker(): Promise<void>;
   /** Stops the simulator and starts it again on the same address (from its state file, when it has one). */
   restartSimulator(): Promise<void>;
-  /** Restarts the Temporal dev server from its state file; the worker is stopped and started around it. */
-  restartTemporal(): Promise<void>;
+  /**
+   * Restarts the Temporal dev server from its state file; the worker is stopped and started around it.
+   * `whileDown` runs while nothing listens (what a client sees when Temporal cannot be reached).
+   */
+  restartTemporal(whileDown?: () => Promise<void>): Promise<void>;
   simRequests(): Promise<SimRequestItem[]>;
+  /** The ingress, when the stack was started with `ingress`. */
+  ingress: StackIngress | undefined;
   /** Entitlements that are not birthright, auto-rejected or failing by design: safe to grant and revoke. */
   plainEntitlements(): CatalogItem[];
   close(): Promise<void>;
@@ -92,6 +134,82 @@ export interface StackOptions {
   env?: TestWorkflowEnvironment;
   /** Run `temporal server start-dev` as a process with a SQLite state file, so it can be restarted. */
   devServerProcess?: boolean;
+  /**
+   * Also run the ingress (in-process, on a free port) with the production Temporal gateway on a connection
+   * of its own: it sees Temporal go away and come back as a separate process would.
+   */
+  ingress?: boolean | StackIngressOptions;
+}
+
+async function answerOf(response: Response): Promise<IngressAnswer> {
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    // Not JSON: `text` holds it.
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+async function startIngress(
+  settings: Record<string, string>,
+  options: StackIngressOptions,
+): Promise<StackIngress & { close(): Promise<void> }> {
+  const secret = `whsec_${randomBytes(32).toString('base64')}`;
+  const iscToken = randomBytes(33).toString('base64url');
+  const env = { ...settings, ISCFLOW_WEBHOOK_SECRETS: secret, ISCFLOW_ISC_TRIGGER_TOKEN: iscToken, ...options.env };
+  const logger = createLogger(settings.LOG_LEVEL as 'warn');
+  const handle = await openTemporalGateway(env)(logger);
+  const app = buildIngress({
+    config: loadIngressConfig(env),
+    gateway: handle.gateway,
+    metrics: new Registry(),
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (typeof address !== 'object' || !address) throw new Error('the ingress is not listening');
+  const base = `http://127.0.0.1:${address.port}`;
+  const clock = options.now ?? (() => new Date());
+  let deliveries = 0;
+  const signed = (body: string, sign: { id?: string; timestamp?: number } = {}): Record<string, string> => {
+    const id = sign.id ?? `msg_stack_${process.pid}_${++deliveries}`;
+    const timestamp = sign.timestamp ?? Math.floor(clock().getTime() / 1000);
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signWebhook(env.ISCFLOW_WEBHOOK_SECRETS ?? secret, id, timestamp, body),
+    };
+  };
+  return {
+    base,
+    secret: env.ISCFLOW_WEBHOOK_SECRETS ?? secret,
+    iscToken: env.ISCFLOW_ISC_TRIGGER_TOKEN ?? iscToken,
+    signed,
+    post: async (body, headers = signed(body)) =>
+      answerOf(
+        await fetch(`${base}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        }),
+      ),
+    get: async (path) => answerOf(await fetch(`${base}${path}`, { headers: signed('') })),
+    trigger: async (trigger, payload) =>
+      answerOf(
+        await fetch(`${base}/v1/isc/triggers?trigger=${encodeURIComponent(trigger)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${env.ISCFLOW_ISC_TRIGGER_TOKEN}` },
+          body: JSON.stringify(payload),
+        }),
+      ),
+    async close() {
+      await app.close();
+      await handle.close();
+    },
+  };
 }
 
 function fromEnvironment(env: TestWorkflowEnvironment, owned: boolean): TemporalSide {
@@ -127,8 +245,9 @@ async function processServer(): Promise<TemporalSide> {
     namespace: 'default',
     nativeConnection: () => native,
     client: () => client,
-    async restart() {
+    async restart(whileDown) {
       await close();
+      await whileDown?.();
       server = await startDevServer(options);
       native = await NativeConnection.connect({ address: server.address });
       connection = await Connection.connect({ address: server.address });
@@ -184,6 +303,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await done;
   };
   await startWorker();
+  const ingress = options.ingress
+    ? await startIngress(settings, options.ingress === true ? {} : options.ingress)
+    : undefined;
 
   const cli = async (...args: string[]): Promise<CliRun> => {
     const out: string[] = [];
@@ -215,19 +337,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       sim = await startTestSimulator({ ...simulatorOptions, port });
       stack.sim = sim;
     },
-    async restartTemporal() {
+    async restartTemporal(whileDown) {
       if (!temporal.restart) throw new Error('restartTemporal needs startStack({ devServerProcess: true })');
       await stopWorker();
-      await temporal.restart();
+      await temporal.restart(whileDown);
       await startWorker();
     },
     async simRequests() {
       return (await sim.call<SimRequestItem[]>('GET', '/__sim/requests')).body;
     },
+    ingress,
     plainEntitlements() {
       return catalog.items.filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name));
     },
     async close() {
+      await ingress?.close();
       await stopWorker();
       await sim.close();
       await temporal.teardown();

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { ConfigError } from '../../../src/config';
-import { loadIngressConfig } from '../../../src/ingress';
+import { DEV_WEBHOOK_SECRET, loadIngressConfig, withDevelopmentWebhookSecret } from '../../../src/ingress';
 import { ISC_PASSWORD, ISC_TOKEN, newSecret, SECRET } from './support';
 
 function problems(env: Record<string, string>): string[] {
@@ -90,4 +90,32 @@ describe('loadIngressConfig', () => {
     expect(printed).not.toContain(ISC_TOKEN);
     expect(printed).not.toContain(ISC_PASSWORD);
   });
+});
+
+describe('withDevelopmentWebhookSecret (npm run dev)', () => {
+  it('leaves configured secrets alone', () => {
+    const env = { ISCFLOW_WEBHOOK_SECRETS: SECRET, SAIL_BASE_URL: 'https://acme.api.identitynow.com' };
+    expect(withDevelopmentWebhookSecret(env)).toEqual({ env, developmentSecret: false });
+  });
+
+  it.each([
+    ['no tenant (the simulator is started)', {}],
+    ['a simulator on loopback', { SAIL_BASE_URL: 'http://127.0.0.1:7070' }],
+    ['localhost', { SAIL_BASE_URL: 'http://localhost:7070', ISCFLOW_WEBHOOK_SECRETS: ' ' }],
+  ])('uses the development secret with %s, and says so', (_name, env: Record<string, string>) => {
+    const result = withDevelopmentWebhookSecret(env);
+    expect(result.developmentSecret).toBe(true);
+    expect(result.env.ISCFLOW_WEBHOOK_SECRETS).toBe(DEV_WEBHOOK_SECRET);
+    expect(loadIngressConfig(result.env).webhookSecrets).toHaveLength(1);
+  });
+
+  it.each(['https://acme.api.identitynow.com', 'http://10.0.0.5:7070', 'not a url'])(
+    'refuses the development secret with a real tenant (%s): the variable is required',
+    (url) => {
+      expect(() => withDevelopmentWebhookSecret({ SAIL_BASE_URL: url })).toThrow(ConfigError);
+      expect(() => withDevelopmentWebhookSecret({ SAIL_BASE_URL: url })).toThrow(
+        /ISCFLOW_WEBHOOK_SECRETS: is required with a real tenant/,
+      );
+    },
+  );
 });

@@ -4,7 +4,8 @@
  * methods and paths, standing look-ups and ISC trigger deliveries. Each case says what kind it is and,
  * where the test can know it independently, whether it holds a valid HR event.
  */
-import { HR_EVENT_TYPES } from '../../../src/domain';
+import { type Agent, request as httpRequest } from 'node:http';
+import { HR_EVENT_TYPES, validateHrEvent } from '../../../src/domain';
 import { type Random } from '../../../src/simulator/prng';
 import { signWebhook } from '../../../src/ingress';
 import { basicAuth, IDENTITY_ID, ISC_PASSWORD, ISC_TOKEN, ISC_USER, newSecret, nowSeconds, SECRET } from './support';
@@ -411,5 +412,56 @@ export class Generator {
       },
       body,
     };
+  }
+}
+
+export interface FuzzAnswer {
+  status: number;
+  body: string;
+}
+
+/**
+ * Sends one case over `agent` (keep-alive) to the ingress at `base` and reads the whole answer. Rejects
+ * when the connection fails: a dropped connection is a fault, never an answer.
+ */
+export function sendCase(base: string, agent: Agent, fuzzCase: FuzzCase): Promise<FuzzAnswer> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: hostname,
+        port,
+        agent,
+        method: fuzzCase.method,
+        path: fuzzCase.path,
+        // An explicit length: node's client sends an OPTIONS body unframed, which would desynchronise the connection.
+        headers: fuzzCase.body
+          ? { ...fuzzCase.headers, 'content-length': String(fuzzCase.body.length) }
+          : fuzzCase.headers,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    request.on('error', (error) =>
+      reject(new Error(`${fuzzCase.kind} ${fuzzCase.method} ${fuzzCase.path}: ${error.message}`)),
+    );
+    request.end(fuzzCase.body);
+  });
+}
+
+/** Whether a case holds a valid HR event as plain JSON, as the test itself (not the ingress) decides. */
+export function independentlyValid(fuzzCase: FuzzCase): boolean {
+  if (fuzzCase.path !== '/v1/events' || fuzzCase.method !== 'POST' || !fuzzCase.body) return false;
+  if (fuzzCase.headers['content-type'] !== 'application/json') return false;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(fuzzCase.body);
+    return validateHrEvent(JSON.parse(text)).ok;
+  } catch {
+    return false;
   }
 }

@@ -4,10 +4,10 @@
  * other than 503 and those only while unavailable, no dropped connection, no crash, and no `send` for
  * any invalid request. Prints the counts by kind and status.
  */
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { validateHrEvent } from '../../../src/domain';
 import { mulberry32 } from '../../../src/simulator/prng';
-import { type CaseKind, type FuzzCase, Generator } from './fuzz-cases';
+import { type CaseKind, type FuzzCase, Generator, independentlyValid, sendCase } from './fuzz-cases';
 import { type RunningIngress, startIngress } from './support';
 
 const SEED = Number(process.env.ISCFLOW_FUZZ_SEED ?? 20270301);
@@ -24,18 +24,6 @@ interface Result {
   unavailable: boolean;
 }
 
-/** What a case that holds a valid HR event (as the test itself decides) may be answered. */
-function independentlyValid(fuzzCase: FuzzCase): boolean {
-  if (fuzzCase.path !== '/v1/events' || fuzzCase.method !== 'POST' || !fuzzCase.body) return false;
-  if (fuzzCase.headers['content-type'] !== 'application/json') return false;
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(fuzzCase.body);
-    return validateHrEvent(JSON.parse(text)).ok;
-  } catch {
-    return false;
-  }
-}
-
 describe('ingress fuzz', () => {
   let ingress: RunningIngress;
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -48,39 +36,8 @@ describe('ingress fuzz', () => {
     await ingress.close();
   });
 
-  function send(fuzzCase: FuzzCase, unavailable: boolean): Promise<Result> {
-    const { hostname, port } = new URL(ingress.base);
-    return new Promise((resolve, reject) => {
-      const request = httpRequest(
-        {
-          host: hostname,
-          port,
-          agent,
-          method: fuzzCase.method,
-          path: fuzzCase.path,
-          // An explicit length: node's client sends an OPTIONS body unframed, which would desynchronise the connection.
-          headers: fuzzCase.body
-            ? { ...fuzzCase.headers, 'content-length': String(fuzzCase.body.length) }
-            : fuzzCase.headers,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            resolve({
-              fuzzCase,
-              status: response.statusCode ?? 0,
-              body: Buffer.concat(chunks).toString('utf8'),
-              unavailable,
-            }),
-          );
-        },
-      );
-      request.on('error', (error) =>
-        reject(new Error(`${fuzzCase.kind} ${fuzzCase.method} ${fuzzCase.path}: ${error.message}`)),
-      );
-      request.end(fuzzCase.body);
-    });
+  async function send(fuzzCase: FuzzCase, unavailable: boolean): Promise<Result> {
+    return { fuzzCase, ...(await sendCase(ingress.base, agent, fuzzCase)), unavailable };
   }
 
   it(`answers ${REQUESTS} generated requests without a fault (seed ${SEED})`, async () => {

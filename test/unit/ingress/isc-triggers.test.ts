@@ -1,3 +1,4 @@
+import { identityKeyOf } from '../../../src/domain';
 import { ISC_TRIGGERS } from '../../../src/ingress';
 import { interpretTrigger } from '../../../src/ingress/isc-triggers';
 import {
@@ -106,7 +107,7 @@ describe('ISC triggers become HR events', () => {
 
   const lastSent = () => ingress.gateway.sendCalls[ingress.gateway.sendCalls.length - 1];
 
-  it('identity-created: a hire effective now, scalar attributes only, employee number and ISC id', async () => {
+  it('identity-created: a hire effective now, scalar attributes only, the identity named by its ISC id', async () => {
     const response = await postTrigger(ingress, created, { trigger: 'idn:identity-created' });
     expect(response.status).toBe(202);
     const sent = lastSent();
@@ -115,7 +116,8 @@ describe('ISC triggers become HR events', () => {
       id: expect.stringMatching(new RegExp(`^identity-created:${IDENTITY_ID}:[0-9a-f]{32}$`)),
       source: 'isc',
       type: 'hire',
-      identity: { employeeNumber: 'E2001', id: IDENTITY_ID },
+      // The id alone: a later attribute change (which carries no employee number) reaches the same lifecycle.
+      identity: { id: IDENTITY_ID },
       effectiveAt: NOW.toISOString(),
       attributes: { employeeNumber: 'E2001', department: 'Sales', firstname: 'Michael', isManager: false, level: 3 },
     });
@@ -128,14 +130,13 @@ describe('ISC triggers become HR events', () => {
     expect(again.json.status).toBe('duplicate');
   });
 
-  it('identity-created without an employee number names the identity by its ISC id', async () => {
-    const response = await postTrigger(
-      ingress,
-      { identity, attributes: { department: 'Ops' } },
-      { trigger: 'idn:identity-created' },
-    );
-    expect(response.status).toBe(202);
-    expect(lastSent()?.event.identity).toEqual({ id: IDENTITY_ID });
+  it('identity-created and a later leaver name the identity alike, so both reach one lifecycle', async () => {
+    await postTrigger(ingress, { identity, attributes: { department: 'Ops' } }, { trigger: 'idn:identity-created' });
+    const hire = lastSent()?.event;
+    await postTrigger(ingress, changes({ attribute: 'cloudLifecycleState', oldValue: 'active', newValue: 'leaver' }));
+    const leaver = lastSent()?.event;
+    expect(leaver?.type).toBe('terminate');
+    expect(identityKeyOf(leaver!)).toEqual(identityKeyOf(hire!));
   });
 
   it('identity-attributes-changed: an update with each new value; a cleared attribute becomes null', async () => {
