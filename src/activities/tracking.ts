@@ -30,6 +30,7 @@ import type {
 import { batchMetadata, isFromBatch } from './correlation';
 import { activityMetrics } from '../metrics/activity';
 import { withIscFailures } from './failures';
+import { whileBeating } from './heartbeat';
 import { CREATED_SKEW_MS, createStatusReader, matchesTracking, newestFirst, rowIsFor, unique } from './status-reader';
 
 export interface TrackingDependencies {
@@ -305,5 +306,17 @@ export function createTrackingActivities({
     return { asked: mine.length };
   }
 
-  return { enlist, heldAccessOf, submitBatch, checkStatusBatch, deliverNews, askToReenlist };
+  // Long calls tell Temporal they are alive: a killed worker's batch is retried in seconds, not minutes.
+  const beating =
+    <I, O>(fn: (input: I) => Promise<O>) =>
+    (input: I): Promise<O> =>
+      whileBeating(() => fn(input));
+  return {
+    enlist,
+    heldAccessOf: beating(heldAccessOf),
+    submitBatch: beating(submitBatch),
+    checkStatusBatch: beating(checkStatusBatch),
+    deliverNews: beating(deliverNews),
+    askToReenlist: beating(askToReenlist),
+  };
 }

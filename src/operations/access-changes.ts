@@ -52,6 +52,8 @@ export interface StartedChange {
   identityId?: string;
   itemId?: string;
   handle: AccessRequestHandle;
+  /** The run this start made or joined (a repeat after completion makes a new one). */
+  runId?: string;
   /** For `duplicate`: the change this repeats, as it ended. */
   duplicateOf?: PastRun;
 }
@@ -179,7 +181,7 @@ async function startOne(
     // USE_EXISTING answers with the running run when there is one; its memo tells whose start made it.
     const description = await handle.describe();
     const action = description.memo?.[START_NONCE] === nonce ? 'started' : 'joined';
-    return { workflowId, action, request, handle };
+    return { workflowId, action, request, handle, runId: handle.firstExecutionRunId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     // Only a keyed change can land here: its completed run is retained and may not run again.

@@ -98,6 +98,11 @@ interface PlannedChange {
   entitlementId: string;
   expected: 'GRANTED' | 'ALREADY_SATISFIED';
   workflowIds: Set<string>;
+  /**
+   * The runs its starts made or joined, in order. A start after the change completed is a new intent (a new
+   * run that re-checks ISC); the first run is the change itself.
+   */
+  runs: string[];
 }
 
 interface SimRow {
@@ -201,6 +206,7 @@ function planChanges(
       entitlementId,
       expected: held.get(identityId)?.has(entitlementId) ? 'ALREADY_SATISFIED' : 'GRANTED',
       workflowIds: new Set<string>(),
+      runs: [],
     };
   });
 }
@@ -279,7 +285,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const started = await persist(() =>
         startAccessChange(client, taskQueue, change.change, { options: workflowOptions }),
       );
-      for (const s of started) change.workflowIds.add(s.workflowId);
+      for (const s of started) {
+        change.workflowIds.add(s.workflowId);
+        const { runId } = s;
+        if (runId && !change.runs.includes(runId)) change.runs.push(runId);
+      }
     };
 
     // Which changes are started more than once, and when: concurrently with the original, or later.
@@ -336,19 +346,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       // Every change to a final outcome, or the deadline.
       const deadline = began + options.deadlineSeconds * 1000;
       const results = new Map<string, AccessRequestResult>();
-      const workflowIds = [...new Set(planned.flatMap((p) => [...p.workflowIds]))];
+      const runs = planned.flatMap((p) =>
+        [...p.workflowIds].flatMap((workflowId) => p.runs.map((runId) => ({ workflowId, runId }))),
+      );
       for (;;) {
-        for (const id of workflowIds) {
-          if (results.has(id)) continue;
+        for (const { workflowId, runId } of runs) {
+          if (results.has(runId)) continue;
           try {
-            const handle = client.workflow.getHandle<typeof accessRequestWorkflow>(id);
-            if ((await handle.describe()).status.name === 'COMPLETED') results.set(id, await handle.result());
+            const handle = client.workflow.getHandle<typeof accessRequestWorkflow>(workflowId, runId);
+            if ((await handle.describe()).status.name === 'COMPLETED') results.set(runId, await handle.result());
           } catch {
             // Server restarting: asked again on the next round.
           }
         }
-        log(`${options.profile}: ${results.size}/${workflowIds.length} workflows completed`);
-        if (results.size === workflowIds.length || Date.now() > deadline) break;
+        log(`${options.profile}: ${results.size}/${runs.length} runs completed`);
+        if (results.size === runs.length || Date.now() > deadline) break;
         await sleep(2000);
       }
       return await judge(options, planned, results, simGet, {
@@ -394,26 +406,38 @@ async function judge(
   let lostChanges = 0;
   let wrongOutcomes = 0;
   const access = new Map<string, Set<string>>();
+  const holds = async (identityId: string, entitlementId: string): Promise<boolean> => {
+    if (!access.has(identityId)) {
+      const held = await simGet<Array<{ id: string }>>(`/__sim/identities/${identityId}/access`);
+      access.set(identityId, new Set(held.map((a) => a.id)));
+    }
+    return access.get(identityId)?.has(entitlementId) ?? false;
+  };
   for (const p of planned) {
     const [workflowId, ...others] = [...p.workflowIds];
     if (others.length > 0) problems.push(`one change, several workflow ids: ${[...p.workflowIds].join(', ')}`);
-    const result = workflowId ? results.get(workflowId) : undefined;
+    const [first, ...reruns] = p.runs;
+    const result = first ? results.get(first) : undefined;
     if (!result) {
       lostChanges += 1;
       problems.push(`lost: ${workflowId ?? 'never started'} (${p.identityId} ENTITLEMENT:${p.entitlementId})`);
       continue;
     }
+    const held = await holds(p.identityId, p.entitlementId);
     const outcome = result.items[0]?.outcome;
-    if (!access.has(p.identityId)) {
-      const held = await simGet<Array<{ id: string }>>(`/__sim/identities/${p.identityId}/access`);
-      access.set(p.identityId, new Set(held.map((a) => a.id)));
-    }
-    const holds = access.get(p.identityId)?.has(p.entitlementId) ?? false;
-    if (outcome !== p.expected || !holds) {
+    if (outcome !== p.expected || !held) {
       wrongOutcomes += 1;
       problems.push(
-        `wrong outcome: ${workflowId} ended ${outcome} (expected ${p.expected}, access ${holds ? '' : 'not '}held)`,
+        `wrong outcome: ${workflowId} ended ${outcome} (expected ${p.expected}, access ${held ? '' : 'not '}held)`,
       );
+    }
+    // A start after the change completed is a new intent: it finds the access held and submits nothing.
+    for (const rerun of reruns) {
+      const again = results.get(rerun)?.items[0]?.outcome;
+      if (again !== 'ALREADY_SATISFIED') {
+        wrongOutcomes += 1;
+        problems.push(`wrong outcome: ${workflowId} run ${rerun} (a repeat) ended ${again ?? 'not at all'}`);
+      }
     }
   }
 

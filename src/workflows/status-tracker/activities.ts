@@ -16,12 +16,15 @@ export function trackerActivities(settings: TrackerSettings) {
   const isc = proxyActivities<TrackingActivities>({
     taskQueue: settings.iscTaskQueue,
     startToCloseTimeout: '2 minutes',
+    // The activities heartbeat while they work: a worker that dies mid-batch is noticed in seconds.
+    heartbeatTimeout: '15s',
     // An ISC outage is ridden out for a day, as for any access change; then the tickets fail visibly.
     scheduleToCloseTimeout: '1 day',
     retry,
   });
   const temporal = proxyActivities<TrackingActivities>({
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '15s',
     retry: { initialInterval: '1s', maximumInterval: '30s' },
   });
   return {

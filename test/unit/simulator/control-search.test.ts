@@ -29,7 +29,7 @@ describe('control API (/__sim)', () => {
   it('validates and merges configuration, answering the full config', async () => {
     const result = await h.call<Record<string, unknown>>('POST', '/__sim/config', { approval: { delayMs: 50 } });
     expect(result.body).toEqual({
-      approval: { mode: 'auto', delayMs: 50, rejectRate: 0 },
+      approval: { mode: 'auto', delayMs: 50, delayMaxMs: 0, rejectRate: 0 },
       provisioning: { delayMs: 200, failRate: 0 },
       faults: { latencyMs: 0, errorRate: 0, rateLimitRate: 0, lostResponseRate: 0, resetRate: 0 },
       rateLimit: { requests: 100, windowSeconds: 10 },
