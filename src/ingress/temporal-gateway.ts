@@ -8,6 +8,7 @@ import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { loadLifecycleStarterConfig, loadTemporalConfig, loadWorkflowDefaults } from '../config';
 import { readHrEvent, sendHrEvent, type LifecycleSettings } from '../operations/hr-events';
+import { hintTrackers } from '../operations/tracker-hints';
 import { eventLocation, TemporalUnavailableError, type GatewayHandle, type LifecycleGateway } from './gateway';
 
 type Env = Record<string, string | undefined>;
@@ -80,7 +81,8 @@ export function createTemporalGateway(
     },
     async hintAccessRequests(accessRequestIds) {
       // Polling is the source of truth (ISC never resends a trigger); the hint only says where to look.
-      logger.info({ accessRequestIds }, 'access request moved (hint)');
+      const trackers = await deadline(() => hintTrackers(client, taskQueue, accessRequestIds));
+      logger.info({ accessRequestIds, trackers }, 'access request moved (hint)');
     },
     async ready() {
       try {

@@ -49,7 +49,14 @@ export interface TrackerState {
   inbox: TrackerMessage[];
   /** Whether this shard has asked its access changes to enlist again since it started empty. */
   rebuilt: boolean;
-  counts: { batches: number; ticketsSubmitted: number; statusCalls: number; newsDelivered: number };
+  counts: {
+    batches: number;
+    ticketsSubmitted: number;
+    statusCalls: number;
+    newsDelivered: number;
+    /** Hints (ISC triggers) that matched a watched request; absent in states from before hints counted. */
+    hintsMatched?: number;
+  };
 }
 
 export interface TrackerInput {

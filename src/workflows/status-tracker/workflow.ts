@@ -36,7 +36,7 @@ function initialState(): TrackerState {
     outbox: [],
     inbox: [],
     rebuilt: false,
-    counts: { batches: 0, ticketsSubmitted: 0, statusCalls: 0, newsDelivered: 0 },
+    counts: { batches: 0, ticketsSubmitted: 0, statusCalls: 0, newsDelivered: 0, hintsMatched: 0 },
   };
 }
 
@@ -131,6 +131,7 @@ function absorb(state: TrackerState, message: TrackerMessage): void {
         if (watch.items.some((i) => i.accessRequestId && message.accessRequestIds.includes(i.accessRequestId))) {
           delete watch.lastPolledAt;
           watch.lastChangeAt = workflowNow();
+          state.counts.hintsMatched = (state.counts.hintsMatched ?? 0) + 1;
         }
       }
       return;
