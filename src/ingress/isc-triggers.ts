@@ -67,6 +67,8 @@ const changesPayload = z.looseObject({
 const decisionPayload = z.looseObject({ accessRequestId: z.string().regex(/^[0-9A-Za-z-]{1,100}$/) });
 
 const LIFECYCLE_STATE = 'cloudLifecycleState';
+/** ISC's identity attribute that holds HR's employee number (the key HR events name people by). */
+const EMPLOYEE_NUMBER = 'employeeNumber';
 const MAX_ATTRIBUTE_NAME = 100;
 const MAX_ATTRIBUTE_TEXT = 1000;
 
@@ -143,11 +145,13 @@ function created(payload: unknown, body: Buffer, mapping: TriggerMapping): Trigg
     const kept = scalar(value);
     if (kept !== undefined && usableName(name)) carried.set(name, kept);
   }
+  // HR's key when ISC has it, so the hire goes to the same lifecycle as HR's own events for the person.
+  const employeeNumber = carried.get(EMPLOYEE_NUMBER);
   return validated(trigger, {
     id: eventId(trigger, identity.id, body),
     source: ISC_EVENT_SOURCE,
     type: 'hire',
-    identity: { id: identity.id },
+    identity: { id: identity.id, ...(typeof employeeNumber === 'string' ? { employeeNumber } : {}) },
     effectiveAt: mapping.receivedAt.toISOString(),
     attributes: Object.fromEntries(carried),
   });

@@ -9,7 +9,7 @@
  * again; beyond Temporal's retention a repeat is caught by the lifecycle's own memory of event keys.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { IDENTITY_REF, WORKFLOW_TYPES, type AccessRequestOptions } from '../common';
+import { IDENTITY_IDS, IDENTITY_REF, WORKFLOW_TYPES, type AccessRequestOptions } from '../common';
 import { eventKey, identityKeyOf, type EventDelivery, type HrEvent, type IdentityKey } from '../domain';
 import type { hrEventWorkflow, identityLifecycleWorkflow } from '../workflows';
 import type { HrEventInput } from '../workflows/hr-event/contracts';
@@ -63,6 +63,30 @@ export function identityTarget(key: IdentityKey, pseudonymKey: string): Identity
   return { key, ref, workflowId: lifecycleWorkflowId(ref) };
 }
 
+/**
+ * The lifecycle an event goes to. HR names people by employee number, ISC's triggers by ISC id: an event
+ * that names only an ISC id goes to the running lifecycle that already resolved that id (found through
+ * its `IscflowIdentityIds`), so one person never has two lifecycles. Visibility is eventually consistent:
+ * a lifecycle that resolved its identity a moment ago may not be found yet, and the event then starts (or
+ * joins) the lifecycle keyed by the ISC id.
+ */
+export async function routeEvent(client: Client, event: HrEvent, pseudonymKey: string): Promise<IdentityTarget> {
+  const own = identityTarget(identityKeyOf(event), pseudonymKey);
+  const iscId = event.identity.id;
+  if (event.identity.employeeNumber !== undefined || iscId === undefined) return own;
+  const query = [
+    `WorkflowType = '${WORKFLOW_TYPES.identityLifecycle}'`,
+    `ExecutionStatus = 'Running'`,
+    `${IDENTITY_IDS.name} = '${iscId}'`,
+  ].join(' AND ');
+  for await (const lifecycle of client.workflow.list({ query, pageSize: 2 })) {
+    if (lifecycle.workflowId === own.workflowId) return own;
+    const ref = lifecycle.typedSearchAttributes.get(IDENTITY_REF);
+    if (ref) return { key: own.key, ref, workflowId: lifecycle.workflowId };
+  }
+  return own;
+}
+
 function lifecycleOptions(settings: LifecycleSettings): Partial<LifecycleOptions> {
   return {
     identityPollSeconds: settings.identityPollSeconds,
@@ -79,7 +103,7 @@ export async function sendHrEvent(
   delivery: EventDelivery,
   settings: LifecycleSettings,
 ): Promise<SentEvent> {
-  const target = identityTarget(identityKeyOf(event), settings.pseudonymKey);
+  const target = await routeEvent(client, event, settings.pseudonymKey);
   const receiptId = receiptWorkflowId(event);
   const input: HrEventInput = {
     received: { event, delivery, receivedAt: new Date().toISOString() },

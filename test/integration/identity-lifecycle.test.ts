@@ -193,6 +193,35 @@ describe('identity lifecycle (dev server + simulator)', () => {
     expect((await show(employeeNumber)).state).toBe('ACTIVE');
   });
 
+  it('an ISC event that names only the ISC id reaches the lifecycle HR started by employee number', async () => {
+    const employeeNumber = 'E9002';
+    const created = await stack.sim.call<{ id: string }>('POST', '/__sim/identities', {
+      name: 'Routed Joiner',
+      attributes: { employeeNumber, workerType: 'employee' },
+    });
+    const id = created.body.id;
+    const [hire] = await send({
+      id: 'r-hire',
+      type: 'hire',
+      identity: { employeeNumber },
+      effectiveAt: at(0),
+      attributes: { workerType: 'employee' },
+    });
+    await waitFor(async () => ((await holds(id)).length === 1 ? true : undefined), 30_000);
+    // ISC's trigger knows the person by ISC id only (as idn:identity-attributes-changed does).
+    const [move] = await send({
+      id: 'r-move',
+      source: 'isc',
+      type: 'update',
+      identity: { id },
+      effectiveAt: at(0),
+      attributes: { department: 'Finance' },
+    });
+    expect(move?.workflowId).toBe(hire?.workflowId);
+    await waitFor(async () => ((await holds(id)).length === 2 ? true : undefined), 30_000);
+    expect(await holds(id)).toEqual([everyone, finance].sort());
+  });
+
   it('a worker restart in the middle of a timeline loses nothing', async () => {
     const { employeeNumber, id } = person(34);
     await send({

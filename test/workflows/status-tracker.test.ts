@@ -24,6 +24,7 @@ function fakeTracking() {
   const checks: number[] = [];
   const delivered: Array<{ workflowId: string; news: TrackerNews }> = [];
   const reenlistAsks: number[] = [];
+  const twiceInOneCall: string[] = [];
   const activities: TrackingActivities = {
     async enlist() {
       throw new Error('the tracker never enlists');
@@ -54,6 +55,9 @@ function fakeTracking() {
       };
     },
     async deliverNews({ deliveries }) {
+      // Signals of one call go out side by side and may arrive in any order: one per change, never two.
+      const ids = deliveries.map((d) => d.workflowId);
+      if (new Set(ids).size !== ids.length) twiceInOneCall.push(ids.join(','));
       delivered.push(...deliveries);
       return { gone: [] };
     },
@@ -62,7 +66,7 @@ function fakeTracking() {
       return { asked: 0 };
     },
   };
-  return { activities, approved, checks, delivered, reenlistAsks };
+  return { activities, approved, checks, delivered, reenlistAsks, twiceInOneCall };
 }
 
 const observed = (delivered: Array<{ workflowId: string; news: TrackerNews }>, requester: string): ItemObservation[] =>
@@ -203,6 +207,7 @@ describe('statusTrackerWorkflow', () => {
       expect(fake.checks.length).toBeLessThan(watched / 5);
       // A tracker that resumed its state does not ask its changes to enlist again.
       expect(fake.reenlistAsks).toHaveLength(1);
+      expect(fake.twiceInOneCall).toEqual([]);
       await latest.terminate('test over');
     });
   }, 180_000);

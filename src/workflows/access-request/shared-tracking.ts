@@ -135,9 +135,14 @@ export function sharedTracker(
     mailbox.state.trackerNews = news
       .map((n) => ({ ...n, observations: (n.observations ?? []).filter((o) => !isMine(o, requestKey)) }))
       .filter((n) => (n.answers?.length ?? 0) > 0 || (n.observations?.length ?? 0) > 0);
-    // The latest word on each item wins.
+    // The latest word on each item wins, except that a final word is never taken back (ISC's final states
+    // are final; a later "still executing" is an older view that arrived late).
     const byItem = new Map<string, ItemObservation>();
-    for (const o of mine.flatMap((m) => m.items)) byItem.set(`${o.identityId}|${o.itemType}|${o.itemId}`, o);
+    for (const o of mine.flatMap((m) => m.items)) {
+      const key = `${o.identityId}|${o.itemType}|${o.itemId}`;
+      if (byItem.get(key)?.outcome !== undefined && o.outcome === undefined) continue;
+      byItem.set(key, o);
+    }
     return [...byItem.values()];
   };
   return {

@@ -100,7 +100,9 @@ export async function carryOut(life: Lifecycle, plan: ReconcilePlan, trigger: Tr
           requestType: 'GRANT_ACCESS',
           identityIds: [identityId],
           items: action.items.map(({ type, id }) => ({ type, id })),
-          comment: `Birthright (${[...new Set(action.items.flatMap((i) => i.rules))].join(', ')}) for ${life.cause}`,
+          // The same words for everyone the same rules grant to, so that a wave's grants share ISC requests
+          // (ISC takes one comment per item for all recipients); the event is in the change's own details.
+          comment: `Birthright (${[...new Set(action.items.flatMap((i) => i.rules))].join(', ')}), iscflow identity lifecycle`,
           ...(startDate ? { startDate } : {}),
         };
         for (const request of planAccessRequests(change)) {

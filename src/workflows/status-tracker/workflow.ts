@@ -140,6 +140,9 @@ function absorb(state: TrackerState, message: TrackerMessage): void {
 
 /** Step 4: news out, many per activity; watches of changes that no longer run are dropped. */
 async function deliver(state: TrackerState, activities: ReturnType<typeof trackerActivities>): Promise<void> {
+  // One signal per change per round, its news in the order they arose: signals sent side by side may
+  // arrive in any order, and a change must never hear "EXECUTING" after "GRANTED".
+  state.outbox = mergeByWorkflow(state.outbox);
   while (state.outbox.length > 0) {
     const deliveries = state.outbox.splice(0, DELIVERIES_PER_CALL);
     const { gone } = await activities.deliverNews({ deliveries });
@@ -147,6 +150,21 @@ async function deliver(state: TrackerState, activities: ReturnType<typeof tracke
     for (const [key, watch] of Object.entries(state.watches))
       if (gone.includes(watch.requester)) delete state.watches[key];
   }
+}
+
+/** The outbox with one entry per workflow: its answers and observations concatenated, in order. */
+export function mergeByWorkflow(outbox: TrackerState['outbox']): TrackerState['outbox'] {
+  const merged = new Map<string, TrackerNews>();
+  for (const { workflowId, news } of outbox) {
+    const into = merged.get(workflowId) ?? {};
+    merged.set(workflowId, {
+      ...(into.answers || news.answers ? { answers: [...(into.answers ?? []), ...(news.answers ?? [])] } : {}),
+      ...(into.observations || news.observations
+        ? { observations: [...(into.observations ?? []), ...(news.observations ?? [])] }
+        : {}),
+    });
+  }
+  return [...merged].map(([workflowId, news]) => ({ workflowId, news }));
 }
 
 /** Step 5. */

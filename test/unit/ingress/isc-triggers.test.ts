@@ -107,7 +107,7 @@ describe('ISC triggers become HR events', () => {
 
   const lastSent = () => ingress.gateway.sendCalls[ingress.gateway.sendCalls.length - 1];
 
-  it('identity-created: a hire effective now, scalar attributes only, the identity named by its ISC id', async () => {
+  it('identity-created: a hire effective now, scalar attributes only, the identity named by its ISC id and HR key', async () => {
     const response = await postTrigger(ingress, created, { trigger: 'idn:identity-created' });
     expect(response.status).toBe(202);
     const sent = lastSent();
@@ -116,8 +116,9 @@ describe('ISC triggers become HR events', () => {
       id: expect.stringMatching(new RegExp(`^identity-created:${IDENTITY_ID}:[0-9a-f]{32}$`)),
       source: 'isc',
       type: 'hire',
-      // The id alone: a later attribute change (which carries no employee number) reaches the same lifecycle.
-      identity: { id: IDENTITY_ID },
+      // HR's key as well, so the hire joins HR's own events for the person; a later attribute change (ISC id
+      // only) is routed to the lifecycle that resolved that id.
+      identity: { id: IDENTITY_ID, employeeNumber: 'E2001' },
       effectiveAt: NOW.toISOString(),
       attributes: { employeeNumber: 'E2001', department: 'Sales', firstname: 'Michael', isManager: false, level: 3 },
     });
