@@ -43,3 +43,6 @@ export const STATUS_UNCHANGED = 'STATUS_UNCHANGED';
 
 /** Thrown (retryable) while ISC does not know an identity HR knows: the retries are the polling loop. */
 export const IDENTITY_NOT_FOUND = 'IDENTITY_NOT_FOUND';
+
+/** A lifecycle refused `policy apply`: the workers run another policy than the one planned with. */
+export const POLICY_MISMATCH = 'POLICY_MISMATCH';

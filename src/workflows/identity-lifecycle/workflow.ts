@@ -12,7 +12,16 @@
  * 5. continue as new when the history is long, carrying the state;
  * 6. sleep until news or the next instant something falls due.
  */
-import { allHandlersFinished, condition, continueAsNew, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { POLICY_MISMATCH } from '../../common';
 import { itemKey, reconcile, type ReconcilePlan, type Trigger } from '../../domain';
 import { changeSettledSignal } from '../access-request/contracts';
 import { epochMs, nowMs, workflowNow } from '../clock';
@@ -98,7 +107,8 @@ function registerHandlers(life: Lifecycle): void {
       const ticket = { seq: life.nextApplySeq++, request, done: false, refused: undefined as string | undefined };
       life.applies.push(ticket);
       await condition(() => ticket.done);
-      if (ticket.refused) throw new Error(ticket.refused);
+      // An ApplicationFailure rejects the update; any other error would fail the workflow task, again and again.
+      if (ticket.refused) throw ApplicationFailure.nonRetryable(ticket.refused, POLICY_MISMATCH);
       return view();
     },
     { validator: (request) => validateReconcile(request) },
