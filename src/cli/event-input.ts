@@ -38,7 +38,9 @@ function fromCsvRow(row: Record<string, string>): Record<string, unknown> {
 
 type Candidate = { where: string; value: unknown } | { where: string; problem: string };
 
-function candidates(text: string, csv: boolean): Candidate[] {
+function candidates(raw: string, csv: boolean): Candidate[] {
+  // Spreadsheet and Windows exports often start with a byte-order mark; JSON.parse refuses one on a line.
+  const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
   const trimmed = text.trim();
   if (trimmed === '') return [{ where: 'file', problem: 'is empty: no event to send' }];
   if (csv || !/^[[{]/.test(trimmed)) {
@@ -72,7 +74,10 @@ function candidates(text: string, csv: boolean): Candidate[] {
 export function readEventFile(text: string, { csv = false }: { csv?: boolean } = {}): EventFileResult {
   const problems: string[] = [];
   const events: LocatedEvent[] = [];
-  for (const candidate of candidates(text, csv)) {
+  const found = candidates(text, csv);
+  // A CSV with only its header or an empty JSON array is an export that went wrong, as an empty file is.
+  if (found.length === 0) return { ok: false, problems: ['file: holds no event to send'] };
+  for (const candidate of found) {
     if ('problem' in candidate) {
       problems.push(`${candidate.where}: ${candidate.problem}`);
       continue;
