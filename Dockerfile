@@ -1,6 +1,8 @@
-# The iscflow worker. No build step: tsx runs the TypeScript sources, and @temporalio/worker bundles the
-# workflow code (webpack + swc) in memory when the worker starts. Both are production dependencies, so
-# `npm ci --omit=dev` is all the image needs. See docs/deployment.md.
+# The iscflow image: the worker by default, and the HR-event ingress with the command
+# `node --import tsx src/ingress/main.ts` (docker-compose.yml's `ingress` service). No build step: tsx
+# runs the TypeScript sources, and @temporalio/worker bundles the workflow code (webpack + swc) in memory
+# when the worker starts. Both are production dependencies, so `npm ci --omit=dev` is all the image
+# needs. See docs/deployment.md.
 FROM node:20-bookworm-slim
 
 ENV NODE_ENV=production
@@ -19,7 +21,8 @@ COPY src ./src
 # the OS temp directory, the only place the worker writes to.
 USER node
 
-# No HEALTHCHECK: the worker listens on no port and has no health endpoint. Whether it is alive is what
+# No HEALTHCHECK: the worker listens on no port and has no health endpoint (the ingress has /healthz,
+# and its compose service checks it). Whether it is alive is what
 # Temporal already knows: `temporal task-queue describe --task-queue iscflow` lists its pollers.
 
 # node itself is the container's main process (no `npm run` or tsx CLI wrapper in between), so the

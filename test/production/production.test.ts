@@ -1,14 +1,17 @@
 /**
  * iscflow in its production topology, run natively (docker-compose.yml without Docker): Temporal built
- * from source on PostgreSQL, set up by compose's own one-shot jobs, two worker processes, the ISC
- * simulator as a process in the tenant's place, and the CLI as a process. The first run builds the
+ * from source on PostgreSQL, set up by compose's own one-shot jobs, two worker processes, the HR-event
+ * ingress as a process, the ISC simulator as a process in the tenant's place, and the CLI as a process. The first run builds the
  * server (a few minutes, cached in .cache/temporal-server); a machine without Go or PostgreSQL fails
  * here with a message saying what to install.
  */
 import { temporal } from '@temporalio/proto';
 import { serviceOf } from '../../src/local/production/compose';
-import { SEARCH_ATTRIBUTE_TYPES } from '../../src/common';
+import { IDENTITY_REF, LIFECYCLE_STATE, SEARCH_ATTRIBUTE_TYPES, WORKFLOW_TYPES } from '../../src/common';
+import { lifecycleWorkflowId } from '../../src/operations/identity-refs';
+import { lifecycleStatusQuery, type LifecycleView } from '../../src/workflows/identity-lifecycle/contracts';
 import type { SimRequestItem } from '../support/stack';
+import { waitFor } from '../support/wait';
 import {
   changeKey,
   itemsPerChange,
@@ -19,6 +22,7 @@ import {
   type StartedChange,
 } from './support/run';
 import { startProductionTopology, type ProductionTopology } from './support/topology';
+import type { ScrapedTaskCounts } from './support/worker-metrics';
 
 const log = progress('production');
 
@@ -209,4 +213,184 @@ describe('production topology (Temporal on PostgreSQL, two worker processes, sim
     const listed = await topology.cli('list', '--state', 'COMPLETED', '--json');
     expect(listed.json<{ workflows: unknown[] }>().workflows).toHaveLength(started);
   }, 300_000);
+
+  it('runs identity lifecycles from signed HR webhooks through the ingress: joiners, a mover and a leaver, on both workers', async () => {
+    await topology.simulator.post('/__sim/config', { approval: { delayMs: 1000 } });
+    const before = await topology.scrapedTaskCounts();
+    const running = Object.keys(before).sort();
+    expect(running).toHaveLength(2);
+
+    // policies/simulator.yaml, item by item, as the catalog of seed 1 names them.
+    const item = (type: string, name: string): string => {
+      const found = topology.catalog.items.find((i) => i.type === type && i.name === name);
+      if (!found) throw new Error(`the catalog has no ${type} named ${name}`);
+      return found.id;
+    };
+    const everyone = [item('ROLE', 'Support Role 1'), item('ACCESS_PROFILE', 'Security Access Profile 1')];
+    const engineering = [
+      item('ACCESS_PROFILE', 'Engineering Access Profile 15'),
+      item('ENTITLEMENT', 'Engineering Entitlement 9'),
+    ];
+    const finance = [item('ENTITLEMENT', 'Finance Entitlement 11')];
+    const contractors = [item('ENTITLEMENT', 'Support Entitlement 6')];
+    const policyItems = new Set([...everyone, ...engineering, ...finance, ...contractors]);
+    const sorted = (ids: string[]): string[] => [...ids].sort();
+
+    /** Catalog identities the grants above never reached, holding nothing requested at the start. */
+    const person = (n: 43 | 44 | 46 | 48) => ({
+      n,
+      employeeNumber: `E${1000 + n}`,
+      id: topology.catalog.identities[n]!.id,
+    });
+    const [sales, leaver, mover, contractor] = [person(43), person(44), person(46), person(48)];
+    const people = [sales, leaver, mover, contractor];
+    /** Policy items an identity holds by request (a role's entitlements come with it, by ROLE). */
+    const heldPolicyItems = async (identityId: string): Promise<string[]> =>
+      sorted(
+        (await topology.simulator.get<Array<{ id: string; source: string }>>(`/__sim/identities/${identityId}/access`))
+          .filter((a) => a.source === 'REQUEST' && policyItems.has(a.id))
+          .map((a) => a.id),
+      );
+    for (const p of people)
+      expect(`${p.employeeNumber}: ${(await heldPolicyItems(p.id)).join()}`).toBe(`${p.employeeNumber}: `);
+    const holdsExactly = (p: { employeeNumber: string; id: string }, expected: string[]) =>
+      waitFor(async () => {
+        const held = await heldPolicyItems(p.id);
+        return held.join() === sorted(expected).join() ? held : undefined;
+      }, 240_000).catch(async () => {
+        throw new Error(
+          `${p.employeeNumber} holds ${(await heldPolicyItems(p.id)).join()}, not ${sorted(expected).join()}`,
+        );
+      });
+
+    const ingress = topology.ingress;
+    const send = async (id: string, employeeNumber: string, type: string, attributes?: Record<string, string>) => {
+      const body = JSON.stringify({
+        id,
+        source: 'workday',
+        type,
+        identity: { employeeNumber },
+        effectiveAt: new Date().toISOString(),
+        ...(attributes ? { attributes } : {}),
+      });
+      const answer = await ingress.post(body);
+      expect(`${id}: ${answer.status}`).toBe(`${id}: 202`);
+      return answer.headers.get('location') ?? '';
+    };
+
+    // Joiners, effective now, all at once.
+    const hires = await Promise.all([
+      send('prod-hire-sales', sales.employeeNumber, 'hire', { workerType: 'employee', department: 'Sales' }),
+      send('prod-hire-leaver', leaver.employeeNumber, 'hire', { workerType: 'employee', department: 'Engineering' }),
+      send('prod-hire-mover', mover.employeeNumber, 'hire', { workerType: 'employee', department: 'Finance' }),
+      send('prod-hire-contractor', contractor.employeeNumber, 'hire', {
+        workerType: 'contractor',
+        department: 'Platform',
+      }),
+    ]);
+    log('four hires accepted by the ingress');
+    await holdsExactly(sales, everyone);
+    await holdsExactly(leaver, [...everyone, ...engineering]);
+    await holdsExactly(mover, [...everyone, ...finance]);
+    await holdsExactly(contractor, [...engineering, ...contractors]);
+    log('joiners hold their birthright');
+
+    // A move out of Finance (whose rule keeps nothing through a grace) into Engineering, and a leaver.
+    await send('prod-move', mover.employeeNumber, 'update', { department: 'Engineering' });
+    await send('prod-leave', leaver.employeeNumber, 'terminate');
+    await holdsExactly(mover, [...everyone, ...engineering]);
+    await holdsExactly(leaver, []);
+    log('mover and leaver applied');
+
+    // Each lifecycle, found from its event's standing, says the same through its status query.
+    const client = await topology.client();
+    const refs = new Map<string, string>();
+    for (const [p, location] of people.map((p, i) => [p, hires[i] as string] as const)) {
+      const standing = await waitFor(async () => {
+        const answer = await ingress.get(location);
+        return answer.status === 200 && answer.json.state === 'applied' ? answer : undefined;
+      }, 60_000);
+      const ref = (standing.json.identity as { ref?: string } | undefined)?.ref;
+      if (!ref) throw new Error(`no identity ref in ${standing.text}`);
+      refs.set(p.employeeNumber, ref);
+    }
+    const status = (p: { employeeNumber: string }): Promise<LifecycleView> =>
+      client.workflow.getHandle(lifecycleWorkflowId(refs.get(p.employeeNumber) ?? '')).query(lifecycleStatusQuery);
+    const desiredOf = (view: LifecycleView): string[] => sorted(view.desired.map((d) => d.id));
+    const views = new Map(await Promise.all(people.map(async (p) => [p.employeeNumber, await status(p)] as const)));
+    const summary = (p: { employeeNumber: string }) => {
+      const view = views.get(p.employeeNumber)!;
+      return { state: view.state, desired: desiredOf(view), events: view.timeline.map((t) => t.key) };
+    };
+    expect(summary(sales)).toEqual({ state: 'ACTIVE', desired: sorted(everyone), events: ['workday/prod-hire-sales'] });
+    expect(summary(mover)).toEqual({
+      state: 'ACTIVE',
+      desired: sorted([...everyone, ...engineering]),
+      events: ['workday/prod-hire-mover', 'workday/prod-move'],
+    });
+    expect(summary(contractor)).toEqual({
+      state: 'ACTIVE',
+      desired: sorted([...engineering, ...contractors]),
+      events: ['workday/prod-hire-contractor'],
+    });
+    expect(summary(leaver)).toEqual({
+      state: 'TERMINATED',
+      desired: [],
+      events: ['workday/prod-hire-leaver', 'workday/prod-leave'],
+    });
+    for (const p of people) expect(views.get(p.employeeNumber)?.iscIdentityId).toBe(p.id);
+
+    // The tenant got each grant once: no duplicate request for any identity and item.
+    const requested = (await topology.simRequests()).filter((r: SimRequestItem) =>
+      people.some((p) => p.id === r.requestedFor),
+    );
+    const perItem = new Map<string, number>();
+    for (const r of requested) {
+      const key = `${r.requestedFor} ${r.requestType} ${r.itemType}:${r.itemId}`;
+      perItem.set(key, (perItem.get(key) ?? 0) + 1);
+    }
+    expect([...perItem].filter(([, count]) => count > 1)).toEqual([]);
+
+    // PostgreSQL visibility answers the operator's lifecycle queries.
+    const lifecycleIds = (names: Array<{ employeeNumber: string }>) =>
+      sorted(names.map((p) => lifecycleWorkflowId(refs.get(p.employeeNumber) ?? '')));
+    const query = async (q: string): Promise<string[]> => {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({ query: q })) ids.push(wf.workflowId);
+      return sorted(ids);
+    };
+    const lifecycles = `WorkflowType = '${WORKFLOW_TYPES.identityLifecycle}'`;
+    const answers = (q: string, expected: string[]) =>
+      waitFor(async () => ((await query(q)).join() === expected.join() ? true : undefined), 30_000).catch(async () => {
+        throw new Error(`${q}: ${(await query(q)).join()}, expected ${expected.join()}`);
+      });
+    await answers(`${lifecycles} AND ${LIFECYCLE_STATE.name} = 'ACTIVE'`, lifecycleIds([sales, mover, contractor]));
+    await answers(`${lifecycles} AND ${LIFECYCLE_STATE.name} = 'TERMINATED'`, lifecycleIds([leaver]));
+    await answers(
+      `${lifecycles} AND ${IDENTITY_REF.name} = '${refs.get(mover.employeeNumber)}'`,
+      lifecycleIds([mover]),
+    );
+    // The mover's two HR events each have their receipt, found by the same pseudonym.
+    expect(
+      (
+        await client.workflow.count(
+          `WorkflowType = '${WORKFLOW_TYPES.hrEvent}' AND ${IDENTITY_REF.name} = '${refs.get(mover.employeeNumber)}'`,
+        )
+      ).count,
+    ).toBe(2);
+
+    // Both workers did part of it, as their own /metrics tell Prometheus.
+    const after = await topology.scrapedTaskCounts();
+    const handled = (name: string): ScrapedTaskCounts => ({
+      workflowTasks: (after[name]?.workflowTasks ?? 0) - (before[name]?.workflowTasks ?? 0),
+      activities: (after[name]?.activities ?? 0) - (before[name]?.activities ?? 0),
+    });
+    log(
+      `tasks per worker during the lifecycles (from /metrics): ${JSON.stringify(Object.fromEntries(running.map((n) => [n, handled(n)])))}`,
+    );
+    for (const name of running) {
+      expect(handled(name).workflowTasks).toBeGreaterThan(0);
+      expect(handled(name).activities).toBeGreaterThan(0);
+    }
+  }, 600_000);
 });

@@ -1,8 +1,11 @@
 /**
  * iscflow as production runs it, on one machine without Docker: the Temporal platform of
  * docker-compose.yml (PostgreSQL, the server built from source, compose's setup jobs), iscflow workers
- * as separate processes (`node --import tsx src/worker.ts`, the container's command), the ISC simulator
- * as its own process in the tenant's place, and the CLI run as `npx iscflow` runs it.
+ * as separate processes (`node --import tsx src/worker.ts`, the container's command), each serving
+ * /metrics on a port of its own, the HR-event ingress as its own process (the compose service's command
+ * and variables), the ISC simulator as its own process in the tenant's place, and the CLI run as
+ * `npx iscflow` runs it. Payloads are encrypted with keys made for the run, and the workers run the
+ * example birthright policy (policies/simulator.yaml) against the simulator's catalog.
  *
  * ```ts
  * const topology = await startProductionTopology({ workers: 2 });
@@ -14,10 +17,13 @@
  * Every process it starts is stopped by `close()`, and also when the test process dies or is
  * interrupted (src/local/production/processes.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { dataConverterFor, parsePayloadKeys } from '../../../src/codec';
+import { freePort } from '../../../src/local/ports';
 import { startNativePlatform, type NativePlatform } from '../../../src/local/production/platform';
 import { spawnManaged, type ManagedProcess } from '../../../src/local/production/processes';
 import type { TemporalRole } from '../../../src/local/production/temporal-server';
@@ -25,8 +31,10 @@ import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../../src/simulator';
 import type { Catalog, CatalogItem, CliRun, SimRequestItem } from '../../support/stack';
 import { runCliProcess } from './cli';
+import { startIngressProcess, type IngressProcess } from './ingress-process';
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process';
 import { countWorkerTasksInFile, type WorkerTaskCounts } from './worker-log';
+import { scrapeTaskCounts, type ScrapedTaskCounts } from './worker-metrics';
 
 export interface ProductionTopologyOptions {
   /** The server as one process (compose's service) or one process per role. Default `single`. */
@@ -34,7 +42,7 @@ export interface ProductionTopologyOptions {
   /** Worker processes to start with. Default 2. */
   workers?: number;
   profile?: 'current' | 'legacy';
-  /** Simulator seed (its catalog and identities). */
+  /** Simulator seed (its catalog and identities). Default 1: the catalog policies/simulator.yaml names. */
   seed?: number;
   /** Settings (environment variables) for the workers and the CLI, over the defaults here. */
   settings?: Record<string, string>;
@@ -48,11 +56,15 @@ export interface WorkerHandle {
   process: ManagedProcess;
   /** Its pino output (LOG_LEVEL=debug unless the settings say otherwise). */
   logFile: string;
+  /** Its Prometheus endpoint, `http://127.0.0.1:PORT/metrics` (its own ISCFLOW_METRICS_PORT). */
+  metricsUrl: string;
 }
 
 export interface ProductionTopology {
   platform: NativePlatform;
   simulator: SimulatorProcess;
+  /** The HR-event ingress process, signing as an HR system does. */
+  ingress: IngressProcess;
   catalog: Catalog;
   taskQueue: string;
   /** The environment the workers and the CLI get, as an operator would export it. */
@@ -81,6 +93,8 @@ export interface ProductionTopology {
   simRequests(): Promise<SimRequestItem[]>;
   /** Tasks each worker has logged so far, by worker name. */
   taskCounts(): Record<string, WorkerTaskCounts>;
+  /** Tasks each running worker has counted in its /metrics so far, by worker name. */
+  scrapedTaskCounts(): Promise<Record<string, ScrapedTaskCounts>>;
   /** Entitlements that are not birthright, auto-rejected or failing by design. */
   plainEntitlements(): CatalogItem[];
   /** Stops every process; the logs are removed unless ISCFLOW_PRODUCTION_KEEP is set. */
@@ -108,6 +122,12 @@ function defaultSettings(platform: NativePlatform, sim: SimulatorProcess, profil
     // A killed worker's activities are retried elsewhere after this, instead of after two minutes.
     ISCFLOW_ACTIVITY_TIMEOUT_SECONDS: '10',
     ISCFLOW_SHUTDOWN_GRACE_SECONDS: '2',
+    // The example policy, written for the catalog of seed 1.
+    ISCFLOW_POLICY: join(PROJECT_ROOT, 'policies', 'simulator.yaml'),
+    // Made for the run, as a deployment makes its own: payloads encrypted by every process, lifecycle
+    // ids under a secret the CLI and the ingress share.
+    ISCFLOW_PAYLOAD_KEYS: `run:${randomBytes(32).toString('base64')}`,
+    ISCFLOW_PSEUDONYM_KEY: randomBytes(24).toString('base64url'),
     // The SDK logs each activity and workflow at debug: the per-worker task counts come from there.
     LOG_LEVEL: 'debug',
   };
@@ -125,10 +145,12 @@ export async function startProductionTopology(options: ProductionTopologyOptions
   const profile = options.profile ?? 'current';
   let platform: NativePlatform | undefined;
   let simulator: SimulatorProcess | undefined;
+  let ingress: IngressProcess | undefined;
   let connection: Connection | undefined;
   const started: WorkerHandle[] = [];
 
   const close = async (keepLogs = Boolean(process.env.ISCFLOW_PRODUCTION_KEEP)): Promise<void> => {
+    await ingress?.process.stop({ graceMs: 10_000 });
     await Promise.all(started.map((w) => w.process.stop({ graceMs: 10_000 })));
     await connection?.close().catch(() => undefined);
     await simulator?.process.stop();
@@ -140,7 +162,7 @@ export async function startProductionTopology(options: ProductionTopologyOptions
   try {
     platform = await startNativePlatform({ shape: options.shape ?? 'single', runDir, log });
     simulator = await startSimulatorProcess({
-      seed: options.seed ?? 7,
+      seed: options.seed ?? 1,
       profile,
       logFile: join(runDir, 'simulator.log'),
     });
@@ -153,12 +175,20 @@ export async function startProductionTopology(options: ProductionTopologyOptions
     const startWorker = async (name = `worker-${started.length + 1}`): Promise<WorkerHandle> => {
       if (started.some((w) => w.name === name && w.process.alive())) throw new Error(`${name} is already running`);
       const logFile = join(runDir, `${name}.log`);
+      // Its own port, as each replica has its own address in compose: two workers on one host
+      // cannot share one.
+      const metricsPort = await freePort();
       const child = spawnManaged(name, process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
         cwd: PROJECT_ROOT,
-        env: { ...baseEnvironment(), ...settings },
+        env: {
+          ...baseEnvironment(),
+          ...settings,
+          ISCFLOW_METRICS_HOST: '127.0.0.1',
+          ISCFLOW_METRICS_PORT: String(metricsPort),
+        },
         logFile,
       });
-      const handle = { name, process: child, logFile };
+      const handle = { name, process: child, logFile, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
       started.push(handle);
       const deadline = Date.now() + 180_000;
       while (!WORKER_READY.test(readFileSync(logFile, 'utf8'))) {
@@ -178,6 +208,17 @@ export async function startProductionTopology(options: ProductionTopologyOptions
     // One after another: two workers bundling the workflow code at once on a small machine only
     // slows both down.
     for (let n = 0; n < (options.workers ?? 2); n += 1) await startWorker();
+    ingress = await startIngressProcess({
+      compose: live.compose,
+      settings,
+      base: baseEnvironment(),
+      // The origins a Web UI on port 8080 has (compose publishes the UI there).
+      uiOrigins: ['http://localhost:8080', 'http://127.0.0.1:8080'],
+      logFile: join(runDir, 'ingress.log'),
+    });
+    log(`ingress on ${ingress.base} (pid ${ingress.process.pid})`);
+    const front = ingress;
+    const dataConverter = dataConverterFor(parsePayloadKeys(settings.ISCFLOW_PAYLOAD_KEYS));
 
     const cli = (...args: string[]): Promise<CliRun> =>
       runCliProcess(args, { env: { ...baseEnvironment(), ...settings }, timeoutMs: 120_000 });
@@ -185,6 +226,7 @@ export async function startProductionTopology(options: ProductionTopologyOptions
     return {
       platform: live,
       simulator: sim,
+      ingress: front,
       catalog,
       taskQueue: settings.ISCFLOW_TASK_QUEUE ?? 'iscflow',
       settings,
@@ -213,10 +255,18 @@ export async function startProductionTopology(options: ProductionTopologyOptions
         cli('request', '--for', identityId, '--revoke', `ENTITLEMENT:${entitlementId}`, ...flags),
       async client() {
         connection ??= await Connection.connect({ address: live.address });
-        return new Client({ connection, namespace: live.namespace });
+        return new Client({ connection, namespace: live.namespace, dataConverter });
       },
       simRequests: () => sim.get<SimRequestItem[]>('/__sim/requests'),
       taskCounts: () => Object.fromEntries(started.map((w) => [w.name, countWorkerTasksInFile(w.logFile)])),
+      scrapedTaskCounts: async () =>
+        Object.fromEntries(
+          await Promise.all(
+            started
+              .filter((w) => w.process.alive())
+              .map(async (w) => [w.name, await scrapeTaskCounts(w.metricsUrl)] as const),
+          ),
+        ),
       plainEntitlements: () =>
         catalog.items.filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name)),
       close: () => close(),

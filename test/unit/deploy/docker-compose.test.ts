@@ -10,8 +10,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadWorkerConfig } from '../../../src/config';
+import { DEV_PSEUDONYM_KEY, loadLifecycleStarterConfig, loadWorkerConfig } from '../../../src/config';
+import { CODEC_PATH, loadPayloadProtection } from '../../../src/codec';
 import { loadIngressConfig } from '../../../src/ingress/config';
+import { PROBE_PATHS } from '../../../src/ingress/routes/probes';
 import { loadMetricsConfig } from '../../../src/metrics/config';
 import {
   commandSettings,
@@ -39,6 +41,11 @@ const tenant = {
   SAIL_CLIENT_SECRET: 'client-secret-from-env',
   POSTGRES_PASSWORD: 'db-password-from-env',
   GRAFANA_ADMIN_PASSWORD: 'grafana-password-from-env',
+  ISCFLOW_POLICY_FILE: '/srv/iscflow/policy.yaml',
+  ISCFLOW_PAYLOAD_KEYS: `2026-11:${Buffer.alloc(32, 7).toString('base64')}`,
+  ISCFLOW_WEBHOOK_SECRETS: `whsec_${Buffer.alloc(32, 1).toString('base64')}`,
+  ISCFLOW_PSEUDONYM_KEY: 'pseudonym-secret-from-env',
+  ISCFLOW_CODEC_TOKEN: 'codec-token-from-env-at-least-32-characters',
 };
 
 const project = (env: Env = tenant) => loadCompose({ root, env });
@@ -89,8 +96,10 @@ describe('docker-compose.yml', () => {
       { path: 'deploy/temporal.compose.yml', env_file: 'deploy/versions.env' },
       { path: 'deploy/metrics.compose.yml', env_file: 'deploy/versions.env' },
     ]);
-    expect(Object.keys(top.services)).toEqual(['worker']);
-    expect(Object.keys(compose.services).sort()).toEqual([...PLATFORM_SERVICES, ...METRICS_SERVICES, 'worker'].sort());
+    expect(Object.keys(top.services)).toEqual(['worker', 'ingress']);
+    expect(Object.keys(compose.services).sort()).toEqual(
+      [...PLATFORM_SERVICES, ...METRICS_SERVICES, 'worker', 'ingress'].sort(),
+    );
     for (const name of PLATFORM_SERVICES) expect(`${name} in ${service(name).file}`).toMatch(/temporal\.compose\.yml$/);
     for (const name of METRICS_SERVICES) expect(`${name} in ${service(name).file}`).toMatch(/metrics\.compose\.yml$/);
   });
@@ -116,11 +125,13 @@ describe('docker-compose.yml', () => {
     expect(image('prometheus')).toBe(`prom/prometheus:${pinned.PROMETHEUS_VERSION}`);
     expect(image('grafana')).toBe(`grafana/grafana:${pinned.GRAFANA_VERSION}`);
     for (const file of compose.files) expect(readFileSync(file, 'utf8')).not.toMatch(/auto-setup|:latest\b/);
-    const worker = service('worker').definition;
-    expect(worker.image).toBeUndefined();
-    const build = typeof worker.build === 'string' ? { context: worker.build } : worker.build;
-    expect(build?.context).toBe('.');
-    expect(build?.dockerfile ?? 'Dockerfile').toBe('Dockerfile');
+    for (const name of ['worker', 'ingress']) {
+      const own = service(name).definition;
+      expect(own.image).toBeUndefined();
+      const build = typeof own.build === 'string' ? { context: own.build } : own.build;
+      expect(`${name}: ${build?.context}`).toBe(`${name}: .`);
+      expect(`${name}: ${build?.dockerfile ?? 'Dockerfile'}`).toBe(`${name}: Dockerfile`);
+    }
   });
 
   it('stops when a pinned version is missing, naming the file to set it in', () => {
@@ -261,11 +272,23 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('refuses to start the stack when a tenant setting or the database password is missing', () => {
-    for (const missing of ['SAIL_BASE_URL', 'SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET']) {
+  it('refuses to start the stack when a tenant setting, a secret or the database password is missing', () => {
+    for (const missing of ['SAIL_BASE_URL', 'SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET', 'ISCFLOW_PAYLOAD_KEYS']) {
       const env: Env = { ...tenant, [missing]: undefined };
       expect(() => resolvedEnvironment('worker', env)).toThrow(missing);
       expect(() => resolvedEnvironment('worker', { ...tenant, [missing]: '' })).toThrow(missing);
+    }
+    expect(() => serviceOf(project({ ...tenant, ISCFLOW_POLICY_FILE: undefined }), 'worker').definition).toThrow(
+      'ISCFLOW_POLICY_FILE',
+    );
+    for (const missing of [
+      'SAIL_BASE_URL',
+      'ISCFLOW_WEBHOOK_SECRETS',
+      'ISCFLOW_PSEUDONYM_KEY',
+      'ISCFLOW_PAYLOAD_KEYS',
+      'ISCFLOW_CODEC_TOKEN',
+    ]) {
+      expect(() => resolvedEnvironment('ingress', { ...tenant, [missing]: '' })).toThrow(missing);
     }
     for (const name of ['postgresql', 'temporal-schema', 'temporal']) {
       expect(() => resolvedEnvironment(name, { ...tenant, POSTGRES_PASSWORD: undefined })).toThrow('POSTGRES_PASSWORD');
@@ -297,11 +320,35 @@ describe('docker-compose.yml', () => {
     expect(overridden.temporal.taskQueue).toBe('iscflow-blue');
   });
 
-  it('starts the worker only after Temporal is healthy and the search attributes are registered', () => {
-    expect(dependencies('worker')).toEqual({
-      temporal: { condition: 'service_healthy' },
-      'temporal-register-search-attributes': { condition: 'service_completed_successfully' },
-    });
+  it('starts the worker and the ingress only after Temporal is healthy and the search attributes are registered', () => {
+    for (const name of ['worker', 'ingress']) {
+      expect(dependencies(name)).toEqual({
+        temporal: { condition: 'service_healthy' },
+        'temporal-register-search-attributes': { condition: 'service_completed_successfully' },
+      });
+    }
+  });
+
+  it('runs the worker on the birthright policy mounted from the file the deployment names', () => {
+    const config = loadWorkerConfig(resolvedEnvironment('worker', tenant));
+    expect(config.policyFile).toBe('/etc/iscflow/policy.yaml');
+    expect(hostPathOf(service('worker'), config.policyFile ?? '')).toBe(tenant.ISCFLOW_POLICY_FILE);
+    expect(service('worker').definition.volumes).toEqual([`${tenant.ISCFLOW_POLICY_FILE}:/etc/iscflow/policy.yaml:ro`]);
+  });
+
+  it('encrypts payloads in the worker and the ingress with the same keys', () => {
+    const worker = resolvedEnvironment('worker', tenant);
+    const ingress = resolvedEnvironment('ingress', tenant);
+    expect(worker.ISCFLOW_PAYLOAD_KEYS).toBe(tenant.ISCFLOW_PAYLOAD_KEYS);
+    expect(ingress.ISCFLOW_PAYLOAD_KEYS).toBe(worker.ISCFLOW_PAYLOAD_KEYS);
+    for (const env of [worker, ingress]) {
+      const protection = loadPayloadProtection(env);
+      expect(protection.mode).toBe('encrypt');
+      expect(protection.privacy.payloadKeys?.encryptKeyId).toBe('2026-11');
+    }
+    for (const name of ['worker', 'ingress']) {
+      expect(rawEnvironment(name).ISCFLOW_PAYLOAD_KEYS).toMatch(/^\$\{ISCFLOW_PAYLOAD_KEYS:\?[^}]+\}$/);
+    }
   });
 
   it('lets the worker drain in-flight work before Docker kills it', () => {
@@ -319,6 +366,128 @@ describe('docker-compose.yml', () => {
     );
     const undocumented = [...new Set(variables)].filter((name) => !docs.includes(`\`${name}\``));
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('the HR-event ingress and the codec in the stack', () => {
+  const ingressEnv = () => resolvedEnvironment('ingress', tenant);
+  /** `127.0.0.1:HOST:CONTAINER` of a service's one published port. */
+  const published = (name: string): { host: string; hostPort: number; containerPort: number } => {
+    const ports = service(name).definition.ports ?? [];
+    expect(ports).toHaveLength(1);
+    const [host, hostPort, containerPort] = (ports[0] as string).split(':');
+    return { host: host as string, hostPort: Number(hostPort), containerPort: Number(containerPort) };
+  };
+
+  it('runs src/ingress/main.ts in the worker’s image, with node as the main process', () => {
+    const command = [service('ingress').definition.command ?? []].flat();
+    // The Dockerfile's CMD with the entry swapped: no npm or tsx CLI in between to swallow SIGTERM.
+    const cmd = JSON.parse(
+      read('Dockerfile')
+        .split(/\r?\n/)
+        .filter((line) => line.startsWith('CMD '))
+        .at(-1)
+        ?.slice(4) ?? '[]',
+    ) as string[];
+    expect(command).toEqual([...cmd.slice(0, -1), 'src/ingress/main.ts']);
+    expect(service('ingress').definition.init).toBe(true);
+  });
+
+  it('resolves to a configuration the ingress accepts, listening on the stack’s network', () => {
+    const config = loadIngressConfig(ingressEnv());
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 8080 });
+    expect(config.webhookSecrets).toHaveLength(1);
+    // ISC triggers are optional: off unless a credential is set, then on.
+    expect(config.iscTrigger).toBeUndefined();
+    const token = 'isc-trigger-token-from-env-0123456789';
+    expect(
+      loadIngressConfig(resolvedEnvironment('ingress', { ...tenant, ISCFLOW_ISC_TRIGGER_TOKEN: token })).iscTrigger
+        ?.bearerTokenDigest,
+    ).toBeDefined();
+    for (const secret of [
+      'ISCFLOW_WEBHOOK_SECRETS',
+      'ISCFLOW_PSEUDONYM_KEY',
+      'ISCFLOW_PAYLOAD_KEYS',
+      'ISCFLOW_CODEC_TOKEN',
+    ]) {
+      expect(`${secret}=${rawEnvironment('ingress')[secret] ?? ''}`).toMatch(
+        new RegExp(`^${secret}=\\$\\{${secret}:\\?[^}]+\\}$`),
+      );
+    }
+  });
+
+  it('starts lifecycles on the workers’ queue of the same Temporal, under the deployment’s pseudonym key', () => {
+    const worker = resolvedEnvironment('worker', tenant);
+    const env = ingressEnv();
+    for (const name of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'ISCFLOW_TASK_QUEUE']) {
+      expect(`${name}=${env[name]}`).toBe(`${name}=${worker[name]}`);
+    }
+    expect(resolvedEnvironment('ingress', { ...tenant, ISCFLOW_TASK_QUEUE: 'iscflow-blue' }).ISCFLOW_TASK_QUEUE).toBe(
+      resolvedEnvironment('worker', { ...tenant, ISCFLOW_TASK_QUEUE: 'iscflow-blue' }).ISCFLOW_TASK_QUEUE,
+    );
+    // SAIL_BASE_URL marks the real tenant: without it the ingress would fall back to the public
+    // development pseudonym key and to payloads in clear.
+    expect(env.SAIL_BASE_URL).toBe(tenant.SAIL_BASE_URL);
+    const starter = loadLifecycleStarterConfig(env);
+    expect(starter.pseudonymKey).toBe(tenant.ISCFLOW_PSEUDONYM_KEY);
+    expect(starter.pseudonymKey).not.toBe(DEV_PSEUDONYM_KEY);
+    // The ISC credentials stay with the worker: the ingress never calls ISC.
+    expect(env.SAIL_CLIENT_SECRET).toBeUndefined();
+    expect(env.SAIL_CLIENT_ID).toBeUndefined();
+  });
+
+  it('publishes the ingress on loopback and checks its health route', () => {
+    const port = published('ingress');
+    expect(port.host).toBe('127.0.0.1');
+    expect(port.containerPort).toBe(loadIngressConfig(ingressEnv()).port);
+    // Not the UI's, Prometheus' or Grafana's host port.
+    const others = ['temporal-ui', 'prometheus', 'grafana'].map((name) => published(name).hostPort);
+    expect(others).not.toContain(port.hostPort);
+    const check = healthcheck(service('ingress').definition);
+    expect(check).toContain(`http://127.0.0.1:${port.containerPort}${PROBE_PATHS.health}`);
+    expect(check.startsWith('CMD node -e ')).toBe(true);
+  });
+
+  it('points the Web UI at the ingress’s /codec as the browser reaches it, and lets the UI’s origin in', () => {
+    const ui = resolvedEnvironment('temporal-ui', tenant);
+    const ingressPort = published('ingress');
+    const uiPort = published('temporal-ui');
+    const endpoint = new URL(ui.TEMPORAL_CODEC_ENDPOINT ?? '');
+    // The browser calls it: a host it can resolve, not the compose network's `ingress`.
+    expect(endpoint.hostname).toBe('localhost');
+    expect(Number(endpoint.port)).toBe(ingressPort.hostPort);
+    expect(endpoint.pathname).toBe(CODEC_PATH);
+    expect(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('false');
+    expect(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('false');
+
+    const privacy = loadPayloadProtection(ingressEnv()).privacy;
+    expect(privacy.codecToken).toBe(tenant.ISCFLOW_CODEC_TOKEN);
+    // Whichever of the two names the user typed, the UI's origin is allowed.
+    expect(privacy.codecCorsOrigins).toEqual([
+      `http://localhost:${uiPort.hostPort}`,
+      `http://127.0.0.1:${uiPort.hostPort}`,
+    ]);
+    expect(privacy.codecCorsOrigins).toContain(`${endpoint.protocol}//${endpoint.hostname}:${uiPort.hostPort}`);
+  });
+
+  it('follows a proxy in front: its codec URL for the UI, the UI’s origin for the ingress, credentials on', () => {
+    const env = {
+      ...tenant,
+      ISCFLOW_CODEC_ENDPOINT: 'https://iscflow.example.com/codec',
+      ISCFLOW_UI_ORIGINS: 'https://temporal.example.com',
+      ISCFLOW_CODEC_INCLUDE_CREDENTIALS: 'true',
+    };
+    expect(resolvedEnvironment('temporal-ui', env)).toMatchObject({
+      TEMPORAL_CODEC_ENDPOINT: 'https://iscflow.example.com/codec',
+      TEMPORAL_CODEC_INCLUDE_CREDENTIALS: 'true',
+    });
+    expect(loadPayloadProtection(resolvedEnvironment('ingress', env)).privacy.codecCorsOrigins).toEqual([
+      'https://temporal.example.com',
+    ]);
+  });
+
+  it('lets the ingress answer in-flight requests before Docker kills it', () => {
+    expect(seconds(service('ingress').definition.stop_grace_period ?? '0')).toBeGreaterThanOrEqual(10);
   });
 });
 
@@ -351,10 +520,11 @@ describe('metrics in the stack (deploy/metrics.compose.yml)', () => {
     expect(service('worker').definition.ports).toBeUndefined();
   });
 
-  it('scrapes the ingress on the port it listens on by default', () => {
-    const ingress = loadIngressConfig({ ISCFLOW_WEBHOOK_SECRETS: `whsec_${Buffer.alloc(32, 1).toString('base64')}` });
+  it('scrapes the ingress service on the port it listens on', () => {
+    const ingress = loadIngressConfig(resolvedEnvironment('ingress', tenant));
     const [target] = job('iscflow-ingress').dns_sd_configs!;
     expect(target).toMatchObject({ names: ['ingress'], type: 'A', port: ingress.port });
+    expect(compose.services[target!.names[0]!]).toBeDefined();
   });
 
   it('keeps Prometheus’ data in a volume, for a retention the deployment chooses', () => {

@@ -1,16 +1,21 @@
 /**
  * The pieces of the native production run that can be checked without building or starting anything:
- * the pinned versions file, the build cache and its failures, finding PostgreSQL, and that no child
- * process outlives the run that started it.
+ * the pinned versions file, the build cache and its failures, finding PostgreSQL, that no child
+ * process outlives the run that started it, the ingress's environment, and reading a worker's /metrics.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadPayloadProtection } from '../../../src/codec';
+import { loadIngressConfig } from '../../../src/ingress/config';
+import { environmentMap, loadCompose, serviceOf } from '../../../src/local/production/compose';
 import { findPostgres } from '../../../src/local/production/postgres';
 import { runCommand } from '../../../src/local/production/processes';
 import { ensureTemporalServerBuild } from '../../../src/local/production/temporal-build';
 import { loadDeployVersions, parseEnvFile } from '../../../src/local/production/versions';
+import { nativeIngressEnvironment } from '../../production/support/ingress-process';
+import { sumOfSeries } from '../../production/support/worker-metrics';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -175,5 +180,58 @@ describe('child processes of the native run', () => {
     run.kill('SIGINT');
     await exited;
     expect(await gone(pid)).toBe(true);
+  });
+});
+
+describe('the native ingress process (npm run test:production)', () => {
+  const compose = loadCompose({ root, env: {} });
+  const settings = {
+    TEMPORAL_ADDRESS: '127.0.0.1:17233',
+    TEMPORAL_NAMESPACE: 'default',
+    ISCFLOW_TASK_QUEUE: 'iscflow',
+    SAIL_BASE_URL: 'http://127.0.0.1:4010',
+    SAIL_CLIENT_ID: 'sim-client',
+    SAIL_CLIENT_SECRET: 'sim-secret',
+    ISCFLOW_PAYLOAD_KEYS: `run:${Buffer.alloc(32, 3).toString('base64')}`,
+    ISCFLOW_PSEUDONYM_KEY: 'pseudonym-key-of-the-run',
+    LOG_LEVEL: 'debug',
+  };
+  const options = { compose, settings, base: { PATH: '/usr/bin' }, uiOrigins: ['http://localhost:8080'] };
+
+  it('gets every variable compose’s ingress service sets, on loopback, and no ISC credentials', () => {
+    const env = nativeIngressEnvironment(options, 18081);
+    const composeNames = Object.keys(environmentMap(serviceOf(compose, 'ingress').raw));
+    expect(composeNames.filter((name) => env[name] === undefined)).toEqual([]);
+    expect(env).toMatchObject({ ISCFLOW_INGRESS_HOST: '127.0.0.1', ISCFLOW_INGRESS_PORT: '18081' });
+    expect(env.SAIL_CLIENT_SECRET).toBeUndefined();
+    expect(env.SAIL_CLIENT_ID).toBeUndefined();
+    const config = loadIngressConfig(env);
+    expect(config.iscTrigger?.bearerTokenDigest).toBeDefined();
+    expect(config.iscTrigger?.basicDigest).toBeDefined();
+    const protection = loadPayloadProtection(env);
+    expect(protection.mode).toBe('encrypt');
+    expect(protection.privacy.codecToken).toBe(env.ISCFLOW_CODEC_TOKEN);
+    expect(protection.privacy.codecCorsOrigins).toEqual(['http://localhost:8080']);
+  });
+
+  it('refuses to start when compose’s ingress sets a variable the run does not provide', () => {
+    const { TEMPORAL_NAMESPACE: _dropped, ...without } = settings;
+    expect(() => nativeIngressEnvironment({ ...options, settings: without }, 18081)).toThrow(
+      "docker-compose.yml's ingress sets TEMPORAL_NAMESPACE, which the native run does not",
+    );
+  });
+});
+
+describe('reading a worker’s /metrics', () => {
+  it('sums a series over its label sets, ignoring series that only share its prefix', () => {
+    const text = [
+      '# HELP temporal_activity_execution_latency Histogram',
+      'temporal_activity_execution_latency_count{activity_type="submit"} 3',
+      'temporal_activity_execution_latency_count{activity_type="status",task_queue="iscflow"} 4 1764530000000',
+      'temporal_activity_execution_latency_count_extra 100',
+      'temporal_activity_execution_latency_sum{activity_type="submit"} 0.5',
+    ].join('\n');
+    expect(sumOfSeries(text, 'temporal_activity_execution_latency_count')).toBe(7);
+    expect(sumOfSeries(text, 'temporal_workflow_task_execution_latency_count')).toBe(0);
   });
 });
