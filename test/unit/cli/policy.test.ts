@@ -235,4 +235,21 @@ describe('iscflow policy plan and apply (dev server + simulator + worker)', () =
     // Everything was already as the policy wants: reconciling again asks ISC for nothing.
     expect((await stack.simRequests()).length).toBe(before);
   });
+
+  it('apply of a policy the workers do not run is refused at once by each lifecycle, naming both policies', async () => {
+    const other = policyFile('other.yaml', ['version: 1', 'rules: []']);
+    const began = Date.now();
+    const run = await stack.cli('policy', 'apply', other, '--yes');
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/^reconciled 0 live identities with policy [0-9a-f]{16}; 2 refused$/);
+    const lines = run.err.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toMatch(
+        /^iscflow-identity-[0-9a-f]{32}: The workers run policy [0-9a-f]{16}, not [0-9a-f]{16}: restart/,
+      );
+    }
+    // A rejected update, not a workflow task failing until the update times out.
+    expect(Date.now() - began).toBeLessThan(15_000);
+  });
 });
