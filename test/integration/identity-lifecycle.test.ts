@@ -201,7 +201,7 @@ describe('identity lifecycle (dev server + simulator)', () => {
     });
     const id = created.body.id;
     const [hire] = await send({
-      id: 'r-hire',
+      id: 'route-hire',
       type: 'hire',
       identity: { employeeNumber },
       effectiveAt: at(0),
@@ -210,7 +210,7 @@ describe('identity lifecycle (dev server + simulator)', () => {
     await waitFor(async () => ((await holds(id)).length === 1 ? true : undefined), 30_000);
     // ISC's trigger knows the person by ISC id only (as idn:identity-attributes-changed does).
     const [move] = await send({
-      id: 'r-move',
+      id: 'route-move',
       source: 'isc',
       type: 'update',
       identity: { id },
