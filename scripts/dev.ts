@@ -96,6 +96,8 @@ async function main(): Promise<void> {
   const { env: ingressEnv, developmentSecret } = withDevelopmentWebhookSecret(env);
   const ingressConfig = loadIngressConfig(ingressEnv);
   const payloads = loadPayloadProtection(env);
+  // With ISCFLOW_CODEC_TOKEN the ingress serves the codec too, as it does deployed (token required there).
+  const ingressCodec = codecRoutesFor(payloads.privacy);
   let temporal: DevServer | undefined;
   let simulator: RunningSimulator | undefined;
   let codecServer: FastifyInstance | undefined;
@@ -153,8 +155,6 @@ async function main(): Promise<void> {
   const client = clientFor(clientConnection, config.temporal.namespace, payloads);
   const worker = await buildWorker({ config, connection, logger, client, payloads });
 
-  // With ISCFLOW_CODEC_TOKEN the ingress serves the codec too, as it does deployed (token required there).
-  const ingressCodec = codecRoutesFor(payloads.privacy);
   const ingress = buildIngress({
     config: ingressConfig,
     gateway: temporalGatewayFor(client, env, logger),
