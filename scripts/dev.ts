@@ -7,15 +7,27 @@
  * The ingress runs in this process over the same Temporal client. Without ISCFLOW_WEBHOOK_SECRETS it
  * uses the public development secret, and says so; with a real tenant the variable is required.
  *
+ * With ISCFLOW_PAYLOAD_KEYS every payload is encrypted, and a codec server on 127.0.0.1:8888 (loopback, no
+ * token: the Web UI cannot send one) lets the dev server's UI show them in clear; without keys histories
+ * are stored in clear, and the banner says so.
+ *
  * Both keep their state in `.temporal/` (Temporal's `dev.db`, the simulator's `simulator.json`), so a
  * restart keeps workflows and the access they granted consistent; `--fresh` starts both from nothing.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import {
+  buildCodecServer,
+  CODEC_PATH,
+  codecRoutesFor,
+  createEncryptionCodec,
+  loadPayloadProtection,
+} from '../src/codec';
 import { loadWorkerConfig } from '../src/config';
 import {
   buildIngress,
@@ -27,6 +39,7 @@ import {
 import { startDevServer, type DevServer } from '../src/local/dev-server';
 import { PROJECT_ROOT, ensureTemporalBinaries } from '../src/local/temporal-binaries';
 import { createLogger } from '../src/logger';
+import { clientFor } from '../src/operations/connection';
 import { installRuntimeLogging } from '../src/temporal-logging';
 import { SIMULATOR_DEFAULT_CREDENTIALS, startSimulator, type RunningSimulator } from '../src/simulator';
 import { buildWorker } from '../src/worker';
@@ -35,6 +48,10 @@ const STATE_DIR = join(PROJECT_ROOT, '.temporal');
 const TEMPORAL_STATE = join(STATE_DIR, 'dev.db');
 const SIMULATOR_STATE = join(STATE_DIR, 'simulator.json');
 const EXAMPLE_POLICY = join(PROJECT_ROOT, 'policies', 'simulator.yaml');
+/** Where `npm run dev` serves the codec (the standalone `npm run codec-server`'s default too). */
+const CODEC_HOST = '127.0.0.1';
+const CODEC_PORT = 8888;
+const DEV_UI_PORT = 8233;
 
 /**
  * The lines that send a first hire through the ingress: for a simulator employee (one a policy rule
@@ -78,12 +95,43 @@ async function main(): Promise<void> {
   // development secret may be used depends on the tenant the user named.
   const { env: ingressEnv, developmentSecret } = withDevelopmentWebhookSecret(env);
   const ingressConfig = loadIngressConfig(ingressEnv);
+  const payloads = loadPayloadProtection(env);
+  // With ISCFLOW_CODEC_TOKEN the ingress serves the codec too, as it does deployed (token required there).
+  const ingressCodec = codecRoutesFor(payloads.privacy);
   let temporal: DevServer | undefined;
   let simulator: RunningSimulator | undefined;
+  let codecServer: FastifyInstance | undefined;
+
+  const keys = payloads.privacy.payloadKeys;
+  if (keys) {
+    // Loopback without a token, as docs/privacy.md describes for development: the UI cannot send one.
+    codecServer = buildCodecServer({
+      codec: createEncryptionCodec(keys),
+      token: null,
+      corsOrigins: [
+        ...new Set([
+          `http://localhost:${DEV_UI_PORT}`,
+          `http://127.0.0.1:${DEV_UI_PORT}`,
+          ...payloads.privacy.codecCorsOrigins,
+        ]),
+      ],
+    });
+    await codecServer.listen({ host: CODEC_HOST, port: CODEC_PORT }).catch((error: unknown) => {
+      const busy = (error as { code?: string }).code === 'EADDRINUSE';
+      throw busy
+        ? new Error(`${CODEC_HOST}:${CODEC_PORT} (the codec server) is in use: stop what listens there`)
+        : error;
+    });
+  }
+  const codecEndpoint = keys ? `http://${CODEC_HOST}:${CODEC_PORT}${CODEC_PATH}` : undefined;
 
   if (!env.TEMPORAL_ADDRESS) {
     ensureTemporalBinaries();
-    temporal = await startDevServer({ dbFile: TEMPORAL_STATE });
+    temporal = await startDevServer({
+      dbFile: TEMPORAL_STATE,
+      uiPort: DEV_UI_PORT,
+      ...(codecEndpoint ? { uiCodecEndpoint: codecEndpoint } : {}),
+    });
     env.TEMPORAL_ADDRESS = temporal.address;
   }
   if (!env.SAIL_BASE_URL) {
@@ -104,14 +152,15 @@ async function main(): Promise<void> {
   installRuntimeLogging(logger);
   const connection = await NativeConnection.connect(config.temporal.connection);
   const clientConnection = await Connection.connect(config.temporal.connection);
-  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-  const worker = await buildWorker({ config, connection, logger, client });
+  const client = clientFor(clientConnection, config.temporal.namespace, payloads);
+  const worker = await buildWorker({ config, connection, logger, client, payloads });
 
   const ingress = buildIngress({
     config: ingressConfig,
     gateway: temporalGatewayFor(client, env, logger),
     metrics: new Registry(),
     logger,
+    ...(ingressCodec ? { codec: ingressCodec } : {}),
   });
   await ingress.listen({ host: ingressConfig.host, port: ingressConfig.port }).catch((error: unknown) => {
     const busy = (error as { code?: string }).code === 'EADDRINUSE';
@@ -138,6 +187,11 @@ iscflow is running.
   HR events:      ${ingressUrl}/v1/events  (signed; docs/ingress.md)
   Webhook secret: ${developmentSecret ? 'the DEVELOPMENT secret, built in and public (set ISCFLOW_WEBHOOK_SECRETS for your own)' : `ISCFLOW_WEBHOOK_SECRETS (${ingressConfig.webhookSecrets.length} secret(s))`}
   ISC triggers:   ${ingressConfig.iscTrigger ? `${ingressUrl}/v1/isc/triggers?trigger=idn:identity-created (and the others)` : 'off (set ISCFLOW_ISC_TRIGGER_TOKEN to take them)'}
+  Payloads:       ${
+    codecEndpoint
+      ? `${payloads.summary}; the UI decodes them through the codec server ${codecEndpoint}`
+      : 'IN CLEAR in Temporal (development); to encrypt them: ISCFLOW_PAYLOAD_KEYS=dev:$(openssl rand -base64 32) npm run dev'
+  }
   State:          ${temporal || simulator ? `${STATE_DIR} (kept across restarts; npm run dev -- --fresh starts from nothing)` : '(your servers)'}
 
 Try, in another terminal:
@@ -154,6 +208,7 @@ Ctrl-C stops everything.
   const stopped = worker.run();
   await stopped.finally(async () => {
     await ingress.close();
+    await codecServer?.close();
     await clientConnection.close();
     await connection.close();
     await simulator?.close();

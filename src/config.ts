@@ -83,6 +83,25 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Runs each loader and returns their results in order, or throws one `ConfigError` with the problems of
+ * all of them: a process that reads several groups of settings still names every problem at once.
+ */
+export function loadTogether<T extends readonly unknown[]>(...loaders: { [K in keyof T]: () => T[K] }): T {
+  const problems: string[] = [];
+  const results = loaders.map((load) => {
+    try {
+      return load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return results as unknown as T;
+}
+
 function problemsOf(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const name = issue.path.join('.');

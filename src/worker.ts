@@ -3,12 +3,13 @@
  * `npm run worker`. Configuration comes from the environment (see README); SIGINT/SIGTERM drain it.
  * Prometheus metrics (the SDK's and iscflow's) on ISCFLOW_METRICS_HOST:ISCFLOW_METRICS_PORT/metrics.
  */
-import { Client, Connection } from '@temporalio/client';
+import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { TrackingSettings } from './activities/contracts';
 import { iscTaskQueue } from './common';
 import { EMPTY_POLICY, createActivities } from './activities';
-import { ConfigError, loadWorkerConfig, type WorkerConfig } from './config';
+import { loadPayloadProtection, type PayloadProtection } from './codec';
+import { loadTogether, loadWorkerConfig, type WorkerConfig } from './config';
 import type { ResolvedPolicy } from './domain';
 import { createIscClient, type IscClient } from './isc';
 import { createLogger, type Logger } from './logger';
@@ -16,6 +17,7 @@ import { loadMetricsConfig, type MetricsConfig } from './metrics/config';
 import type { IscflowMetrics } from './metrics/instruments';
 import { iscCallObserver } from './metrics/isc-calls';
 import { runtimeMetrics, watchOperatorBacklog } from './metrics/runtime';
+import { clientFor } from './operations/connection';
 import { loadPolicy } from './policy/load';
 import { installRuntime } from './temporal-logging';
 
@@ -27,8 +29,16 @@ export interface BuildWorkerOptions {
   logger: Logger;
   /** A pre-bundled workflow bundle (tests bundle once for many workers). */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** A client of the same Temporal, for activities that read workflows (how a change ended). */
+  /**
+   * A client of the same Temporal, for activities that read workflows (how a change ended); made with the
+   * same `payloads` (`clientFor`), or it cannot read what the workers wrote.
+   */
   client?: Client;
+  /**
+   * How both Temporal workers encode payloads (`loadPayloadProtection`). Default: no keys, which
+   * `loadPayloadProtection` allows only when `config.isc.baseUrl` is not a real tenant.
+   */
+  payloads?: Pick<PayloadProtection, 'dataConverter'>;
   /** Where ISC calls are counted; the Temporal runtime's meter (the worker's /metrics) by default. */
   metrics?: IscflowMetrics;
 }
@@ -66,7 +76,9 @@ export async function buildWorker({
   workflowBundle,
   client,
   metrics = runtimeMetrics(),
+  payloads = loadPayloadProtection({ SAIL_BASE_URL: config.isc.baseUrl }),
 }: BuildWorkerOptions): Promise<IscflowWorker> {
+  const { dataConverter } = payloads;
   const isc = createIscClient({
     baseUrl: config.isc.baseUrl,
     clientId: config.isc.clientId,
@@ -100,6 +112,7 @@ export async function buildWorker({
     connection,
     namespace,
     taskQueue,
+    dataConverter,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities,
     // Poll mode: every ISC call runs here, so the server-enforced limit keeps the fleet under ISC's budget.
@@ -114,6 +127,7 @@ export async function buildWorker({
         connection,
         namespace,
         taskQueue: tracking.iscTaskQueue,
+        dataConverter,
         activities,
         // One ISC budget for the whole deployment: the server dispatches at most this many ISC activities a
         // second across every worker of this queue, and each makes about one ISC call.
@@ -133,32 +147,32 @@ export async function buildWorker({
   };
 }
 
-/** The worker's settings and its metrics endpoint's, with every problem of both in one `ConfigError`. */
-export function loadWorkerSettings(env: Env = process.env): { config: Readonly<WorkerConfig>; metrics: MetricsConfig } {
-  const problems: string[] = [];
-  const attempt = <T>(load: () => T): T | undefined => {
-    try {
-      return load();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
-  const config = attempt(() => loadWorkerConfig(env));
-  const metrics = attempt(() => loadMetricsConfig(env));
-  if (!config || !metrics) throw new ConfigError(problems);
-  return { config, metrics };
+/**
+ * The worker's settings, its metrics endpoint's and its payload protection, with every problem of all
+ * three in one `ConfigError`. Refuses a real tenant without `ISCFLOW_PAYLOAD_KEYS` (unless
+ * `ISCFLOW_ALLOW_PLAINTEXT=true`): the worker would store HR data in clear.
+ */
+export function loadWorkerSettings(env: Env = process.env): {
+  config: Readonly<WorkerConfig>;
+  metrics: MetricsConfig;
+  payloads: Readonly<PayloadProtection>;
+} {
+  const [config, metrics, payloads] = loadTogether(
+    () => loadWorkerConfig(env),
+    () => loadMetricsConfig(env),
+    () => loadPayloadProtection(env),
+  );
+  return { config, metrics, payloads };
 }
 
 async function main(): Promise<void> {
-  const { config, metrics } = loadWorkerSettings();
+  const { config, metrics, payloads } = loadWorkerSettings();
   const logger = createLogger(config.logLevel);
   const { metricsUrl } = installRuntime(logger, { metrics });
   const connection = await NativeConnection.connect(config.temporal.connection);
   const clientConnection = await Connection.connect(config.temporal.connection);
-  const client = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
-  const worker = await buildWorker({ config, connection, logger, client });
+  const client = clientFor(clientConnection, config.temporal.namespace, payloads);
+  const worker = await buildWorker({ config, connection, logger, client, payloads });
   const backlog = watchOperatorBacklog({
     client,
     taskQueue: config.temporal.taskQueue,
@@ -171,6 +185,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       isc: config.isc.baseUrl,
       metrics: metricsUrl ?? 'off',
+      payloads: payloads.summary,
     },
     'iscflow worker started',
   );

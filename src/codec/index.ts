@@ -7,5 +7,11 @@ export { parsePayloadKeys, PAYLOAD_KEY_BYTES, type PayloadKeyRing } from './keys
 export { createEncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from './encryption';
 export { CODEC_TOKEN_MIN_LENGTH, loadPrivacyConfig, privacyEnvSchema, type PrivacyConfig } from './config';
 export { isLoopbackHost, isRealTenant, plaintextDecision, type PlaintextDecision, type PlaintextFacts } from './policy';
-export { dataConverterFor, loadPayloadProtection, type PayloadProtection } from './protection';
+export {
+  codecRoutesFor,
+  dataConverterFor,
+  FAILURE_CONVERTER_PATH,
+  loadPayloadProtection,
+  type PayloadProtection,
+} from './protection';
 export { buildCodecServer, CODEC_PATH, codecRoutes, type CodecRoutesOptions, type CodecServerOptions } from './server';

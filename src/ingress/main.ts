@@ -3,12 +3,16 @@
  * (127.0.0.1:8080 by default); needs ISCFLOW_WEBHOOK_SECRETS, and ISCFLOW_ISC_TRIGGER_TOKEN or
  * ISCFLOW_ISC_TRIGGER_BASIC to take ISC triggers. See docs/ingress.md.
  *
+ * With ISCFLOW_CODEC_TOKEN (and ISCFLOW_PAYLOAD_KEYS) it also serves the codec server's /codec/encode and
+ * /codec/decode, for the Temporal Web UI and CLI (docs/privacy.md).
+ *
  * Events go to Temporal (TEMPORAL_* settings) through the same operation as `iscflow event`. While
  * Temporal cannot be reached every event is answered 503 (and /readyz 503): nothing is acknowledged
  * that was not recorded, and senders retry.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { ConfigError } from '../config';
+import { CODEC_PATH, codecRoutesFor, loadPrivacyConfig } from '../codec';
+import { ConfigError, loadTogether } from '../config';
 import { createLogger } from '../logger';
 import { buildIngress } from './app';
 import { loadIngressConfig } from './config';
@@ -22,12 +26,15 @@ export async function runIngress(
   env: Env = process.env,
   openGateway: OpenGateway = openTemporalGateway(env),
 ): Promise<void> {
-  const config = loadIngressConfig(env);
+  const [config, codec] = loadTogether(
+    () => loadIngressConfig(env),
+    () => codecRoutesFor(loadPrivacyConfig(env)),
+  );
   const logger = createLogger(config.logLevel);
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'iscflow_ingress_' });
   const handle = await openGateway(logger);
-  const app = buildIngress({ config, gateway: handle.gateway, metrics: registry, logger });
+  const app = buildIngress({ config, gateway: handle.gateway, metrics: registry, logger, ...(codec ? { codec } : {}) });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -43,6 +50,9 @@ export async function runIngress(
             .join(' or ')
         : 'off (no ISCFLOW_ISC_TRIGGER_TOKEN or ISCFLOW_ISC_TRIGGER_BASIC)',
       terminatedLifecycleStates: config.terminatedLifecycleStates,
+      codecServer: codec
+        ? `http://${host}:${port}${CODEC_PATH} (bearer token; origins: ${codec.corsOrigins.join(', ') || 'none'})`
+        : 'off (set ISCFLOW_CODEC_TOKEN with ISCFLOW_PAYLOAD_KEYS to serve it)',
     },
     'ingress listening',
   );

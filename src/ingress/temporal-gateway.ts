@@ -4,9 +4,11 @@
  * reached is a TemporalUnavailableError (the ingress answers 503 and the sender retries), never a 500.
  */
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { Client, Connection, isGrpcServiceError } from '@temporalio/client';
+import { type Client, Connection, isGrpcServiceError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { loadLifecycleStarterConfig, loadTemporalConfig, loadWorkflowDefaults } from '../config';
+import { loadPayloadProtection } from '../codec';
+import { loadLifecycleStarterConfig, loadTemporalConfig, loadTogether, loadWorkflowDefaults } from '../config';
+import { clientFor } from '../operations/connection';
 import { readHrEvent, sendHrEvent, type LifecycleSettings } from '../operations/hr-events';
 import { hintTrackers } from '../operations/tracker-hints';
 import { eventLocation, TemporalUnavailableError, type GatewayHandle, type LifecycleGateway } from './gateway';
@@ -111,18 +113,25 @@ export function temporalGatewayFor(client: Client, env: Env, logger: Logger): Li
   return createTemporalGateway(client, taskQueue, settings, logger.child({ component: 'gateway' }));
 }
 
-/** Opens the gateway the ingress runs with, on a connection of its own: Temporal from TEMPORAL_*. */
+/**
+ * Opens the gateway the ingress runs with, on a connection of its own: Temporal from TEMPORAL_*, payloads
+ * encrypted with ISCFLOW_PAYLOAD_KEYS like every other client of the deployment (a real tenant without
+ * keys is refused, as the worker refuses it).
+ */
 export function openTemporalGateway(env: Env = process.env) {
   return async (logger: Logger): Promise<GatewayHandle> => {
-    const temporal = loadTemporalConfig(env);
     // Read before connecting: a bad setting stops start-up without waiting on Temporal.
-    const { taskQueue, settings } = gatewaySettings(env);
+    const [temporal, { taskQueue, settings }, payloads] = loadTogether(
+      () => loadTemporalConfig(env),
+      () => gatewaySettings(env),
+      () => loadPayloadProtection(env),
+    );
     // Lazy: the ingress starts (and answers 503) even while Temporal is still coming up.
     const options = { ...temporal.connection, channelArgs: RECONNECT_CHANNEL_ARGS };
     const connection = await Connection.connect({ ...options, connectTimeout: 5000 }).catch(() =>
       Connection.lazy(options),
     );
-    const client = new Client({ connection, namespace: temporal.namespace });
+    const client = clientFor(connection, temporal.namespace, payloads);
     return {
       gateway: createTemporalGateway(client, taskQueue, settings, logger.child({ component: 'gateway' })),
       close: () => connection.close(),

@@ -18,6 +18,8 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Discard the server's own output (tests); by default it goes to this process's terminal. */
   quiet?: boolean;
+  /** The codec server the Web UI decodes payloads through, e.g. `http://127.0.0.1:8888/codec`. */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -50,6 +52,7 @@ export function devServerArgs(options: DevServerOptions = {}): string[] {
     '--log-level',
     options.logLevel ?? 'warn',
     ...Object.entries(SEARCH_ATTRIBUTE_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
 }
 

@@ -7,16 +7,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { type Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection } from '@temporalio/worker';
+import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
+import { codecRoutesFor, loadPayloadProtection, type PayloadProtection } from '../../src/codec';
 import { startDevServer, type DevServer } from '../../src/local/dev-server';
 import { freePort } from '../../src/local/ports';
 import { runCli } from '../../src/client';
 import { loadWorkerConfig } from '../../src/config';
 import { buildIngress, loadIngressConfig, openTemporalGateway, signWebhook } from '../../src/ingress';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
+import { clientFor } from '../../src/operations/connection';
 import { SIMULATOR_DEFAULT_CREDENTIALS, type SimulatorOptions } from '../../src/simulator';
 import { buildWorker, type IscflowWorker } from '../../src/worker';
 import { startTestSimulator, type TestSimulator } from './simulator';
@@ -57,6 +60,7 @@ interface TemporalSide {
   address: string;
   namespace: string;
   nativeConnection(): NativeConnection;
+  /** A client with the stack's payload keys (it reads what the worker wrote). */
   client(): Client;
   /** Stops the server and starts it again from its state file (process servers only), running `whileDown` between. */
   restart?(whileDown?: () => Promise<void>): Promise<void>;
@@ -104,6 +108,8 @@ export interface Stack {
   catalog: Catalog;
   /** The settings the worker and the CLI read, as a user would export them. */
   settings: Record<string, string>;
+  /** How the stack's worker, CLI, ingress and clients encode payloads (from `ISCFLOW_PAYLOAD_KEYS`). */
+  payloads: Readonly<PayloadProtection>;
   cli(...args: string[]): Promise<CliRun>;
   /** `iscflow request --for IDENTITY --grant ENTITLEMENT:ITEM ...flags`. */
   grant(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
@@ -128,8 +134,13 @@ export interface Stack {
 
 export interface StackOptions {
   simulator?: SimulatorOptions;
-  /** Extra settings (environment variables) for the worker and the CLI. */
+  /**
+   * Extra settings (environment variables) for the worker, the CLI and the ingress. Payloads are encrypted
+   * when `ISCFLOW_PAYLOAD_KEYS` is among them, or set in the test's own environment; in clear otherwise.
+   */
   settings?: Record<string, string>;
+  /** Where the worker and the ingress log (pino lines, at the stack's LOG_LEVEL); default stdout. */
+  logDestination?: DestinationStream;
   /** Share a dev server between stacks of one file. */
   env?: TestWorkflowEnvironment;
   /** Run `temporal server start-dev` as a process with a SQLite state file, so it can be restarted. */
@@ -155,18 +166,21 @@ async function answerOf(response: Response): Promise<IngressAnswer> {
 async function startIngress(
   settings: Record<string, string>,
   options: StackIngressOptions,
+  logger: Logger,
 ): Promise<StackIngress & { close(): Promise<void> }> {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   const iscToken = randomBytes(33).toString('base64url');
   const env = { ...settings, ISCFLOW_WEBHOOK_SECRETS: secret, ISCFLOW_ISC_TRIGGER_TOKEN: iscToken, ...options.env };
-  const logger = createLogger(settings.LOG_LEVEL as 'warn');
   const handle = await openTemporalGateway(env)(logger);
+  // As runIngress does: the codec routes at /codec when ISCFLOW_CODEC_TOKEN is set.
+  const codec = codecRoutesFor(loadPayloadProtection(env).privacy);
   const app = buildIngress({
     config: loadIngressConfig(env),
     gateway: handle.gateway,
     metrics: new Registry(),
     logger,
     ...(options.now ? { now: options.now } : {}),
+    ...(codec ? { codec } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
@@ -212,19 +226,22 @@ async function startIngress(
   };
 }
 
-function fromEnvironment(env: TestWorkflowEnvironment, owned: boolean): TemporalSide {
+function fromEnvironment(env: TestWorkflowEnvironment, owned: boolean, payloads: PayloadProtection): TemporalSide {
+  const namespace = env.namespace ?? 'default';
+  // The environment may be shared with stacks of other keys: this stack's client is its own.
+  const client = clientFor(env.connection, namespace, payloads);
   return {
     address: env.address,
-    namespace: env.namespace ?? 'default',
+    namespace,
     nativeConnection: () => env.nativeConnection,
-    client: () => env.client,
+    client: () => client,
     teardown: async () => {
       if (owned) await env.teardown();
     },
   };
 }
 
-async function processServer(): Promise<TemporalSide> {
+async function processServer(payloads: PayloadProtection): Promise<TemporalSide> {
   const options = {
     port: await freePort(),
     uiPort: await freePort(),
@@ -234,7 +251,7 @@ async function processServer(): Promise<TemporalSide> {
   let server: DevServer = await startDevServer(options);
   let native = await NativeConnection.connect({ address: server.address });
   let connection = await Connection.connect({ address: server.address });
-  let client = new Client({ connection });
+  let client = clientFor(connection, 'default', payloads);
   const close = async (): Promise<void> => {
     await native.close();
     await connection.close();
@@ -251,7 +268,7 @@ async function processServer(): Promise<TemporalSide> {
       server = await startDevServer(options);
       native = await NativeConnection.connect({ address: server.address });
       connection = await Connection.connect({ address: server.address });
-      client = new Client({ connection });
+      client = clientFor(connection, 'default', payloads);
     },
     teardown: close,
   };
@@ -259,10 +276,14 @@ async function processServer(): Promise<TemporalSide> {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const simulatorOptions = { seed: 7, ...options.simulator };
+  const keys = options.settings?.ISCFLOW_PAYLOAD_KEYS ?? process.env.ISCFLOW_PAYLOAD_KEYS;
+  const keySettings: Record<string, string> = keys ? { ISCFLOW_PAYLOAD_KEYS: keys } : {};
+  // Read first: bad keys stop the test before anything starts.
+  const payloads = loadPayloadProtection(keySettings);
   let sim = await startTestSimulator(simulatorOptions);
   const temporal = options.devServerProcess
-    ? await processServer()
-    : fromEnvironment(options.env ?? (await createDevEnvironment()), options.env === undefined);
+    ? await processServer(payloads)
+    : fromEnvironment(options.env ?? (await createDevEnvironment()), options.env === undefined, payloads);
   const taskQueue = uniqueTaskQueue();
   const settings: Record<string, string> = {
     TEMPORAL_ADDRESS: temporal.address,
@@ -276,11 +297,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ISCFLOW_ISC_ACTIVITIES_PER_SECOND: '1000',
     ISCFLOW_SHUTDOWN_GRACE_SECONDS: '1',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...keySettings,
     ...options.settings,
   };
   const catalog = (await sim.call<Catalog>('GET', '/__sim/catalog')).body;
-  const bundle = await workflowBundle();
-  const logger = createLogger(settings.LOG_LEVEL as 'warn');
+  const bundle = await workflowBundle(payloads.dataConverter);
+  const logger = createLogger(settings.LOG_LEVEL as 'warn', options.logDestination);
   let running: { worker: IscflowWorker; done: Promise<void> } | undefined;
 
   const startWorker = async (): Promise<void> => {
@@ -292,6 +314,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logger,
       workflowBundle: bundle,
       client: temporal.client(),
+      payloads,
     });
     running = { worker, done: worker.run() };
   };
@@ -304,7 +327,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   await startWorker();
   const ingress = options.ingress
-    ? await startIngress(settings, options.ingress === true ? {} : options.ingress)
+    ? await startIngress(settings, options.ingress === true ? {} : options.ingress, logger)
     : undefined;
 
   const cli = async (...args: string[]): Promise<CliRun> => {
@@ -324,6 +347,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     taskQueue,
     catalog,
     settings,
+    payloads,
     cli,
     grant: (identityId, entitlementId, ...flags) =>
       cli('request', '--for', identityId, '--grant', `ENTITLEMENT:${entitlementId}`, ...flags),

@@ -3,6 +3,7 @@
  * test server, both from the binaries the project installs itself. Nothing here skips when a binary is
  * missing: ensureTemporalBinaries installs it or fails loudly.
  */
+import type { DataConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Runtime, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -19,8 +20,16 @@ function installTestRuntime(): void {
   Runtime.install({ logger: temporalLogger(createLogger((process.env.LOG_LEVEL as 'warn' | undefined) ?? 'warn')) });
 }
 
-/** `uiPort`: also serve the Temporal Web UI (the dev server's own build) there, for browser tests. */
-export async function createDevEnvironment(options: { uiPort?: number } = {}): Promise<TestWorkflowEnvironment> {
+export interface DevEnvironmentOptions {
+  /** Also serve the Temporal Web UI (the dev server's own build) there, for browser tests. */
+  uiPort?: number;
+  /** The codec server the UI decodes payloads through (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
+  /** The environment's own client (`env.client`) encodes payloads with this (`dataConverterFor(keys)`). */
+  dataConverter?: DataConverter;
+}
+
+export async function createDevEnvironment(options: DevEnvironmentOptions = {}): Promise<TestWorkflowEnvironment> {
   installTestRuntime();
   const { cli } = ensureTemporalBinaries();
   return TestWorkflowEnvironment.createLocal({
@@ -29,7 +38,9 @@ export async function createDevEnvironment(options: { uiPort?: number } = {}): P
       searchAttributes: SEARCH_ATTRIBUTE_KEYS,
       ip: '127.0.0.1',
       ...(options.uiPort ? { ui: true, uiPort: options.uiPort } : {}),
+      ...(options.uiCodecEndpoint ? { extraArgs: ['--ui-codec-endpoint', options.uiCodecEndpoint] } : {}),
     },
+    ...(options.dataConverter ? { client: { dataConverter: options.dataConverter } } : {}),
   });
 }
 
@@ -52,11 +63,25 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
   return env;
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** The workflow bundle, built once per test file (webpack takes a few seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: silentBundlerLogger });
+/**
+ * The workflow bundle, built once per test file (webpack takes a few seconds) for each failure converter.
+ * Pass the data converter the worker runs with: with payload keys, failures raised by workflow code must
+ * be encoded in the sandbox too, so the bundle carries the converter's `failureConverterPath`.
+ */
+export function workflowBundle(dataConverter: DataConverter = {}): Promise<WorkflowBundleWithSourceMap> {
+  const { failureConverterPath } = dataConverter;
+  const key = failureConverterPath ?? '';
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({
+      workflowsPath: require.resolve('../../src/workflows'),
+      logger: silentBundlerLogger,
+      ...(failureConverterPath ? { failureConverterPath } : {}),
+    });
+    bundles.set(key, bundle);
+  }
   return bundle;
 }
 

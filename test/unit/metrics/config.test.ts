@@ -10,6 +10,8 @@ const tenant = {
   SAIL_BASE_URL: 'https://acme.api.identitynow.com',
   SAIL_CLIENT_ID: 'id',
   SAIL_CLIENT_SECRET: 'secret',
+  // A real tenant needs payload keys (see docs/privacy.md).
+  ISCFLOW_PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
 describe('loadMetricsConfig', () => {
