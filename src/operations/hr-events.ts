@@ -74,17 +74,28 @@ export async function routeEvent(client: Client, event: HrEvent, pseudonymKey: s
   const own = identityTarget(identityKeyOf(event), pseudonymKey);
   const iscId = event.identity.id;
   if (event.identity.employeeNumber !== undefined || iscId === undefined) return own;
+  return (await lifecycleResolving(client, iscId, own.key)) ?? own;
+}
+
+/**
+ * The running lifecycle that has resolved `iscId` (whatever key it was started with), if any. `key` is what
+ * the returned target carries as its identity key; by default the ISC id.
+ */
+export async function lifecycleResolving(
+  client: Client,
+  iscId: string,
+  key: IdentityKey = { kind: 'id', value: iscId },
+): Promise<IdentityTarget | undefined> {
   const query = [
     `WorkflowType = '${WORKFLOW_TYPES.identityLifecycle}'`,
     `ExecutionStatus = 'Running'`,
     `${IDENTITY_IDS.name} = '${iscId}'`,
   ].join(' AND ');
   for await (const lifecycle of client.workflow.list({ query, pageSize: 2 })) {
-    if (lifecycle.workflowId === own.workflowId) return own;
     const ref = lifecycle.typedSearchAttributes.get(IDENTITY_REF);
-    if (ref) return { key: own.key, ref, workflowId: lifecycle.workflowId };
+    if (ref) return { key, ref, workflowId: lifecycle.workflowId };
   }
-  return own;
+  return undefined;
 }
 
 function lifecycleOptions(settings: LifecycleSettings): Partial<LifecycleOptions> {

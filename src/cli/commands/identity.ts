@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { IDENTITY_IDS, IDENTITY_REF, LIFECYCLE_STATE, WORKFLOW_TYPES } from '../../common';
 import { loadLifecycleStarterConfig } from '../../config';
-import { identityTarget, readLifecycle } from '../../operations/hr-events';
+import { identityTarget, lifecycleResolving, readLifecycle, type IdentityTarget } from '../../operations/hr-events';
 import { keysFromInput } from '../../operations/identity-refs';
 import { LIFECYCLE_STATES, type LifecycleView } from '../../workflows/identity-lifecycle/contracts';
 import { UsageError, withTemporal, type Env, type Output } from '../io';
@@ -54,8 +54,15 @@ async function show(argv: string[], io: Output, env: Env): Promise<number> {
   if (!text) throw new UsageError('identity show: KEY (an employee number or an ISC identity id) is required');
   const { pseudonymKey } = loadLifecycleStarterConfig(env);
   return withTemporal(env, async ({ client }) => {
-    for (const key of keysFromInput(text)) {
-      const view = await readLifecycle(client, identityTarget(key, pseudonymKey));
+    const keys = keysFromInput(text);
+    const targets: Array<() => Promise<IdentityTarget | undefined>> = [
+      ...keys.map((key) => async () => identityTarget(key, pseudonymKey)),
+      // An ISC id whose person's lifecycle HR started by employee number: found by the id it resolved.
+      ...keys.filter((key) => key.kind === 'id').map((key) => () => lifecycleResolving(client, key.value)),
+    ];
+    for (const target of targets) {
+      const found = await target();
+      const view = found ? await readLifecycle(client, found) : undefined;
       if (!view) continue;
       if (values.json) io.out(JSON.stringify(view));
       else describeView(view, io);
