@@ -163,6 +163,56 @@ async function answerOf(response: Response): Promise<IngressAnswer> {
   return { status: response.status, headers: response.headers, text, json };
 }
 
+/**
+ * A sender of an ingress at `base`: signs HR events the Standard Webhooks way with `secret` and sends ISC
+ * triggers with `iscToken`, as the in-process stack's ingress and the production run's ingress process
+ * are both reached.
+ */
+export function ingressClient(options: {
+  base: string;
+  secret: string;
+  iscToken: string;
+  /** Delivery ids are `<prefix>_<pid>_<n>` unless a test gives its own. */
+  deliveryPrefix: string;
+  now?: () => Date;
+}): StackIngress {
+  const { base, secret, iscToken } = options;
+  const clock = options.now ?? (() => new Date());
+  let deliveries = 0;
+  const signed = (body: string, sign: { id?: string; timestamp?: number } = {}): Record<string, string> => {
+    const id = sign.id ?? `${options.deliveryPrefix}_${process.pid}_${++deliveries}`;
+    const timestamp = sign.timestamp ?? Math.floor(clock().getTime() / 1000);
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signWebhook(secret, id, timestamp, body),
+    };
+  };
+  return {
+    base,
+    secret,
+    iscToken,
+    signed,
+    post: async (body, headers = signed(body)) =>
+      answerOf(
+        await fetch(`${base}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        }),
+      ),
+    get: async (path) => answerOf(await fetch(`${base}${path}`, { headers: signed('') })),
+    trigger: async (trigger, payload) =>
+      answerOf(
+        await fetch(`${base}/v1/isc/triggers?trigger=${encodeURIComponent(trigger)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${iscToken}` },
+          body: JSON.stringify(payload),
+        }),
+      ),
+  };
+}
+
 async function startIngress(
   settings: Record<string, string>,
   options: StackIngressOptions,
@@ -186,39 +236,15 @@ async function startIngress(
   const address = app.server.address();
   if (typeof address !== 'object' || !address) throw new Error('the ingress is not listening');
   const base = `http://127.0.0.1:${address.port}`;
-  const clock = options.now ?? (() => new Date());
-  let deliveries = 0;
-  const signed = (body: string, sign: { id?: string; timestamp?: number } = {}): Record<string, string> => {
-    const id = sign.id ?? `msg_stack_${process.pid}_${++deliveries}`;
-    const timestamp = sign.timestamp ?? Math.floor(clock().getTime() / 1000);
-    return {
-      'webhook-id': id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signWebhook(env.ISCFLOW_WEBHOOK_SECRETS ?? secret, id, timestamp, body),
-    };
-  };
-  return {
+  const client = ingressClient({
     base,
     secret: env.ISCFLOW_WEBHOOK_SECRETS ?? secret,
     iscToken: env.ISCFLOW_ISC_TRIGGER_TOKEN ?? iscToken,
-    signed,
-    post: async (body, headers = signed(body)) =>
-      answerOf(
-        await fetch(`${base}/v1/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body,
-        }),
-      ),
-    get: async (path) => answerOf(await fetch(`${base}${path}`, { headers: signed('') })),
-    trigger: async (trigger, payload) =>
-      answerOf(
-        await fetch(`${base}/v1/isc/triggers?trigger=${encodeURIComponent(trigger)}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${env.ISCFLOW_ISC_TRIGGER_TOKEN}` },
-          body: JSON.stringify(payload),
-        }),
-      ),
+    deliveryPrefix: 'msg_stack',
+    ...(options.now ? { now: options.now } : {}),
+  });
+  return {
+    ...client,
     async close() {
       await app.close();
       await handle.close();

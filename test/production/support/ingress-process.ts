@@ -8,8 +8,7 @@ import { environmentMap, serviceOf, type ComposeProject } from '../../../src/loc
 import { spawnManaged, type ManagedProcess } from '../../../src/local/production/processes';
 import { freePort } from '../../../src/local/ports';
 import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
-import { signWebhook } from '../../../src/ingress';
-import type { IngressAnswer, StackIngress } from '../../support/stack';
+import { ingressClient, type StackIngress } from '../../support/stack';
 
 export interface IngressProcess extends StackIngress {
   process: ManagedProcess;
@@ -30,17 +29,6 @@ export interface IngressProcessOptions {
 
 /** Compose gives the ISC client credentials to the worker only: the ingress never calls ISC. */
 const WORKER_ONLY = ['SAIL_CLIENT_ID', 'SAIL_CLIENT_SECRET'];
-
-async function answerOf(response: Response): Promise<IngressAnswer> {
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Not JSON: `json` stays empty, `text` says what came.
-  }
-  return { status: response.status, headers: response.headers, text, json };
-}
 
 /** The ingress's environment for this machine; throws when compose sets a variable this run does not. */
 export function nativeIngressEnvironment(
@@ -93,41 +81,14 @@ export async function startIngressProcess(options: IngressProcessOptions): Promi
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 
-  const secret = env.ISCFLOW_WEBHOOK_SECRETS as string;
-  const iscToken = env.ISCFLOW_ISC_TRIGGER_TOKEN as string;
-  let deliveries = 0;
-  const signed = (body: string, sign: { id?: string; timestamp?: number } = {}): Record<string, string> => {
-    const id = sign.id ?? `msg_production_${process.pid}_${++deliveries}`;
-    const timestamp = sign.timestamp ?? Math.floor(Date.now() / 1000);
-    return {
-      'webhook-id': id,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signWebhook(secret, id, timestamp, body),
-    };
-  };
   return {
-    base,
-    secret,
-    iscToken,
+    ...ingressClient({
+      base,
+      secret: env.ISCFLOW_WEBHOOK_SECRETS as string,
+      iscToken: env.ISCFLOW_ISC_TRIGGER_TOKEN as string,
+      deliveryPrefix: 'msg_production',
+    }),
     process: child,
     env,
-    signed,
-    post: async (body, headers = signed(body)) =>
-      answerOf(
-        await fetch(`${base}/v1/events`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body,
-        }),
-      ),
-    get: async (path) => answerOf(await fetch(`${base}${path}`, { headers: signed('') })),
-    trigger: async (trigger, payload) =>
-      answerOf(
-        await fetch(`${base}/v1/isc/triggers?trigger=${encodeURIComponent(trigger)}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${iscToken}` },
-          body: JSON.stringify(payload),
-        }),
-      ),
   };
 }
