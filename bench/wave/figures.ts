@@ -28,6 +28,8 @@ export interface WaveFigures {
   /** Items that reached ISC more than once for the same identity, item and request type. */
   duplicateItems: number;
   deadlineHit: boolean;
+  /** Calls by route, busiest first (`METHOD path=count`, comma-separated): where the calls went. */
+  callsByRoute: string;
 }
 
 export interface SimRow {
@@ -121,5 +123,11 @@ export function figuresOf(record: WaveRecord): WaveFigures {
     workerKills: record.workerKills,
     duplicateItems: keys.length - new Set(keys).size,
     deadlineHit: record.deadlineHit,
+    callsByRoute: Object.entries(record.calls)
+      .filter(([route]) => !route.includes(' /__sim/'))
+      .map(([route, byStatus]) => [route, sum(byStatus)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .map(([route, count]) => `${route}=${count}`)
+      .join(', '),
   };
 }

@@ -17,6 +17,7 @@ import { spawnManaged, type ManagedProcess } from '../../src/local/production/pr
 import { PROJECT_ROOT } from '../../src/local/temporal-binaries';
 import { sendHrEvent } from '../../src/operations/hr-events';
 import { SIMULATOR_DEFAULT_CREDENTIALS, startSimulator } from '../../src/simulator';
+import type { TrackerView } from '../../src/workflows/status-tracker/contracts';
 import { figuresOf, type SimRow, type WaveFigures } from './figures';
 
 export interface WaveOptions {
@@ -158,6 +159,13 @@ export async function runWave(options: WaveOptions): Promise<WaveFigures> {
       await new Promise((resolve) => setTimeout(resolve, 5000));
     }
     if (kill) clearTimeout(kill);
+    // What each tracker shard did (its counts carry across continue-as-new): where the status calls went.
+    for await (const wf of client.workflow.list({
+      query: `WorkflowType = '${WORKFLOW_TYPES.statusTracker}' AND ExecutionStatus = 'Running'`,
+    })) {
+      const view = await client.workflow.getHandle(wf.workflowId).query<TrackerView>('status');
+      log(`${mode}: ${wf.workflowId} ${JSON.stringify(view.counts)}`);
+    }
 
     const closedAt = new Map<string, number>();
     for await (const wf of client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPES.accessRequest}'` })) {

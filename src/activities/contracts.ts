@@ -160,6 +160,24 @@ export interface CheckStatusBatchResult {
   results: ItemObservation[][];
 }
 
+export interface ReadStatusChangesInput {
+  /** The watermark of the tracker's last read; absent on its first, which only establishes one. */
+  since?: string;
+  /** The watched requests whose changes the tracker wants; rows of others are left out of the answer. */
+  accessRequestIds: string[];
+}
+
+export interface ReadStatusChangesResult {
+  /** The next read's `since`. */
+  watermark: string;
+  /** False when the feed cannot vouch that every change since `since` is in `changes`: read by id instead. */
+  complete: boolean;
+  /** The answer holds every change from this instant on: a request read by id before it is not vouched for. */
+  coversFrom: string;
+  /** Observations of the rows of those requests modified since `since` (a few seen before may come again). */
+  changes: Array<{ requestType: RequestType; observation: ItemObservation }>;
+}
+
 /** Activities of shared tracking: the tracker's ISC calls (each about one call) and its messages. */
 export interface TrackingActivities {
   /** From an access change: hands a message to its tracker, starting the tracker if it does not run. */
@@ -168,6 +186,8 @@ export interface TrackingActivities {
   heldAccessOf: (input: { identityIds: string[] }) => Promise<Record<string, string[]>>;
   submitBatch: (input: SubmitBatchInput) => Promise<SubmitBatchResult>;
   checkStatusBatch: (input: CheckStatusBatchInput) => Promise<CheckStatusBatchResult>;
+  /** What moved among these requests since the last read, from ISC's newest-modified rows (current tenants). */
+  readStatusChanges: (input: ReadStatusChangesInput) => Promise<ReadStatusChangesResult>;
   /** Signals news to many access changes at once; returns the ids that no longer run. */
   deliverNews: (input: { deliveries: Array<{ workflowId: string; news: TrackerNews }> }) => Promise<{ gone: string[] }>;
   /** A tracker that starts empty asks the access changes of its shard that are waiting to say so again. */

@@ -49,6 +49,30 @@ export function matchesTracking(
 /** Whether an item already is where a change wants it: held for a grant, absent for a revoke. */
 export type Holds = (ref: ItemRef) => Promise<boolean>;
 
+/** An item's observation from its status row: ISC's state, its errors, and the outcome once final. */
+export async function observeRow(
+  requestType: RequestType,
+  ref: ItemRef & { accessRequestId?: string },
+  row: RequestedItemStatus,
+  holds: Holds,
+): Promise<ItemObservation> {
+  const state = row.state ?? 'UNKNOWN';
+  const observation: ItemObservation = {
+    identityId: ref.identityId,
+    itemType: ref.itemType,
+    itemId: ref.itemId,
+    accessRequestId: row.accessRequestId ?? ref.accessRequestId,
+    iscState: state,
+    errorMessages: flattenErrors(row),
+  };
+  if (classifyIscState(state) !== 'FINAL') return observation;
+  let outcome: ItemOutcome = outcomeForFinalState(requestType, state);
+  // ISC cancels a request for access already held as a duplicate: the change is satisfied, not lost.
+  if (state === 'CANCELLED' && (await holds(observation)) === (requestType === 'GRANT_ACCESS'))
+    outcome = 'ALREADY_SATISFIED';
+  return { ...observation, outcome };
+}
+
 export interface StatusReader {
   /** Status rows for one identity created at or after `since`. */
   rowsSince: (identityId: string, since: string) => Promise<RequestedItemStatus[]>;
@@ -154,19 +178,7 @@ export function createStatusReader({
       };
     }
 
-    const state = row.state ?? 'UNKNOWN';
-    const observation: ItemObservation = {
-      ...ref,
-      accessRequestId: row.accessRequestId ?? item.accessRequestId,
-      iscState: state,
-      errorMessages: flattenErrors(row),
-    };
-    if (classifyIscState(state) !== 'FINAL') return observation;
-    let outcome: ItemOutcome = outcomeForFinalState(input.requestType, state);
-    // ISC cancels a request for access already held as a duplicate: the change is satisfied, not lost.
-    if (state === 'CANCELLED' && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS'))
-      outcome = 'ALREADY_SATISFIED';
-    return { ...observation, outcome };
+    return observeRow(input.requestType, { ...ref, accessRequestId: item.accessRequestId }, row, holds);
   };
 
   return { rowsSince, rowsFor, rowsOfRequests, heldItems, observe };

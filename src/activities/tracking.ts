@@ -21,6 +21,8 @@ import type {
   CheckStatusBatchResult,
   EnlistInput,
   ItemRef,
+  ReadStatusChangesInput,
+  ReadStatusChangesResult,
   SubmitBatchInput,
   SubmitBatchResult,
   SubmittedItem,
@@ -31,7 +33,16 @@ import { batchMetadata, isFromBatch } from './correlation';
 import { activityMetrics } from '../metrics/activity';
 import { withIscFailures } from './failures';
 import { whileBeating } from './heartbeat';
-import { CREATED_SKEW_MS, createStatusReader, matchesTracking, newestFirst, rowIsFor, unique } from './status-reader';
+import { createStatusFeed, type StatusFeed } from './status-feed';
+import {
+  CREATED_SKEW_MS,
+  createStatusReader,
+  matchesTracking,
+  newestFirst,
+  observeRow,
+  rowIsFor,
+  unique,
+} from './status-reader';
 
 export interface TrackingDependencies {
   isc: IscClient;
@@ -41,6 +52,8 @@ export interface TrackingDependencies {
   /** The worker's client: signals to and from trackers. */
   temporal?: Client;
   now?: () => number;
+  /** ISC's recently modified rows, shared by the shards whose activities run in this process. */
+  feed?: StatusFeed;
 }
 
 /** Signals sent at once by one `deliverNews`: enough to drain a wave quickly, gentle on the frontend. */
@@ -61,6 +74,7 @@ export function createTrackingActivities({
   apiVersion = 'v3',
   temporal,
   now = Date.now,
+  feed = createStatusFeed({ isc, now }),
 }: TrackingDependencies): TrackingActivities {
   const reader = createStatusReader({ isc, tenantProfile, apiVersion, now });
   const client = (): Client => {
@@ -257,6 +271,44 @@ export function createTrackingActivities({
     });
   }
 
+  async function readStatusChanges({
+    since,
+    accessRequestIds,
+  }: ReadStatusChangesInput): Promise<ReadStatusChangesResult> {
+    return withIscFailures(async () => {
+      // Older tenants may give no ids at all: their trackers read per identity, never from the feed.
+      if (tenantProfile !== 'current')
+        return { watermark: since ?? '', complete: false, coversFrom: since ?? '', changes: [] };
+      const answer = await feed.changesSince(since);
+      const watched = new Set(accessRequestIds);
+      const rows = answer.rows.filter((r) => r.accessRequestId && watched.has(r.accessRequestId));
+      // Only a duplicate ISC cancelled needs to know what its identity holds: one search for all of them.
+      const cancelled = unique(rows.filter((r) => r.state === 'CANCELLED').flatMap((r) => r.requestedFor?.id ?? []));
+      const held = cancelled.length > 0 ? await isc.getIdentitiesAccess(cancelled) : new Map();
+      const holds = async (ref: ItemRef): Promise<boolean> =>
+        ((held.get(ref.identityId) as Array<{ type: string; id: string }> | undefined) ?? []).some(
+          (a) => a.type === ref.itemType && a.id === ref.itemId,
+        );
+      const metrics = activityMetrics();
+      const changes: ReadStatusChangesResult['changes'] = [];
+      for (const row of rows) {
+        const requestType = row.requestType === 'REVOKE_ACCESS' ? 'REVOKE_ACCESS' : 'GRANT_ACCESS';
+        const ref = {
+          identityId: row.requestedFor?.id ?? '',
+          itemType: row.type ?? 'ENTITLEMENT',
+          itemId: row.id ?? '',
+        };
+        const observation = await observeRow(requestType, ref, row, holds);
+        changes.push({ requestType, observation });
+        // Rows modified before `since` came again for the overlap: their detection was measured already.
+        const modified = Date.parse(row.modified ?? '');
+        if (observation.outcome && since && modified >= Date.parse(since))
+          metrics.detectionLag(Math.max(0, (now() - modified) / 1000));
+      }
+      return { watermark: answer.watermark, complete: answer.complete, coversFrom: answer.coversFrom, changes };
+    });
+  }
+
   async function deliverNews({
     deliveries,
   }: {
@@ -316,6 +368,7 @@ export function createTrackingActivities({
     heldAccessOf: beating(heldAccessOf),
     submitBatch: beating(submitBatch),
     checkStatusBatch: beating(checkStatusBatch),
+    readStatusChanges: beating(readStatusChanges),
     deliverNews: beating(deliverNews),
     askToReenlist: beating(askToReenlist),
   };

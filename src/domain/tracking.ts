@@ -94,6 +94,47 @@ export function coalesce(tickets: readonly SubmitTicket[]): SubmitBatch[] {
   return batches;
 }
 
+/** A partial request waits until no ticket has joined it for this long... */
+export const COALESCE_QUIET_MS = 1000;
+/** ...or its first ticket has waited this long. */
+export const COALESCE_MAX_WAIT_MS = 4000;
+/** Submission rounds are at least this far apart (each begins with a held-access search)... */
+export const SUBMIT_ROUND_GAP_MS = 2000;
+/** ...unless this many identities are ready: a whole search page. */
+export const HELD_SEARCH_IDENTITIES = 100;
+
+/**
+ * Which queued tickets go to ISC now, and when to look again. A full request (ten identities, or a revoke,
+ * which is never shared) is ready at once; a partial one when the burst that fills it has gone quiet, or its
+ * first ticket has waited long enough. Rounds are spaced, since each costs a search of what the identities
+ * hold, unless a search page's worth of identities is ready. A lone request goes after a second, as before.
+ */
+export function submissionRound(
+  queue: ReadonlyArray<{ ticket: SubmitTicket; atMs: number }>,
+  nowMs: number,
+  lastRoundAtMs: number | undefined,
+): { send: string[]; nextAtMs?: number } {
+  if (queue.length === 0) return { send: [] };
+  const queuedAt = new Map(queue.map((q) => [q.ticket.ticket, q.atMs]));
+  const readiness = coalesce(queue.map((q) => q.ticket)).map((batch) => {
+    const times = batch.members.map((m) => queuedAt.get(m.ticket) ?? nowMs);
+    const identities = batch.members.reduce((n, m) => n + m.identityIds.length, 0);
+    const full = batch.requestType === 'REVOKE_ACCESS' || identities >= MAX_IDENTITIES_PER_BATCH;
+    const readyAt = full
+      ? Math.max(...times)
+      : Math.min(Math.max(...times) + COALESCE_QUIET_MS, Math.min(...times) + COALESCE_MAX_WAIT_MS);
+    return { batch, identities, readyAt };
+  });
+  const ready = readiness.filter((r) => r.readyAt <= nowMs);
+  const gateAt = lastRoundAtMs === undefined ? -Infinity : lastRoundAtMs + SUBMIT_ROUND_GAP_MS;
+  const readyIdentities = ready.reduce((n, r) => n + r.identities, 0);
+  if (ready.length > 0 && (nowMs >= gateAt || readyIdentities >= HELD_SEARCH_IDENTITIES)) {
+    return { send: ready.flatMap((r) => r.batch.members.map((m) => m.ticket)) };
+  }
+  const firstReady = Math.min(...readiness.map((r) => r.readyAt));
+  return { send: [], nextAtMs: Math.max(firstReady, gateAt) };
+}
+
 /** ISC's page size for status rows. */
 export const STATUS_ROWS_PER_CALL = 250;
 /** Ids in one `accessRequestId in (...)` filter: modest, as ISC publishes no maximum. */

@@ -27,7 +27,16 @@ export function trackerActivities(settings: TrackerSettings) {
     heartbeatTimeout: '15s',
     retry: { initialInterval: '1s', maximumInterval: '30s' },
   });
+  // A feed read that fails is not waited out: the tracker reads by id instead on the same round.
+  const feed = proxyActivities<TrackingActivities>({
+    taskQueue: settings.iscTaskQueue,
+    startToCloseTimeout: '30s',
+    heartbeatTimeout: '15s',
+    scheduleToCloseTimeout: '1 minute',
+    retry: { ...retry, maximumAttempts: 2 },
+  });
   return {
+    readStatusChanges: feed.readStatusChanges,
     heldAccessOf: isc.heldAccessOf,
     submitBatch: isc.submitBatch,
     checkStatusBatch: isc.checkStatusBatch,

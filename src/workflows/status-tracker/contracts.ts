@@ -29,6 +29,10 @@ export interface Watch {
   items: TrackedItem[];
   lastChangeAt: string;
   lastPolledAt?: string;
+  /** When its rows were last read by id, or it was submitted: from then on the status feed may vouch for it. */
+  lastReadAt?: string;
+  /** The feed epoch that has followed it since then (see `TrackerState.feed`). */
+  feedEpoch?: number;
 }
 
 export interface QueuedTicket {
@@ -45,8 +49,13 @@ export interface TrackerState {
   watches: Record<string, Watch>;
   /** News not yet delivered. */
   outbox: Array<{ workflowId: string; news: TrackerNews }>;
+  /** When the last submission round began (rounds are spaced: see `submissionRound`). */
+  lastSubmitRoundAt?: string;
   /** Messages received but not yet taken in. */
   inbox: TrackerMessage[];
+  /** The status feed: the watermark of its last read (absent when the next read must start afresh) and its
+   * epoch, which changes whenever a read could not vouch for everything since the one before. */
+  feed?: { watermark?: string; epoch: number };
   /** Whether this shard has asked its access changes to enlist again since it started empty. */
   rebuilt: boolean;
   counts: {
@@ -56,6 +65,8 @@ export interface TrackerState {
     newsDelivered: number;
     /** Hints (ISC triggers) that matched a watched request; absent in states from before hints counted. */
     hintsMatched?: number;
+    /** Status feed reads (each at most one ISC call, often none: shards share them). */
+    feedReads?: number;
   };
 }
 

@@ -3,30 +3,49 @@
  * different identities go to ISC as one request, then each ticket is answered with its own items, and
  * what went to ISC is watched from then on.
  */
-import { log } from '@temporalio/workflow';
+import { log, patched } from '@temporalio/workflow';
 import type { SubmittedItem, TicketAnswer, TrackedItem } from '../../activities/contracts';
-import { coalesce, MAX_IDENTITIES_PER_BATCH, type SubmitBatch } from '../../domain';
+import { coalesce, MAX_IDENTITIES_PER_BATCH, submissionRound, type SubmitBatch } from '../../domain';
 import { epochMs, nowMs, workflowNow } from '../clock';
 import type { trackerActivities } from './activities';
 import type { QueuedTicket, TrackerState, Watch } from './contracts';
 
-/** How long the first ticket of a burst waits for others to share its request. */
+/** How long the first ticket of a burst waits for others to share its request (trackers from before rounds). */
 export const COALESCE_WINDOW_MS = 1000;
+
+/** Trackers that started before submission rounds were spaced send the whole queue once its oldest waited. */
+export const SUBMISSION_ROUNDS_PATCH = 'submission-rounds';
 
 export const watchKey = (requester: string, chain: string, requestKey: string): string =>
   `${requester}|${chain}|${requestKey}`;
 
-/** Whether the queue should go to ISC now: its oldest ticket has waited the window, or a request is full. */
-export function queueDue(queue: readonly QueuedTicket[]): boolean {
-  if (queue.length === 0) return false;
-  const oldest = Math.min(...queue.map((q) => epochMs(q.at)));
-  return nowMs() - oldest >= COALESCE_WINDOW_MS || queue.length >= MAX_IDENTITIES_PER_BATCH * 4;
+function plan(state: TrackerState): { send: string[]; nextAtMs?: number } {
+  const lastRound = state.lastSubmitRoundAt ? epochMs(state.lastSubmitRoundAt) : undefined;
+  return submissionRound(
+    state.queue.map((q) => ({ ticket: q.ticket, atMs: epochMs(q.at) })),
+    nowMs(),
+    lastRound,
+  );
+}
+
+function oldestAt(queue: readonly QueuedTicket[]): number {
+  return Math.min(...queue.map((q) => epochMs(q.at)));
+}
+
+/** The tickets that go to ISC on this round (none when the queue should wait). */
+export function ticketsDue(state: TrackerState): string[] {
+  const { queue } = state;
+  if (queue.length === 0) return [];
+  if (patched(SUBMISSION_ROUNDS_PATCH)) return plan(state).send;
+  const due = nowMs() - oldestAt(queue) >= COALESCE_WINDOW_MS || queue.length >= MAX_IDENTITIES_PER_BATCH * 4;
+  return due ? queue.map((q) => q.ticket.ticket) : [];
 }
 
 /** When the queue falls due, if it has not yet. */
-export function queueDueAt(queue: readonly QueuedTicket[]): number | undefined {
-  if (queue.length === 0) return undefined;
-  return Math.min(...queue.map((q) => epochMs(q.at))) + COALESCE_WINDOW_MS;
+export function queueDueAt(state: TrackerState): number | undefined {
+  if (state.queue.length === 0) return undefined;
+  if (patched(SUBMISSION_ROUNDS_PATCH)) return plan(state).nextAtMs ?? nowMs();
+  return oldestAt(state.queue) + COALESCE_WINDOW_MS;
 }
 
 function failureMessages(error: unknown): string[] {
@@ -72,12 +91,16 @@ async function alreadySatisfied(
   return satisfied;
 }
 
-/** Submits the whole queue, coalesced, and answers every ticket. */
+/** Submits these tickets of the queue, coalesced, and answers each of them. */
 export async function submitQueue(
   state: TrackerState,
+  tickets: string[],
   activities: ReturnType<typeof trackerActivities>,
 ): Promise<void> {
-  const queued = state.queue.splice(0);
+  const going = new Set(tickets);
+  const queued = state.queue.filter((q) => going.has(q.ticket.ticket));
+  state.queue = state.queue.filter((q) => !going.has(q.ticket.ticket));
+  state.lastSubmitRoundAt = workflowNow();
   const byTicket = new Map(queued.map((q) => [q.ticket.ticket, q]));
   const batches = coalesce(queued.map((q) => q.ticket));
   const satisfied = await alreadySatisfied(queued, activities);
@@ -147,6 +170,9 @@ function watchSubmitted(
     missingRowGraceMs: queued.missingRowGraceMs,
     items: [...others, ...tracked],
     lastChangeAt: workflowNow(),
+    // A request this tracker created has no change before its submission: the feed may follow it from there.
+    // One it adopted (ISC's pending twin) may have moved before; it is read by id first.
+    ...(others.length === 0 && items.every((i) => i.disposition !== 'ADOPTED') ? { lastReadAt: submittedAt } : {}),
   };
   state.watches[key] = watch;
 }

@@ -5,8 +5,10 @@
  * 1. take in messages: tickets to submit (a ticket already answered is answered again), requests to watch
  *    (the access change's view of its items is compared with the tracker's, and any difference is news),
  *    hints that requests moved (looked at at once);
- * 2. submit the queue, coalesced, once its oldest ticket has waited a moment (submissions.ts);
- * 3. look at the watches that are due, within the budget (polling.ts);
+ * 2. submit what is ready of the queue, coalesced: full requests at once, partial ones once their burst is
+ *    quiet, in rounds a moment apart (submissions.ts, `submissionRound`);
+ * 3. look at the watches that are due: what moved from one read of ISC's status feed, the rest by id, within
+ *    the budget (polling.ts);
  * 4. deliver the news, many signals per activity;
  * 5. continue as new when the history is long, carrying the state;
  * 6. sleep until a message, the queue falls due, or the next watch does.
@@ -19,7 +21,7 @@ import { nowMs, workflowNow } from '../clock';
 import { trackerActivities } from './activities';
 import { enlistSignal, trackerViewQuery, type TrackerInput, type TrackerState, type Watch } from './contracts';
 import { nextPollAt, pollDue, ROUND_MS } from './polling';
-import { forgetOldAnswers, queueDue, queueDueAt, submitQueue, watchKey } from './submissions';
+import { forgetOldAnswers, queueDueAt, submitQueue, ticketsDue, watchKey } from './submissions';
 
 /** Past this many history events the tracker continues as new (its state is small; its history is not). */
 const MAX_HISTORY_EVENTS = 4000;
@@ -63,7 +65,8 @@ export async function statusTrackerWorkflow(input: TrackerInput): Promise<void> 
   }
   for (;;) {
     takeIn(state);
-    if (queueDue(state.queue)) await submitQueue(state, activities);
+    const tickets = ticketsDue(state);
+    if (tickets.length > 0) await submitQueue(state, tickets, activities);
     await pollDue(state, settings, activities);
     await deliver(state, activities);
     forgetOldAnswers(state);
@@ -120,6 +123,8 @@ function absorb(state: TrackerState, message: TrackerMessage): void {
         items,
         lastChangeAt: known?.lastChangeAt ?? workflowNow(),
         ...(known?.lastPolledAt ? { lastPolledAt: known.lastPolledAt } : {}),
+        ...(known?.lastReadAt ? { lastReadAt: known.lastReadAt } : {}),
+        ...(known?.feedEpoch !== undefined ? { feedEpoch: known.feedEpoch } : {}),
       };
       state.watches[key] = watch;
       if (news.observations) state.outbox.push({ workflowId: message.requester, news });
@@ -130,6 +135,8 @@ function absorb(state: TrackerState, message: TrackerMessage): void {
       for (const watch of Object.values(state.watches)) {
         if (watch.items.some((i) => i.accessRequestId && message.accessRequestIds.includes(i.accessRequestId))) {
           delete watch.lastPolledAt;
+          // Read by id, not from the feed: the hint may be ahead of the feed's last read.
+          delete watch.lastReadAt;
           watch.lastChangeAt = workflowNow();
           state.counts.hintsMatched = (state.counts.hintsMatched ?? 0) + 1;
         }
@@ -177,7 +184,7 @@ async function checkpoint(input: TrackerInput, state: TrackerState): Promise<voi
 
 /** Step 6. */
 async function sleepUntilDue(state: TrackerState): Promise<void> {
-  const wakes = [queueDueAt(state.queue), nextPollAt(state)].filter((w): w is number => w !== undefined);
+  const wakes = [queueDueAt(state), nextPollAt(state)].filter((w): w is number => w !== undefined);
   const until = wakes.length > 0 ? Math.min(...wakes) : nowMs() + MAX_SLEEP_MS;
   // Never spin: a round takes at least a fraction of ROUND_MS, never more than MAX_SLEEP_MS.
   const timeout = Math.min(MAX_SLEEP_MS, Math.max(ROUND_MS / 4, until - nowMs()));

@@ -4,6 +4,10 @@ import {
   MAX_IDENTITIES_PER_BATCH,
   pollIntervalMs,
   statusCallAllowance,
+  submissionRound,
+  COALESCE_MAX_WAIT_MS,
+  COALESCE_QUIET_MS,
+  SUBMIT_ROUND_GAP_MS,
   trackerShardOf,
   type SubmitTicket,
 } from '../../../src/domain';
@@ -58,6 +62,56 @@ describe('coalescing submissions', () => {
     for (const batch of batches) {
       expect(batch.members.flatMap((m) => m.identityIds).length).toBeLessThanOrEqual(MAX_IDENTITIES_PER_BATCH);
     }
+  });
+});
+
+describe('submission rounds', () => {
+  const queued = (tickets: SubmitTicket[], atMs: number | number[]) =>
+    tickets.map((t, k) => ({ ticket: t, atMs: Array.isArray(atMs) ? (atMs[k] as number) : atMs }));
+
+  it('sends a lone request after a quiet second, as before rounds were spaced', () => {
+    const queue = queued([ticket(id(1))], 0);
+    expect(submissionRound(queue, COALESCE_QUIET_MS - 1, undefined)).toEqual({ send: [], nextAtMs: COALESCE_QUIET_MS });
+    expect(submissionRound(queue, COALESCE_QUIET_MS, undefined).send).toHaveLength(1);
+  });
+
+  it('sends full requests at once and keeps a partial one while its burst goes on', () => {
+    const tickets = Array.from({ length: 13 }, (_, k) => ticket(id(100 + k)));
+    // A ticket every 200 ms: the first ten fill a request; the last three are still arriving.
+    const queue = queued(
+      tickets,
+      tickets.map((_, k) => k * 200),
+    );
+    const round = submissionRound(queue, 12 * 200, undefined);
+    expect(round.send).toEqual(tickets.slice(0, 10).map((t) => t.ticket));
+    // Quiet for a second after the last: the partial request goes too.
+    expect(
+      submissionRound(queued(tickets.slice(10), [2000, 2200, 2400]), 2400 + COALESCE_QUIET_MS, 0).send,
+    ).toHaveLength(3);
+  });
+
+  it('never keeps a partial request longer than the longest wait, however busy the burst', () => {
+    const tickets = [ticket(id(200)), ticket(id(201))];
+    // The second joined just now: not quiet, but the first has waited long enough.
+    const queue = queued(tickets, [0, COALESCE_MAX_WAIT_MS - 10]);
+    expect(submissionRound(queue, COALESCE_MAX_WAIT_MS, undefined).send).toHaveLength(2);
+  });
+
+  it('spaces rounds, each of which costs a held-access search, unless a search page of identities is ready', () => {
+    const lone = queued([ticket(id(300))], 0);
+    const soon = submissionRound(lone, COALESCE_QUIET_MS, COALESCE_QUIET_MS - 100);
+    expect(soon.send).toEqual([]);
+    expect(soon.nextAtMs).toBe(COALESCE_QUIET_MS - 100 + SUBMIT_ROUND_GAP_MS);
+    const many = queued(
+      Array.from({ length: 100 }, (_, k) => ticket(id(400 + k))),
+      0,
+    );
+    expect(submissionRound(many, 1, 0).send).toHaveLength(100);
+  });
+
+  it('sends a revoke at once: ISC never shares one', () => {
+    const revoke = queued([ticket(id(500), { requestType: 'REVOKE_ACCESS', items: [item('a')] })], 0);
+    expect(submissionRound(revoke, 0, undefined).send).toHaveLength(1);
   });
 });
 
