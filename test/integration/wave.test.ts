@@ -20,6 +20,9 @@ describe('a wave of joiners through the shared tracker (dev server, simulator, w
     expect(figures.maxCallsIn10s).toBeLessThanOrEqual(90);
     // Coalesced: ten joiners per submission at most, so far fewer submit calls than joiners.
     expect(figures.submitCalls).toBeLessThanOrEqual(40);
-    expect(figures.callsPerItem).toBeLessThan(0.7);
+    // What moved is read from ISC's status feed, about one call per round for all of them: fewer status
+    // calls than joiners, however long the wave takes on a busy machine.
+    expect(figures.statusCalls).toBeLessThan(100);
+    expect(figures.callsPerItem).toBeLessThan(0.5);
   }, 420_000);
 });
