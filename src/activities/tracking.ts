@@ -56,6 +56,13 @@ export interface TrackingDependencies {
   feed?: StatusFeed;
 }
 
+/** Whether an item is held, from one search of what its identities hold (`getIdentitiesAccess`). */
+function holdsIn(
+  held: ReadonlyMap<string, ReadonlyArray<{ type: string; id: string }>>,
+): (ref: ItemRef) => Promise<boolean> {
+  return async (ref) => (held.get(ref.identityId) ?? []).some((a) => a.type === ref.itemType && a.id === ref.itemId);
+}
+
 /** Signals sent at once by one `deliverNews`: enough to drain a wave quickly, gentle on the frontend. */
 const DELIVERY_CONCURRENCY = 16;
 
@@ -245,11 +252,8 @@ export function createTrackingActivities({
           }
         }
       }
-      const held = needHolds.size > 0 ? await isc.getIdentitiesAccess([...needHolds]) : new Map();
-      const holds = async (ref: ItemRef): Promise<boolean> =>
-        ((held.get(ref.identityId) as Array<{ type: string; id: string }> | undefined) ?? []).some(
-          (a) => a.type === ref.itemType && a.id === ref.itemId,
-        );
+      const held = needHolds.size > 0 ? await isc.getIdentitiesAccess([...needHolds]) : new Map<string, never[]>();
+      const holds = holdsIn(held);
       const metrics = activityMetrics();
       metrics.trackerBatch(requests.reduce((total, r) => total + r.items.length, 0));
       const results = [];
@@ -284,11 +288,8 @@ export function createTrackingActivities({
       const rows = answer.rows.filter((r) => r.accessRequestId && watched.has(r.accessRequestId));
       // Only a duplicate ISC cancelled needs to know what its identity holds: one search for all of them.
       const cancelled = unique(rows.filter((r) => r.state === 'CANCELLED').flatMap((r) => r.requestedFor?.id ?? []));
-      const held = cancelled.length > 0 ? await isc.getIdentitiesAccess(cancelled) : new Map();
-      const holds = async (ref: ItemRef): Promise<boolean> =>
-        ((held.get(ref.identityId) as Array<{ type: string; id: string }> | undefined) ?? []).some(
-          (a) => a.type === ref.itemType && a.id === ref.itemId,
-        );
+      const held = cancelled.length > 0 ? await isc.getIdentitiesAccess(cancelled) : new Map<string, never[]>();
+      const holds = holdsIn(held);
       const metrics = activityMetrics();
       const changes: ReadStatusChangesResult['changes'] = [];
       for (const row of rows) {

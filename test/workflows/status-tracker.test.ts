@@ -133,6 +133,14 @@ function watchOf(n: number, submittedAt: string): TrackerMessage {
   };
 }
 
+/** The access changes that have heard GRANTED for an item. */
+const grantedChanges = (delivered: Array<{ workflowId: string; news: TrackerNews }>): number =>
+  new Set(
+    delivered
+      .filter((d) => (d.news.observations ?? []).some((o) => o.items.some((i) => i.outcome === 'GRANTED')))
+      .map((d) => d.workflowId),
+  ).size;
+
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -225,12 +233,7 @@ describe('statusTrackerWorkflow', () => {
 
       for (let n = 0; n < watched - 1; n += 1) fake.approved.add(`ar-${n}`);
       await env.sleep('1 minute');
-      const granted = (): number =>
-        new Set(
-          fake.delivered
-            .filter((d) => (d.news.observations ?? []).some((o) => o.items.some((i) => i.outcome === 'GRANTED')))
-            .map((d) => d.workflowId),
-        ).size;
+      const granted = (): number => grantedChanges(fake.delivered);
       expect(await until(() => granted() === watched - 1, 30_000)).toBe(true);
       // Every approval came from the feed: no request was read by id again.
       expect(fake.checks.length).toBe(byIdFirst);
@@ -312,12 +315,7 @@ describe('statusTrackerWorkflow', () => {
 
       for (let n = 0; n < watched; n += 1) fake.approved.add(`ar-${n}`);
       await env.sleep('10 minutes');
-      const answered = (): number =>
-        new Set(
-          fake.delivered
-            .filter((d) => (d.news.observations ?? []).some((o) => o.items.some((i) => i.outcome === 'GRANTED')))
-            .map((d) => d.workflowId),
-        ).size;
+      const answered = (): number => grantedChanges(fake.delivered);
       expect(await until(() => answered() === watched, 60_000)).toBe(true);
       expect((await latest.query(trackerViewQuery)).watched.requests).toBe(0);
       // One status call reads many requests: far fewer calls than requests.
