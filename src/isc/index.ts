@@ -1,15 +1,15 @@
 /** The ISC HTTP client. Node code: never import it from workflows (lint enforces this). */
-export {
-  type IscClient,
-  type IscClientOptions,
-  type SubmitResult,
-  type AccessRequestStatusQuery,
-  type HeldAccess,
-  type IscIdentity,
-  type CatalogItem,
-  type CatalogLookup,
-  createIscClient,
-} from './client';
+export { createIscClient } from './client';
+export type {
+  IscClient,
+  IscClientOptions,
+  SubmitResult,
+  AccessRequestStatusQuery,
+  HeldAccess,
+  IscIdentity,
+  CatalogItem,
+  CatalogLookup,
+} from './types';
 export { ISC_ERROR_CODES, type IscErrorCode, IscError } from './errors';
 export {
   accessRequestItemSchema,

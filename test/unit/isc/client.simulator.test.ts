@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type RunningSimulator } from '../../../src/simulator';
-import { IscError } from '../../../src/isc';
+import { type IscClient } from '../../../src/isc';
 import {
   type Catalog,
   clientFor,
@@ -9,6 +9,7 @@ import {
   SIMULATOR_DEFAULT_CREDENTIALS,
   simJson,
   startSimulator,
+  thrown,
   tokenFetches,
 } from './support';
 
@@ -44,14 +45,17 @@ async function freshEntitlement(identityId: string): Promise<string> {
   return found.id;
 }
 
-async function thrown(promise: Promise<unknown>): Promise<IscError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof IscError) return error;
-    throw error;
-  }
-  throw new Error('expected an IscError');
+/** The id of a request that waits for a manual approval, so it can still be cancelled or closed. */
+async function pendingRequest(client: IscClient, who: string): Promise<string> {
+  await simJson(sim, '/__sim/config', { approval: { mode: 'manual' } });
+  const result = await client.submitAccessRequest({
+    requestedFor: [who],
+    requestType: 'GRANT_ACCESS',
+    requestedItems: [{ type: 'ENTITLEMENT', id: await freshEntitlement(who) }],
+  });
+  const id = result.kind === 'tracked' ? result.newRequests[0]?.accessRequestIds[0] : undefined;
+  if (!id) throw new Error('no access request id');
+  return id;
 }
 
 describe('ISC client against the simulator: happy paths', () => {
@@ -116,16 +120,9 @@ describe('ISC client against the simulator: happy paths', () => {
   });
 
   it('cancels a pending request, and names a 404 for an unknown one', async () => {
-    await simJson(sim, '/__sim/config', { approval: { mode: 'manual' } });
     const client = clientFor(sim.baseUrl, calls);
     const who = identity(2);
-    const result = await client.submitAccessRequest({
-      requestedFor: [who],
-      requestType: 'GRANT_ACCESS',
-      requestedItems: [{ type: 'ENTITLEMENT', id: await freshEntitlement(who) }],
-    });
-    const id = result.kind === 'tracked' ? result.newRequests[0]?.accessRequestIds[0] : undefined;
-    if (!id) throw new Error('no access request id');
+    const id = await pendingRequest(client, who);
     await client.cancelAccessRequest(id, 'no longer needed');
     const rows = await client.listAccessRequestStatus({ requestedFor: who });
     expect(rows.find((r) => r.accessRequestId === id)?.state).toBe('CANCELLED');
@@ -140,16 +137,9 @@ describe('ISC client against the simulator: happy paths', () => {
   });
 
   it('closes stuck requests through /v2025 even when configured for v3', async () => {
-    await simJson(sim, '/__sim/config', { approval: { mode: 'manual' } });
     const client = clientFor(sim.baseUrl, calls, { apiVersion: 'v3' });
     const who = identity(3);
-    const result = await client.submitAccessRequest({
-      requestedFor: [who],
-      requestType: 'GRANT_ACCESS',
-      requestedItems: [{ type: 'ENTITLEMENT', id: await freshEntitlement(who) }],
-    });
-    const id = result.kind === 'tracked' ? result.newRequests[0]?.accessRequestIds[0] : undefined;
-    if (!id) throw new Error('no access request id');
+    const id = await pendingRequest(client, who);
     await client.closeAccessRequests([id], 'stuck for too long');
     expect(
       calls.some((c) => c.method === 'POST' && c.path === '/v2025/access-requests/close' && c.status === 202),

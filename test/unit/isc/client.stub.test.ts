@@ -1,9 +1,10 @@
 /**
- * Answers the simulator never gives (it is faithful to ISC): bodies that break the schema, a 401 that
- * survives a token refresh, 403, token endpoint failures, Retry-After variants.
+ * Answers the simulator never gives (it is faithful to ISC), read by the whole client: bodies that break
+ * or stretch the schemas, 4xx past the last page, duplicate and loose search matches. How the transport
+ * maps answers and failures on their own (401 after a refresh, 403, Retry-After variants, token endpoint
+ * failures, bodies that are not JSON) is in transport.test.ts.
  */
-import { IscError } from '../../../src/isc';
-import { clientFor, type RecordedCall, startStub, tokenFetches } from './support';
+import { clientFor, type RecordedCall, startStub, thrown } from './support';
 
 let stub: { baseUrl: string; close: () => Promise<void> } | undefined;
 let calls: RecordedCall[];
@@ -17,16 +18,6 @@ afterEach(async () => {
   stub = undefined;
 });
 
-async function thrown(promise: Promise<unknown>): Promise<IscError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof IscError) return error;
-    throw error;
-  }
-  throw new Error('expected an IscError');
-}
-
 describe('ISC client against a stub', () => {
   it('turns a status body that breaks the schema into a final ISC_INVALID_RESPONSE', async () => {
     stub = await startStub((app) => {
@@ -35,16 +26,6 @@ describe('ISC client against a stub', () => {
     const error = await thrown(clientFor(stub.baseUrl, calls).listAccessRequestStatus({}));
     expect(error).toMatchObject({ code: 'ISC_INVALID_RESPONSE', status: 200, retryable: false });
     expect(error.message).toContain('0.id');
-  });
-
-  it('turns a body that is not JSON into ISC_INVALID_RESPONSE', async () => {
-    stub = await startStub((app) => {
-      app.get('/v3/access-request-status', async (_request, reply) =>
-        reply.type('text/html').send('<html>oops</html>'),
-      );
-    });
-    const error = await thrown(clientFor(stub.baseUrl, calls).listAccessRequestStatus({}));
-    expect(error).toMatchObject({ code: 'ISC_INVALID_RESPONSE', retryable: false });
   });
 
   it('reads a 202 with lists of the wrong type as invalid, not as legacy', async () => {
@@ -81,80 +62,6 @@ describe('ISC client against a stub', () => {
     const rows = await clientFor(stub.baseUrl, calls).listAccessRequestStatus({});
     expect(rows[0]).toMatchObject({ id: 'x', state: 'SOME_NEW_STATE', brandNewField: { anything: true } });
     expect(rows[0]?.errorMessages?.[0]?.[0]?.text).toBe('boom');
-  });
-
-  it('gives up with ISC_AUTH_FAILED when a freshly fetched token is refused too', async () => {
-    stub = await startStub((app) => {
-      app.get('/v3/access-request-status', async (_request, reply) =>
-        reply.code(401).send({ error: 'JWT validation failed' }),
-      );
-    });
-    const error = await thrown(clientFor(stub.baseUrl, calls).listAccessRequestStatus({}));
-    expect(error).toMatchObject({ code: 'ISC_AUTH_FAILED', status: 401, retryable: false });
-    expect(tokenFetches(calls)).toBe(2);
-    expect(calls.filter((c) => c.path === '/v3/access-request-status')).toHaveLength(2);
-    expect(error.message).not.toContain('stub-token');
-  });
-
-  it('turns a 403 into a final ISC_FORBIDDEN with ISC detailCode', async () => {
-    stub = await startStub((app) => {
-      app.post('/v3/access-requests', async (_request, reply) =>
-        reply.code(403).send({
-          detailCode: '403 Forbidden',
-          trackingId: 'c'.repeat(32),
-          messages: [{ locale: 'en-US', localeOrigin: 'DEFAULT', text: 'API tokens cannot request access.' }],
-        }),
-      );
-    });
-    const error = await thrown(
-      clientFor(stub.baseUrl, calls).submitAccessRequest({
-        requestedFor: ['a'.repeat(32)],
-        requestType: 'GRANT_ACCESS',
-        requestedItems: [{ type: 'ROLE', id: 'b'.repeat(32) }],
-      }),
-    );
-    expect(error).toMatchObject({
-      code: 'ISC_FORBIDDEN',
-      status: 403,
-      detailCode: '403 Forbidden',
-      messages: ['API tokens cannot request access.'],
-      retryable: false,
-    });
-  });
-
-  it('keeps the default 10 s delay when a 429 has no Retry-After, and reads an HTTP-date', async () => {
-    const at = new Date(Date.now() + 20_000).toUTCString();
-    stub = await startStub((app) => {
-      app.get('/v3/access-request-status', async (request, reply) =>
-        (request.query as Record<string, string>).limit === '1'
-          ? reply.code(429).send({ message: ' Rate Limit Exceeded ' })
-          : reply.code(429).header('Retry-After', at).send({ message: ' Rate Limit Exceeded ' }),
-      );
-    });
-    const client = clientFor(stub.baseUrl, calls);
-    expect((await thrown(client.listAccessRequestStatus({ limit: 1 }))).retryAfterMs).toBe(10_000);
-    const dated = await thrown(client.listAccessRequestStatus({ limit: 2 }));
-    expect(dated.retryAfterMs).toBeGreaterThan(15_000);
-    expect(dated.retryAfterMs).toBeLessThanOrEqual(20_000);
-  });
-
-  it('classifies token endpoint failures: 5xx stays retryable, a token body without a token is invalid', async () => {
-    let tokenStatus = 503;
-    stub = await startStub(
-      (app) => {
-        app.post('/oauth/token', async (_request, reply) =>
-          tokenStatus === 200 ? reply.send({ token_type: 'bearer' }) : reply.code(tokenStatus).send({ error: 'down' }),
-        );
-      },
-      { defaultToken: false },
-    );
-    const client = clientFor(stub.baseUrl, calls);
-    expect(await thrown(client.listAccessRequestStatus({}))).toMatchObject({
-      code: 'ISC_SERVER_ERROR',
-      retryable: true,
-    });
-    tokenStatus = 200;
-    expect(await thrown(client.listAccessRequestStatus({}))).toMatchObject({ code: 'ISC_INVALID_RESPONSE' });
   });
 
   it('stops paging when ISC answers 4xx past a full last page', async () => {

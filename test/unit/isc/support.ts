@@ -1,7 +1,12 @@
-/** Shared set-up for the ISC client tests: the simulator over HTTP, a recording fetch, a stub server. */
+/**
+ * Shared set-up for the ISC client tests: the simulator over HTTP, a recording fetch, a stub server, and a
+ * fake transport for the resource modules.
+ */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type z } from 'zod';
 import { type RunningSimulator, SIMULATOR_DEFAULT_CREDENTIALS, startSimulator } from '../../../src/simulator';
-import { createIscClient, type IscClient, type IscClientOptions } from '../../../src/isc';
+import { createIscClient, type IscClient, type IscClientOptions, IscError } from '../../../src/isc';
+import { type IscRequest, type IscTransport } from '../../../src/isc/transport';
 
 export interface Catalog {
   admin: { id: string };
@@ -73,6 +78,37 @@ export async function startStub(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return { baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/** The `IscError` a promise rejects with; anything else fails the test. */
+export async function thrown(promise: Promise<unknown>): Promise<IscError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof IscError) return error;
+    throw error;
+  }
+  throw new Error('expected an IscError');
+}
+
+/**
+ * A transport that records every request and answers it with `answer`, read with the request's schema as
+ * the real transport reads a 2xx body.
+ */
+export function fakeTransport(answer: (request: IscRequest<z.ZodType>) => unknown = () => []): {
+  transport: IscTransport;
+  requests: IscRequest<z.ZodType>[];
+} {
+  const requests: IscRequest<z.ZodType>[] = [];
+  return {
+    requests,
+    transport: {
+      async call<S extends z.ZodType>(request: IscRequest<S>): Promise<z.output<S>> {
+        requests.push(request);
+        return request.schema.parse(answer(request));
+      },
+    },
+  };
 }
 
 export { startSimulator, SIMULATOR_DEFAULT_CREDENTIALS };
