@@ -13,7 +13,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { STATE, TRACKER_SIGNALS, WORKFLOW_TYPES, trackerWorkflowId } from '../common';
+import { PHASES_ACTING_WITH_ISC, STATE, TRACKER_SIGNALS, WORKFLOW_TYPES, trackerWorkflowId } from '../common';
 import { classifyIscState, trackerShardOf } from '../domain';
 import type { AccessRequestBody, IscClient, RequestedItemStatus } from '../isc';
 import type {
@@ -341,7 +341,7 @@ export function createTrackingActivities({
       `WorkflowType = '${WORKFLOW_TYPES.accessRequest}'`,
       `ExecutionStatus = 'Running'`,
       `TaskQueue = '${taskQueue}'`,
-      `${STATE.name} IN ('SUBMITTING', 'TRACKING', 'SCHEDULED', 'REMOVING', 'WITHDRAWING', 'REMOVAL_SCHEDULED', 'AWAITING_OPERATOR')`,
+      `${STATE.name} IN (${PHASES_ACTING_WITH_ISC.map((phase) => `'${phase}'`).join(', ')})`,
     ].join(' AND ');
     const mine: string[] = [];
     for await (const wf of client().workflow.list({ query })) {
