@@ -71,14 +71,22 @@ async function rowsOfEarlierAttempt(
   return rows.filter((r) => isFromBatch(r, s.batch.batchId));
 }
 
-/** Step 1: what the earlier attempt created is adopted; status look-ups start where the oldest of it began. */
+/**
+ * Adopts a request ISC already has for this item. Status look-ups start from submittedAt, and an adopted
+ * request may be much older than the batch (days, while it waits for a manager): older tenants, which
+ * cannot look rows up by id, would never find it again unless submittedAt reaches back to it.
+ */
+function adopt(s: BatchSubmission, ref: BatchRef, row: RequestedItemStatus, batch?: string): void {
+  const accessRequestId = row.accessRequestId ?? undefined;
+  s.decided.set(itemKey(ref), { ...ref, disposition: 'ADOPTED', ...(batch ? { batch } : {}), accessRequestId });
+  s.submittedAtMs = Math.min(s.submittedAtMs, Date.parse(row.created ?? '') || s.submittedAtMs);
+}
+
+/** Step 1: what the earlier attempt created is adopted (its rows carry the batch id). */
 function adoptEarlierAttempt(s: BatchSubmission, rows: RequestedItemStatus[]): void {
   for (const ref of s.refs) {
     const row = newestRowFor(rows, ref, s.batch.requestType);
-    if (!row) continue;
-    const accessRequestId = row.accessRequestId ?? undefined;
-    s.decided.set(itemKey(ref), { ...ref, disposition: 'ADOPTED', batch: s.batch.batchId, accessRequestId });
-    s.submittedAtMs = Math.min(s.submittedAtMs, Date.parse(row.created ?? '') || s.submittedAtMs);
+    if (row) adopt(s, ref, row, s.batch.batchId);
   }
 }
 
@@ -98,12 +106,7 @@ async function adoptPendingTwins(isc: IscClient, s: BatchSubmission): Promise<vo
     const pending = await isc.listAllAccessRequestStatus({ requestedFor: identityId, requestState: 'EXECUTING' });
     for (const ref of undecided(s).filter((r) => r.identityId === identityId)) {
       const row = pendingTwin(pending, ref, s.batch.requestType);
-      if (!row) continue;
-      s.decided.set(itemKey(ref), {
-        ...ref,
-        disposition: 'ADOPTED',
-        accessRequestId: row.accessRequestId ?? undefined,
-      });
+      if (row) adopt(s, ref, row);
     }
   }
 }

@@ -220,6 +220,28 @@ describe('submitBatch', () => {
     ]);
   });
 
+  it('legacy: a pending twin from long ago moves submittedAt back, so look-ups by time still find it', async () => {
+    const { isc, activities, env } = setup({ tenantProfile: 'legacy' });
+    // Made two days before the batch, still waiting for its approver.
+    isc.rows = [row({ state: 'EXECUTING', accessRequestId: 'twin', created: '2026-11-20T09:00:00Z' })];
+    const submitted = await env.run(activities.submitBatch, { batch: batchOf({ t1: [ALICE] }), satisfied: [] });
+    expect(submitted.items[0]).toMatchObject({ disposition: 'ADOPTED', accessRequestId: 'twin' });
+    expect(submitted.submittedAt).toBe('2026-11-20T09:00:00.000Z');
+
+    const { results } = await env.run(activities.checkStatusBatch, {
+      requests: [
+        {
+          requestKey: 'key',
+          requestType: 'GRANT_ACCESS',
+          items: [{ ...submitted.items[0]!, attempt: 1, submittedAt: submitted.submittedAt, batch: BATCH }],
+          missingRowGraceMs: 30_000,
+          failWhenUnchanged: false,
+        },
+      ],
+    });
+    expect(results[0]![0]).toMatchObject({ accessRequestId: 'twin', iscState: 'EXECUTING' });
+  });
+
   it('legacy retry: reads each identity’s rows since the schedule (newest first) before looking for twins', async () => {
     const { isc, activities, env } = setup({ tenantProfile: 'legacy', info: { attempt: 2 } });
     isc.rows = [row({ state: 'EXECUTING', accessRequestId: 'lost', clientMetadata: { iscflowBatch: BATCH } })];
