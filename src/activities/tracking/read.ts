@@ -4,6 +4,7 @@
  * that need it (a duplicate ISC cancelled, or no row after the grace), in one search, and both measure
  * how long after ISC's change the tracker saw a final state.
  */
+import type { RequestType } from '../../domain';
 import type { IscClient, RequestedItemStatus } from '../../isc';
 import { activityMetrics } from '../../metrics/activity';
 import type { IscflowMetrics } from '../../metrics/instruments';
@@ -76,7 +77,7 @@ function identitiesNeedingHolds(requests: CheckStatusInput[], rows: RequestedIte
 }
 
 /** The request type of a feed row, and its (identity, item). */
-function refOfRow(row: RequestedItemStatus): { requestType: 'GRANT_ACCESS' | 'REVOKE_ACCESS'; ref: ItemRef } {
+function refOfRow(row: RequestedItemStatus): { requestType: RequestType; ref: ItemRef } {
   return {
     requestType: row.requestType === 'REVOKE_ACCESS' ? 'REVOKE_ACCESS' : 'GRANT_ACCESS',
     ref: { identityId: row.requestedFor?.id ?? '', itemType: row.type ?? 'ENTITLEMENT', itemId: row.id ?? '' },
