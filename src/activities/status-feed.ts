@@ -48,6 +48,98 @@ const rowKey = (row: RequestedItemStatus): string =>
 
 const modifiedMs = (row: RequestedItemStatus): number => Date.parse(row.modified ?? row.created ?? '') || 0;
 
+/** The feed's settings, defaults applied. */
+type FeedSettings = Required<Omit<StatusFeedOptions, 'isc' | 'now'>>;
+
+/** What the feed remembers between reads. */
+interface FeedMemory {
+  rows: Map<string, RequestedItemStatus>;
+  /** The feed knows every row modified at or after this instant (ISC's clock); undefined before any read. */
+  coveredFromMs: number | undefined;
+  /** The newest `modified` seen, or the start of the last read less the overlap if later: the next watermark. */
+  newestMs: number;
+  readAtMs: number;
+}
+
+/** What one read's pages brought back. */
+interface PagesRead {
+  fetched: RequestedItemStatus[];
+  /** A page reached back past the floor (or the read needed one page only). */
+  reachedFloor: boolean;
+  /** The last page was short: there is nothing older. */
+  readToTheEnd: boolean;
+}
+
+const covers = (memory: FeedMemory, sinceMs: number, overlapMs: number): boolean =>
+  memory.coveredFromMs !== undefined && memory.coveredFromMs <= sinceMs - overlapMs;
+
+/**
+ * How far back a read pages: to where the last read stopped (the memory stays continuous), or to the
+ * caller's watermark if that is older; a first read with no watermark takes one page (no floor).
+ */
+function floorOf(memory: FeedMemory, sinceMs: number | undefined, overlapMs: number): number {
+  const floors: number[] = [];
+  if (memory.coveredFromMs !== undefined) floors.push(memory.newestMs - overlapMs);
+  if (sinceMs !== undefined) floors.push(sinceMs - overlapMs);
+  return floors.length > 0 ? Math.min(...floors) : Infinity;
+}
+
+async function readPages(isc: StatusFeedOptions['isc'], floorMs: number, settings: FeedSettings): Promise<PagesRead> {
+  const { maxPages, pageSize } = settings;
+  const read: PagesRead = { fetched: [], reachedFloor: false, readToTheEnd: false };
+  for (let page = 0; page < maxPages && !read.reachedFloor; page++) {
+    const batch = await isc.listAccessRequestStatus({
+      requestedBy: 'me',
+      sorters: '-modified',
+      limit: pageSize,
+      offset: page * pageSize,
+    });
+    read.fetched.push(...batch);
+    read.readToTheEnd = batch.length < pageSize;
+    read.reachedFloor = read.readToTheEnd || floorMs === Infinity || batch.some((r) => modifiedMs(r) < floorMs);
+  }
+  return read;
+}
+
+/** Takes one read into the memory: what it now covers, the rows, the next watermark; forgets old rows. */
+function remember(memory: FeedMemory, read: PagesRead, startedAt: number, settings: FeedSettings): void {
+  const { fetched, reachedFloor, readToTheEnd } = read;
+  const oldestRead = fetched.length > 0 ? Math.min(...fetched.map(modifiedMs)) : startedAt;
+  if (readToTheEnd) {
+    memory.coveredFromMs = 0;
+  } else if (reachedFloor) {
+    memory.coveredFromMs = Math.min(memory.coveredFromMs ?? Infinity, oldestRead);
+  } else {
+    // The pages did not reach back to where the memory ends: only what was just read is continuous.
+    memory.rows.clear();
+    memory.coveredFromMs = oldestRead;
+  }
+  for (const row of fetched) {
+    const key = rowKey(row);
+    const known = memory.rows.get(key);
+    if (!known || modifiedMs(known) <= modifiedMs(row)) memory.rows.set(key, row);
+    memory.newestMs = Math.max(memory.newestMs, modifiedMs(row));
+  }
+  // Nothing newer was modified before this read began, give or take the clocks' difference.
+  memory.newestMs = Math.max(memory.newestMs, startedAt - settings.overlapMs);
+  const forgetBefore = startedAt - settings.keepMs;
+  for (const [key, row] of memory.rows) if (modifiedMs(row) < forgetBefore) memory.rows.delete(key);
+  memory.coveredFromMs = Math.max(memory.coveredFromMs, forgetBefore);
+  memory.readAtMs = startedAt;
+}
+
+/** The caller's answer from the memory: the rows modified since its watermark (less the overlap), newest first. */
+function answerFrom(memory: FeedMemory, sinceMs: number | undefined, overlapMs: number): FeedAnswer {
+  const fromMs = (sinceMs ?? memory.newestMs) - overlapMs;
+  const changed = sinceMs === undefined ? [] : [...memory.rows.values()].filter((r) => modifiedMs(r) >= fromMs);
+  return {
+    rows: changed.sort((a, b) => modifiedMs(b) - modifiedMs(a)),
+    watermark: new Date(memory.newestMs).toISOString(),
+    complete: sinceMs !== undefined && covers(memory, sinceMs, overlapMs),
+    coversFrom: new Date(fromMs).toISOString(),
+  };
+}
+
 export function createStatusFeed({
   isc,
   now,
@@ -57,59 +149,14 @@ export function createStatusFeed({
   keepMs = 15 * 60_000,
   pageSize = 250,
 }: StatusFeedOptions): StatusFeed {
-  const rows = new Map<string, RequestedItemStatus>();
-  /** The feed knows every row modified at or after this instant (ISC's clock); undefined before any read. */
-  let coveredFromMs: number | undefined;
-  let newestMs = 0;
-  let readAtMs = -Infinity;
+  const settings: FeedSettings = { freshMs, overlapMs, maxPages, keepMs, pageSize };
+  const memory: FeedMemory = { rows: new Map(), coveredFromMs: undefined, newestMs: 0, readAtMs: -Infinity };
   let reading: Promise<void> | undefined;
 
-  const covers = (sinceMs: number): boolean => coveredFromMs !== undefined && coveredFromMs <= sinceMs - overlapMs;
-
   async function read(sinceMs: number | undefined): Promise<void> {
-    // Back to where the last read stopped (the memory stays continuous), or to the caller's watermark if
-    // that is older; a first read with no watermark takes one page.
-    const floors: number[] = [];
-    if (coveredFromMs !== undefined) floors.push(newestMs - overlapMs);
-    if (sinceMs !== undefined) floors.push(sinceMs - overlapMs);
-    const floorMs = floors.length > 0 ? Math.min(...floors) : Infinity;
     const startedAt = now();
-    const fetched: RequestedItemStatus[] = [];
-    let reachedFloor = false;
-    let readToTheEnd = false;
-    for (let page = 0; page < maxPages && !reachedFloor; page++) {
-      const batch = await isc.listAccessRequestStatus({
-        requestedBy: 'me',
-        sorters: '-modified',
-        limit: pageSize,
-        offset: page * pageSize,
-      });
-      fetched.push(...batch);
-      readToTheEnd = batch.length < pageSize;
-      reachedFloor = readToTheEnd || floorMs === Infinity || batch.some((r) => modifiedMs(r) < floorMs);
-    }
-    const oldestRead = fetched.length > 0 ? Math.min(...fetched.map(modifiedMs)) : startedAt;
-    if (readToTheEnd) {
-      coveredFromMs = 0;
-    } else if (reachedFloor) {
-      coveredFromMs = Math.min(coveredFromMs ?? Infinity, oldestRead);
-    } else {
-      // The pages did not reach back to where the memory ends: only what was just read is continuous.
-      rows.clear();
-      coveredFromMs = oldestRead;
-    }
-    for (const row of fetched) {
-      const key = rowKey(row);
-      const known = rows.get(key);
-      if (!known || modifiedMs(known) <= modifiedMs(row)) rows.set(key, row);
-      newestMs = Math.max(newestMs, modifiedMs(row));
-    }
-    // Nothing newer was modified before this read began, give or take the clocks' difference.
-    newestMs = Math.max(newestMs, startedAt - overlapMs);
-    const forgetBefore = startedAt - keepMs;
-    for (const [key, row] of rows) if (modifiedMs(row) < forgetBefore) rows.delete(key);
-    coveredFromMs = Math.max(coveredFromMs, forgetBefore);
-    readAtMs = startedAt;
+    const pages = await readPages(isc, floorOf(memory, sinceMs, overlapMs), settings);
+    remember(memory, pages, startedAt, settings);
   }
 
   async function readOnce(sinceMs: number | undefined): Promise<void> {
@@ -121,17 +168,9 @@ export function createStatusFeed({
     async changesSince(since) {
       const sinceMs = since === undefined ? undefined : Date.parse(since);
       if (reading) await reading.catch(() => undefined);
-      const fresh = now() - readAtMs < freshMs;
-      if (!fresh || (sinceMs !== undefined && !covers(sinceMs))) await readOnce(sinceMs);
-      const complete = sinceMs !== undefined && covers(sinceMs);
-      const fromMs = (sinceMs ?? newestMs) - overlapMs;
-      const changed = sinceMs === undefined ? [] : [...rows.values()].filter((r) => modifiedMs(r) >= fromMs);
-      return {
-        rows: changed.sort((a, b) => modifiedMs(b) - modifiedMs(a)),
-        watermark: new Date(newestMs).toISOString(),
-        complete,
-        coversFrom: new Date(fromMs).toISOString(),
-      };
+      const fresh = now() - memory.readAtMs < freshMs;
+      if (!fresh || (sinceMs !== undefined && !covers(memory, sinceMs, overlapMs))) await readOnce(sinceMs);
+      return answerFrom(memory, sinceMs, overlapMs);
     },
   };
 }

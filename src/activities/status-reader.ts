@@ -8,7 +8,8 @@ import type { IscClient, RequestedItemStatus } from '../isc';
 import type { CheckStatusInput, ItemObservation, ItemRef, TrackedItem } from './contracts';
 import { isFromBatch, isFromSubmission } from './correlation';
 
-export const STATUS_PAGE = 250;
+/** Rows per page where the reader pages itself (older tenants, newest first). */
+const STATUS_PAGE = 250;
 
 /** Clock skew allowed between this worker and ISC when filtering status rows by `created`. */
 export const CREATED_SKEW_MS = 5 * 60 * 1000;
@@ -24,26 +25,22 @@ export const rowIsFor = (row: RequestedItemStatus, ref: ItemRef, requestType: Re
 export const newestFirst = (a: RequestedItemStatus, b: RequestedItemStatus): number =>
   (b.created ?? '').localeCompare(a.created ?? '');
 
+/** The newest row (by `created`) for this (identity, item) and request type that also `matches`. */
+export function newestRowFor(
+  rows: readonly RequestedItemStatus[],
+  ref: ItemRef,
+  requestType: RequestType,
+  matches: (row: RequestedItemStatus) => boolean = () => true,
+): RequestedItemStatus | undefined {
+  return rows.filter((r) => rowIsFor(r, ref, requestType) && matches(r)).sort(newestFirst)[0];
+}
+
 function flattenErrors(row: RequestedItemStatus): string[] {
   return (row.errorMessages ?? []).flatMap((list) => (list ?? []).map((m) => m?.text ?? '')).filter(Boolean);
 }
 
 export function unique<T>(values: T[]): T[] {
   return [...new Set(values)];
-}
-
-/** Whether a tracking entry of ISC's 202 is for this (identity, item). */
-export function matchesTracking(
-  tracking: {
-    requestedFor?: string | null;
-    requestedItemsDetails?: Array<{ type?: string | null; id?: string | null }> | null;
-  },
-  ref: ItemRef,
-): boolean {
-  return (
-    tracking.requestedFor === ref.identityId &&
-    (tracking.requestedItemsDetails ?? []).some((d) => d.id === ref.itemId && (d.type ?? ref.itemType) === ref.itemType)
-  );
 }
 
 /** Whether an item already is where a change wants it: held for a grant, absent for a revoke. */
@@ -90,6 +87,67 @@ export interface StatusReader {
   ) => Promise<ItemObservation>;
 }
 
+/** No `created` filter on older tenants: read newest first and stop at the first page that reaches back past `since`. */
+async function rowsSinceByPages(isc: IscClient, identityId: string, since: string): Promise<RequestedItemStatus[]> {
+  // Instants, not strings: ISC's timestamps may come with or without milliseconds.
+  const sinceMs = Date.parse(since);
+  const createdMs = (r: RequestedItemStatus): number => Date.parse(r.created ?? '') || 0;
+  const rows: RequestedItemStatus[] = [];
+  for (let offset = 0; ; offset += STATUS_PAGE) {
+    const page = await isc.listAccessRequestStatus({
+      requestedFor: identityId,
+      sorters: '-created',
+      limit: STATUS_PAGE,
+      offset,
+    });
+    rows.push(...page.filter((r) => createdMs(r) >= sinceMs));
+    if (page.length < STATUS_PAGE || page.some((r) => createdMs(r) < sinceMs)) return rows;
+  }
+}
+
+/** `eq` joined by `or` on v2025, which documents no `in` for accessRequestId; `in` on v3. */
+function idFilter(apiVersion: 'v3' | 'v2025', ids: string[]): string {
+  return apiVersion === 'v3' && ids.length > 1
+    ? `accessRequestId in (${ids.map((id) => JSON.stringify(id)).join(',')})`
+    : ids.map((id) => `accessRequestId eq ${JSON.stringify(id)}`).join(' or ');
+}
+
+/** The row an item is observed from: of its own access request, its submission round, or its batch. */
+function rowOfItem(
+  rows: RequestedItemStatus[],
+  input: CheckStatusInput,
+  item: TrackedItem,
+): RequestedItemStatus | undefined {
+  return newestRowFor(
+    rows,
+    item,
+    input.requestType,
+    (r) =>
+      (item.accessRequestId !== undefined && r.accessRequestId === item.accessRequestId) ||
+      isFromSubmission(r, input.requestKey, item.attempt) ||
+      (item.batch !== undefined && isFromBatch(r, item.batch)),
+  );
+}
+
+/** An item with no row yet: older tenants silently ignore a request for access already held, so none ever appears. */
+async function observeWithoutRow(
+  input: CheckStatusInput,
+  item: TrackedItem,
+  holds: Holds,
+  nowMs: number,
+): Promise<ItemObservation> {
+  const ref: ItemRef = { identityId: item.identityId, itemType: item.itemType, itemId: item.itemId };
+  const waited = nowMs - Date.parse(item.submittedAt);
+  const ignoredAsHeld =
+    waited >= input.missingRowGraceMs && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS');
+  return {
+    ...ref,
+    accessRequestId: item.accessRequestId,
+    errorMessages: [],
+    ...(ignoredAsHeld ? { outcome: 'ALREADY_SATISFIED' as const } : {}),
+  };
+}
+
 export function createStatusReader({
   isc,
   tenantProfile,
@@ -101,37 +159,15 @@ export function createStatusReader({
   apiVersion?: 'v3' | 'v2025';
   now: () => number;
 }): StatusReader {
-  const rowsSince = async (identityId: string, since: string): Promise<RequestedItemStatus[]> => {
-    if (tenantProfile === 'current') {
-      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: `created ge ${since}` });
-    }
-    // No `created` filter on older tenants: read newest first and stop at the first page that reaches back past `since`.
-    const rows: RequestedItemStatus[] = [];
-    for (let offset = 0; ; offset += STATUS_PAGE) {
-      const page = await isc.listAccessRequestStatus({
-        requestedFor: identityId,
-        sorters: '-created',
-        limit: STATUS_PAGE,
-        offset,
-      });
-      // Instants, not strings: ISC's timestamps may come with or without milliseconds.
-      const sinceMs = Date.parse(since);
-      const createdMs = (r: RequestedItemStatus): number => Date.parse(r.created ?? '') || 0;
-      rows.push(...page.filter((r) => createdMs(r) >= sinceMs));
-      if (page.length < STATUS_PAGE || page.some((r) => createdMs(r) < sinceMs)) return rows;
-    }
-  };
-
-  /** `eq` joined by `or` on v2025, which documents no `in` for accessRequestId; `in` on v3. */
-  const idFilter = (ids: string[]): string =>
-    apiVersion === 'v3' && ids.length > 1
-      ? `accessRequestId in (${ids.map((id) => JSON.stringify(id)).join(',')})`
-      : ids.map((id) => `accessRequestId eq ${JSON.stringify(id)}`).join(' or ');
+  const rowsSince = async (identityId: string, since: string): Promise<RequestedItemStatus[]> =>
+    tenantProfile === 'current'
+      ? isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: `created ge ${since}` })
+      : rowsSinceByPages(isc, identityId, since);
 
   const rowsFor = async (identityId: string, items: TrackedItem[]): Promise<RequestedItemStatus[]> => {
     const ids = unique(items.flatMap((i) => (i.accessRequestId ? [i.accessRequestId] : [])));
     if (tenantProfile === 'current' && items.every((i) => i.accessRequestId)) {
-      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: idFilter(ids) });
+      return isc.listAllAccessRequestStatus({ requestedFor: identityId, filters: idFilter(apiVersion, ids) });
     }
     const earliest = Math.min(...items.map((i) => Date.parse(i.submittedAt)));
     return rowsSince(identityId, new Date(earliest - CREATED_SKEW_MS).toISOString());
@@ -140,7 +176,7 @@ export function createStatusReader({
   const rowsOfRequests = async (accessRequestIds: string[]): Promise<RequestedItemStatus[]> => {
     const ids = unique(accessRequestIds);
     if (ids.length === 0) return [];
-    return isc.listAllAccessRequestStatus({ filters: idFilter(ids) });
+    return isc.listAllAccessRequestStatus({ filters: idFilter(apiVersion, ids) });
   };
 
   const heldItems = async (identityId: string): Promise<Set<string>> => {
@@ -148,36 +184,10 @@ export function createStatusReader({
     return new Set(access.map((a) => `${a.type}:${a.id}`));
   };
 
-  const observe = async (
-    input: CheckStatusInput,
-    item: TrackedItem,
-    rows: RequestedItemStatus[],
-    holds: Holds,
-  ): Promise<ItemObservation> => {
-    const ref: ItemRef = { identityId: item.identityId, itemType: item.itemType, itemId: item.itemId };
-    const row = rows
-      .filter(
-        (r) =>
-          rowIsFor(r, ref, input.requestType) &&
-          ((item.accessRequestId !== undefined && r.accessRequestId === item.accessRequestId) ||
-            isFromSubmission(r, input.requestKey, item.attempt) ||
-            (item.batch !== undefined && isFromBatch(r, item.batch))),
-      )
-      .sort(newestFirst)[0];
-
-    if (!row) {
-      // Older tenants silently ignore a request for access already held: no row ever appears.
-      const waited = now() - Date.parse(item.submittedAt);
-      const ignoredAsHeld =
-        waited >= input.missingRowGraceMs && (await holds(ref)) === (input.requestType === 'GRANT_ACCESS');
-      return {
-        ...ref,
-        accessRequestId: item.accessRequestId,
-        errorMessages: [],
-        ...(ignoredAsHeld ? { outcome: 'ALREADY_SATISFIED' as const } : {}),
-      };
-    }
-
+  const observe: StatusReader['observe'] = async (input, item, rows, holds) => {
+    const row = rowOfItem(rows, input, item);
+    if (!row) return observeWithoutRow(input, item, holds, now());
+    const ref = { identityId: item.identityId, itemType: item.itemType, itemId: item.itemId };
     return observeRow(input.requestType, { ...ref, accessRequestId: item.accessRequestId }, row, holds);
   };
 

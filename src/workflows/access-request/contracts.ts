@@ -4,23 +4,11 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { TenantSettings, TrackerNews } from '../../activities/contracts';
-import type { AccessRequestOptions, RemovalMode } from '../../common';
+import type { AccessRequestOptions, Phase, RemovalMode } from '../../common';
 import type { ItemOutcome, ItemType, PlannedRequest, RequestType } from '../../domain';
 
-/** Where a request stands; mirrored in the `IscflowState` search attribute. */
-export const PHASES = [
-  'SCHEDULED',
-  'SUBMITTING',
-  'TRACKING',
-  'RETRY_BACKOFF',
-  'AWAITING_OPERATOR',
-  'REMOVAL_SCHEDULED',
-  'REMOVING',
-  'WITHDRAWING',
-  'COMPLETED',
-] as const;
-export type Phase = (typeof PHASES)[number];
-
+/** Where a request stands (written once in src/common); mirrored in the `IscflowState` search attribute. */
+export { PHASES, type Phase } from '../../common';
 export type { AccessRequestOptions, RemovalMode } from '../../common';
 
 /**

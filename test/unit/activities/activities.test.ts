@@ -4,74 +4,12 @@
  * ISC errors into the right Temporal failures.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { createActivities } from '../../../src/activities';
 import type { CheckStatusInput, SubmitItemsInput } from '../../../src/activities/contracts';
 import { planAccessRequests } from '../../../src/domain';
-import {
-  IscError,
-  type AccessRequestBody,
-  type AccessRequestStatusQuery,
-  type IscClient,
-  type RequestedItemStatus,
-  type SubmitResult,
-} from '../../../src/isc';
-
-const ALICE = 'a'.repeat(32);
-const ITEM = 'b'.repeat(32);
-const NOW = Date.parse('2026-11-22T12:00:00Z');
-
-class FakeIsc implements IscClient {
-  held: Array<{ type: 'ROLE' | 'ACCESS_PROFILE' | 'ENTITLEMENT'; id: string }> = [];
-  rows: RequestedItemStatus[] = [];
-  submitted: AccessRequestBody[] = [];
-  queries: AccessRequestStatusQuery[] = [];
-  response: SubmitResult = { kind: 'untracked' };
-  failWith?: IscError;
-
-  async submitAccessRequest(body: AccessRequestBody): Promise<SubmitResult> {
-    if (this.failWith) throw this.failWith;
-    this.submitted.push(body);
-    return this.response;
-  }
-  async listAccessRequestStatus(query: AccessRequestStatusQuery): Promise<RequestedItemStatus[]> {
-    this.queries.push(query);
-    return this.rows.slice(query.offset ?? 0, (query.offset ?? 0) + (query.limit ?? 250));
-  }
-  async listAllAccessRequestStatus(query: AccessRequestStatusQuery): Promise<RequestedItemStatus[]> {
-    this.queries.push(query);
-    return query.requestState === 'EXECUTING' ? this.rows.filter((r) => r.state === 'EXECUTING') : this.rows;
-  }
-  async cancelAccessRequest(): Promise<void> {}
-  async closeAccessRequests(): Promise<void> {}
-  async getIdentityAccess() {
-    return this.held;
-  }
-  async getIdentitiesAccess(identityIds: string[]) {
-    return new Map(identityIds.map((id) => [id, this.held]));
-  }
-  async findIdentityByEmployeeNumber() {
-    return undefined;
-  }
-  async getIdentity() {
-    return undefined;
-  }
-  async findCatalogItems() {
-    return [];
-  }
-}
-
-function row(fields: Partial<RequestedItemStatus>): RequestedItemStatus {
-  return {
-    id: ITEM,
-    type: 'ENTITLEMENT',
-    requestType: 'GRANT_ACCESS',
-    requestedFor: { type: 'IDENTITY', id: ALICE, name: 'Alice' },
-    created: '2026-11-22T11:59:00Z',
-    ...fields,
-  } as RequestedItemStatus;
-}
+import { IscError } from '../../../src/isc';
+import { ALICE, FakeIsc, ITEM, NOW, activityEnv, row } from './fake-isc';
 
 const [GRANT] = planAccessRequests({
   requestType: 'GRANT_ACCESS',
@@ -93,12 +31,7 @@ function submitInput(request = GRANT!, attempt = 1): SubmitItemsInput {
 function setup(tenantProfile: 'current' | 'legacy' = 'current', info: Record<string, number> = {}) {
   const isc = new FakeIsc();
   const activities = createActivities({ isc, logger: pino({ level: 'silent' }), tenantProfile, now: () => NOW });
-  const mock = new MockActivityEnvironment({ attempt: 1, scheduledTimestampMs: NOW - 1000, ...info });
-  // MockActivityEnvironment.run cannot infer an activity's result type; this keeps the tests typed.
-  const env = {
-    run: <I, O>(fn: (input: I) => Promise<O>, input: I): Promise<O> => mock.run<[I], O, typeof fn>(fn, input),
-  };
-  return { isc, activities, env };
+  return { isc, activities, env: activityEnv(info) };
 }
 
 describe('submitItems', () => {
@@ -177,6 +110,36 @@ describe('submitItems', () => {
     ];
     await env.run(activities.submitItems, submitInput(GRANT, 2));
     expect(isc.submitted).toHaveLength(1);
+  });
+
+  it('on a retry, asks per identity for its earlier rows, pending twins and held access, then submits once', async () => {
+    const BOB = 'c'.repeat(32);
+    const [request] = planAccessRequests({
+      requestType: 'GRANT_ACCESS',
+      identityIds: [ALICE, BOB],
+      items: [{ type: 'ENTITLEMENT', id: ITEM }],
+    });
+    const { isc, activities, env } = setup('current', { attempt: 2 });
+    isc.heldBy = { [BOB]: [{ type: 'ENTITLEMENT', id: ITEM }] };
+    const items = [REF, { ...REF, identityId: BOB }];
+    const result = await env.run(activities.submitItems, { ...submitInput(request), items });
+    const since = `created ge ${new Date(NOW - 1000 - 5 * 60_000).toISOString()}`;
+    expect(isc.calls.map((c) => [c.method, c.arg])).toEqual([
+      ['listAllAccessRequestStatus', { requestedFor: ALICE, filters: since }],
+      ['listAllAccessRequestStatus', { requestedFor: ALICE, requestState: 'EXECUTING' }],
+      ['getIdentityAccess', ALICE],
+      ['listAllAccessRequestStatus', { requestedFor: BOB, filters: since }],
+      ['listAllAccessRequestStatus', { requestedFor: BOB, requestState: 'EXECUTING' }],
+      ['getIdentityAccess', BOB],
+      ['submitAccessRequest', expect.objectContaining({ requestedFor: [ALICE] })],
+    ]);
+    expect(result).toEqual({
+      submittedAt: new Date(NOW).toISOString(),
+      items: [
+        { ...REF, disposition: 'SUBMITTED' },
+        { ...REF, identityId: BOB, disposition: 'ALREADY_SATISFIED' },
+      ],
+    });
   });
 
   it('turns ISC errors into Temporal failures: 400 final, 429 retried after Retry-After', async () => {

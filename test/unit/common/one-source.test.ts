@@ -9,6 +9,7 @@ import {
   ACCESS_REQUEST_DEFAULTS,
   FINAL_ISC_ERROR_CODES,
   ISC_ERROR_CODES,
+  PHASES,
   RETRYABLE_ISC_ERROR_CODES,
   SEARCH_ATTRIBUTE_KEYS,
   WORKFLOW_TYPES,
@@ -53,6 +54,11 @@ describe('one source for each fact', () => {
 
   it('spells search attribute names nowhere but src/common', () => {
     for (const key of SEARCH_ATTRIBUTE_KEYS) expect(offenders(new RegExp(`['"]${key.name}['"]`))).toEqual([]);
+  });
+
+  it('lists access change phases nowhere but src/common (a copied list, or a visibility query spelling them)', () => {
+    const phase = `'(?:${PHASES.join('|')})'`;
+    expect(offenders(new RegExp(`(?:\\[|\\bIN \\()[^\\])]*${phase}[^\\])]*${phase}`))).toEqual([]);
   });
 
   it('writes default option values nowhere but src/common', () => {
