@@ -4,7 +4,7 @@
  * server is restarted once from its state file. Prints the figures; `--json FILE` writes them too.
  *
  * `npm run chaos -- [--profile current|legacy|both] [--changes N] [--duplicates N] [--kills N]
- *   [--server-restarts N] [--window SECONDS] [--rate N] [--deadline SECONDS] [--seed N] [--json FILE]`
+ *   [--server-restarts N] [--window SECONDS] [--budget CALLS_PER_10S] [--deadline SECONDS] [--seed N] [--json FILE]`
  * Each flag also reads from the environment: CHAOS_PROFILE, CHAOS_CHANGES, CHAOS_DUPLICATES, ...
  */
 import { writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const { values } = parseArgs({
     kills: { type: 'string', default: process.env.CHAOS_KILLS ?? '5' },
     'server-restarts': { type: 'string', default: process.env.CHAOS_SERVER_RESTARTS ?? '1' },
     window: { type: 'string', default: process.env.CHAOS_WINDOW_SECONDS ?? '120' },
-    rate: { type: 'string', default: process.env.CHAOS_ACTIVITIES_PER_SECOND ?? '3' },
+    budget: { type: 'string', default: process.env.CHAOS_ISC_CALLS_PER_10S ?? '90' },
     deadline: { type: 'string', default: process.env.CHAOS_DEADLINE_SECONDS ?? '900' },
     seed: { type: 'string', default: process.env.CHAOS_SEED ?? '2026' },
     json: { type: 'string', default: process.env.CHAOS_JSON },
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
       startWindowSeconds: count('window', values.window),
       faults: DEFAULT_FAULTS,
       rateLimit: { requests: 100, windowSeconds: 10 },
-      activitiesPerSecond: count('rate', values.rate),
+      iscCallsPer10s: count('budget', values.budget),
       deadlineSeconds: count('deadline', values.deadline),
       seed: count('seed', values.seed),
       log: (line) => console.error(`[${new Date().toISOString()}] ${line}`),

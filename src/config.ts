@@ -8,10 +8,19 @@
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { ACCESS_REQUEST_DEFAULTS as D, DEFAULT_TASK_QUEUE, TRACKING_DEFAULTS, type TrackingMode } from './common';
+import type { IscClientOptions } from './isc';
 
-type Env = Record<string, string | undefined>;
+/** The environment a process reads its settings from (`process.env`, or a test's). */
+export type Env = Record<string, string | undefined>;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** A setting no longer read: set, it stops the process naming what replaces it, rather than be ignored. */
+const replacedBy = (message: string) =>
+  z
+    .string()
+    .optional()
+    .refine((value) => value === undefined, { error: `is no longer read: ${message}` });
 
 const temporalEnvSchema = z.object({
   ISCFLOW_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
@@ -26,21 +35,25 @@ const iscEnvSchema = z.object({
   SAIL_REQUEST_TIMEOUT_MS: positiveInt(30_000),
 });
 
-const workerEnvSchema = z.object({
-  ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default(D.removalMode),
-  /**
-   * ISC allows 100 calls per 10 s per client; the task-queue limit keeps all workers together under it.
-   * It counts activities: a submit makes about three ISC calls, a status poll one, so 3/s stays under
-   * 10 calls/s even for a batch that is all submissions.
-   */
-  ISCFLOW_ISC_ACTIVITIES_PER_SECOND: z.coerce.number().positive().default(3),
-  ISCFLOW_MAX_CONCURRENT_ACTIVITIES: positiveInt(20),
+const policyEnvSchema = z.object({
   /** The birthright policy (YAML); without one, identity lifecycles desire nothing. */
   ISCFLOW_POLICY: z.string().min(1).optional(),
+});
+
+const workerEnvSchema = z.object({
+  ...policyEnvSchema.shape,
+  ISCFLOW_REMOVAL_MODE: z.enum(['isc', 'exact']).default(D.removalMode),
+  /**
+   * ISC calls per 10 s the whole deployment stays under: ISC allows 100 per client. The one ISC budget;
+   * the server-enforced activity rate of the task queue that calls ISC is derived from it.
+   */
+  ISCFLOW_ISC_CALLS_PER_10S: z.coerce.number().int().min(1).max(100).default(TRACKING_DEFAULTS.iscCallsPer10s),
+  ISCFLOW_ISC_ACTIVITIES_PER_SECOND: replacedBy(
+    `set ISCFLOW_ISC_CALLS_PER_10S instead (ISC calls per 10 s for the whole deployment; its default, ${TRACKING_DEFAULTS.iscCallsPer10s}, is what 3 activities a second was)`,
+  ),
+  ISCFLOW_MAX_CONCURRENT_ACTIVITIES: positiveInt(20),
   /** `shared`: one tracker per shard coalesces submissions and polls ISC in batches; `poll`: each change polls. */
   ISCFLOW_TRACKING: z.enum(['shared', 'poll']).default(TRACKING_DEFAULTS.mode),
-  /** ISC calls per 10 s the whole deployment stays under (shared tracking): ISC allows 100. */
-  ISCFLOW_ISC_CALLS_PER_10S: z.coerce.number().int().min(1).max(100).default(TRACKING_DEFAULTS.iscCallsPer10s),
   /** Trackers the access changes are spread over; keep it stable (changing it makes trackers rebuild). */
   ISCFLOW_TRACKER_SHARDS: z.coerce.number().int().min(1).max(64).default(TRACKING_DEFAULTS.trackerShards),
   ISCFLOW_SHUTDOWN_GRACE_SECONDS: positiveInt(10),
@@ -66,13 +79,26 @@ export interface WorkerConfig {
   temporal: TemporalConfig;
   isc: IscConfig;
   removalMode: 'isc' | 'exact';
+  /** ISC calls per 10 s the whole deployment stays under (`ISCFLOW_ISC_CALLS_PER_10S`). */
+  iscCallsPer10s: number;
+  /**
+   * Activities a second the Temporal server lets through the task queue that calls ISC, every worker
+   * together: `iscCallsPer10s` in the unit the server enforces (see `ISC_CALLS_PER_ACTIVITY`).
+   */
   iscActivitiesPerSecond: number;
   maxConcurrentActivities: number;
   shutdownGraceSeconds: number;
   policyFile?: string;
-  tracking: { mode: TrackingMode; iscCallsPer10s: number; shards: number };
+  tracking: { mode: TrackingMode; shards: number };
   logLevel: z.infer<typeof workerEnvSchema>['LOG_LEVEL'];
 }
+
+/**
+ * ISC calls one activity of the ISC-calling task queue makes, at most. Shared tracking gives ISC calls a
+ * queue of their own, about one call an activity; in poll mode a submission makes about three and a status
+ * poll one, so a third of the budget in activities keeps even a batch of submissions under it.
+ */
+const ISC_CALLS_PER_ACTIVITY: Readonly<Record<TrackingMode, number>> = { shared: 1, poll: 3 };
 
 /** Every problem with the environment, reported at once so a newcomer fixes them in one go. */
 export class ConfigError extends Error {
@@ -152,10 +178,33 @@ function done<T>(value: T | undefined, problems: string[]): Readonly<T> {
   return Object.freeze(value);
 }
 
-/** What the CLI needs: only the Temporal connection (it never calls ISC itself). */
+/** The Temporal connection: what every process that starts or reads workflows needs. */
 export function loadTemporalConfig(env: Env = process.env): Readonly<TemporalConfig> {
   const problems: string[] = [];
   return done(readTemporal(env, problems), problems);
+}
+
+/** ISC's tenant and credentials, for a process that calls ISC without running workflows (`iscflow policy`). */
+export function loadIscConfig(env: Env = process.env): Readonly<IscConfig> {
+  const problems: string[] = [];
+  return done(readIsc(env, problems), problems);
+}
+
+/** The ISC client's options from the ISC settings: the worker and `iscflow policy` reach ISC alike. */
+export function iscClientOptions(isc: Readonly<IscConfig>): IscClientOptions {
+  return {
+    baseUrl: isc.baseUrl,
+    clientId: isc.clientId,
+    clientSecret: isc.clientSecret,
+    apiVersion: isc.apiVersion,
+    requestTimeoutMs: isc.requestTimeoutMs,
+  };
+}
+
+/** The birthright policy file the workers run (`ISCFLOW_POLICY`), when one is set. */
+export function loadPolicyFile(env: Env = process.env): string | undefined {
+  const problems: string[] = [];
+  return done(parseSection(policyEnvSchema, env, problems), problems).ISCFLOW_POLICY;
 }
 
 /** What the worker needs: Temporal, ISC and the worker's own tuning. */
@@ -170,15 +219,13 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
           temporal,
           isc,
           removalMode: worker.ISCFLOW_REMOVAL_MODE,
-          iscActivitiesPerSecond: worker.ISCFLOW_ISC_ACTIVITIES_PER_SECOND,
+          iscCallsPer10s: worker.ISCFLOW_ISC_CALLS_PER_10S,
+          iscActivitiesPerSecond:
+            worker.ISCFLOW_ISC_CALLS_PER_10S / 10 / ISC_CALLS_PER_ACTIVITY[worker.ISCFLOW_TRACKING],
           maxConcurrentActivities: worker.ISCFLOW_MAX_CONCURRENT_ACTIVITIES,
           shutdownGraceSeconds: worker.ISCFLOW_SHUTDOWN_GRACE_SECONDS,
           ...(worker.ISCFLOW_POLICY ? { policyFile: worker.ISCFLOW_POLICY } : {}),
-          tracking: {
-            mode: worker.ISCFLOW_TRACKING,
-            iscCallsPer10s: worker.ISCFLOW_ISC_CALLS_PER_10S,
-            shards: worker.ISCFLOW_TRACKER_SHARDS,
-          },
+          tracking: { mode: worker.ISCFLOW_TRACKING, shards: worker.ISCFLOW_TRACKER_SHARDS },
           logLevel: worker.LOG_LEVEL,
         }
       : undefined;

@@ -7,9 +7,9 @@ import { type Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { TrackingSettings } from './activities/contracts';
 import { iscTaskQueue } from './common';
-import { EMPTY_POLICY, createActivities } from './activities';
+import { EMPTY_POLICY, createActivities, type IscflowActivities } from './activities';
 import { loadPayloadProtection, type PayloadProtection } from './codec';
-import { loadTogether, loadWorkerConfig, type WorkerConfig } from './config';
+import { iscClientOptions, loadTogether, loadWorkerConfig, type Env, type WorkerConfig } from './config';
 import type { ResolvedPolicy } from './domain';
 import { createIscClient, type IscClient } from './isc';
 import { createLogger, type Logger } from './logger';
@@ -20,8 +20,6 @@ import { runtimeMetrics, watchOperatorBacklog } from './metrics/runtime';
 import { clientFor } from './operations/connection';
 import { loadPolicy } from './policy/load';
 import { installRuntime } from './temporal-logging';
-
-type Env = Record<string, string | undefined>;
 
 export interface BuildWorkerOptions {
   config: Readonly<WorkerConfig>;
@@ -60,44 +58,63 @@ export interface IscflowWorker {
   shutdown(): void;
 }
 
-/**
- * Builds (but does not run) the worker; the ISC client is created here, once, and shared by activities.
- * Rejects (naming every problem) when the policy names access ISC does not have.
- *
- * In shared tracking it is two Temporal workers: one runs the workflows and the activities that only talk
- * to Temporal; the other runs the ISC-calling activities on their own task queue, where the server paces
- * every ISC call of every worker together under ISC's budget. In poll mode one worker does both, paced by
- * `ISCFLOW_ISC_ACTIVITIES_PER_SECOND` as before.
- */
-export async function buildWorker({
-  config,
-  connection,
-  logger,
-  workflowBundle,
-  client,
-  metrics = runtimeMetrics(),
-  payloads = loadPayloadProtection({ SAIL_BASE_URL: config.isc.baseUrl }),
-}: BuildWorkerOptions): Promise<IscflowWorker> {
-  const { dataConverter } = payloads;
-  const isc = createIscClient({
-    baseUrl: config.isc.baseUrl,
-    clientId: config.isc.clientId,
-    clientSecret: config.isc.clientSecret,
-    apiVersion: config.isc.apiVersion,
-    requestTimeoutMs: config.isc.requestTimeoutMs,
-    logger: logger.child({ component: 'isc' }),
-    observe: iscCallObserver(metrics),
-  });
-  const policy = await policyFor(config, isc, logger);
-  const { taskQueue, namespace } = config.temporal;
-  const shared = config.tracking.mode === 'shared';
-  const tracking: TrackingSettings = {
+/** What the activities are told about tracking: the mode, the queues, the shards and ISC's budget. */
+function trackingSettings(config: Readonly<WorkerConfig>): TrackingSettings {
+  const { taskQueue } = config.temporal;
+  return {
     mode: config.tracking.mode,
     taskQueue,
     iscTaskQueue: iscTaskQueue(taskQueue),
     shards: config.tracking.shards,
-    budgetPer10s: config.tracking.iscCallsPer10s,
+    budgetPer10s: config.iscCallsPer10s,
   };
+}
+
+/**
+ * The Temporal workers of a process, running `activities` (and, the first, the workflows). In shared
+ * tracking the ISC-calling activities run on a queue of their own and only that queue is paced; in poll
+ * mode every ISC call runs on the one queue, which is paced instead. Either way the server holds the
+ * paced queue to `iscActivitiesPerSecond` across every worker of the deployment: one ISC budget.
+ */
+async function createWorkers(
+  { config, connection, workflowBundle }: BuildWorkerOptions,
+  dataConverter: PayloadProtection['dataConverter'],
+  activities: IscflowActivities,
+  tracking: TrackingSettings,
+): Promise<Worker[]> {
+  const shared = tracking.mode === 'shared';
+  const common = {
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter,
+    activities,
+    maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
+    shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
+  } satisfies Partial<WorkerOptions>;
+  const paced = { maxTaskQueueActivitiesPerSecond: config.iscActivitiesPerSecond };
+  const main = await Worker.create({
+    ...common,
+    taskQueue: tracking.taskQueue,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
+    ...(shared ? {} : paced),
+  });
+  if (!shared) return [main];
+  return [main, await Worker.create({ ...common, taskQueue: tracking.iscTaskQueue, ...paced })];
+}
+
+/**
+ * Builds (but does not run) the worker; the ISC client is created here, once, and shared by activities.
+ * Rejects (naming every problem) when the policy names access ISC does not have.
+ */
+export async function buildWorker(options: BuildWorkerOptions): Promise<IscflowWorker> {
+  const { config, logger, client, metrics = runtimeMetrics() } = options;
+  const payloads = options.payloads ?? loadPayloadProtection({ SAIL_BASE_URL: config.isc.baseUrl });
+  const isc = createIscClient({
+    ...iscClientOptions(config.isc),
+    logger: logger.child({ component: 'isc' }),
+    observe: iscCallObserver(metrics),
+  });
+  const tracking = trackingSettings(config);
   const activities = createActivities({
     isc,
     logger: logger.child({ component: 'activities' }),
@@ -105,38 +122,10 @@ export async function buildWorker({
     removalMode: config.removalMode,
     apiVersion: config.isc.apiVersion,
     tracking,
-    policy,
+    policy: await policyFor(config, isc, logger),
     ...(client ? { temporal: client } : {}),
   });
-  const main = await Worker.create({
-    connection,
-    namespace,
-    taskQueue,
-    dataConverter,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
-    activities,
-    // Poll mode: every ISC call runs here, so the server-enforced limit keeps the fleet under ISC's budget.
-    ...(shared ? {} : { maxTaskQueueActivitiesPerSecond: config.iscActivitiesPerSecond }),
-    maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
-    shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
-  });
-  const workers = [main];
-  if (shared) {
-    workers.push(
-      await Worker.create({
-        connection,
-        namespace,
-        taskQueue: tracking.iscTaskQueue,
-        dataConverter,
-        activities,
-        // One ISC budget for the whole deployment: the server dispatches at most this many ISC activities a
-        // second across every worker of this queue, and each makes about one ISC call.
-        maxTaskQueueActivitiesPerSecond: config.tracking.iscCallsPer10s / 10,
-        maxConcurrentActivityTaskExecutions: config.maxConcurrentActivities,
-        shutdownGraceTime: `${config.shutdownGraceSeconds}s`,
-      }),
-    );
-  }
+  const workers = await createWorkers(options, payloads.dataConverter, activities, tracking);
   return {
     async run() {
       await Promise.all(workers.map((w) => w.run()));

@@ -1,13 +1,13 @@
 /**
  * Reading HR events from a file (HR exports, backfills): a JSON object, a JSON array, NDJSON, or CSV with a
  * header row. Everything is validated before anything is sent; each problem names where it is (line, row
- * or index) and the field and rule.
+ * or index), the field (in a CSV, its column) and the rule.
  *
  * CSV columns: `id, source, type, employeeNumber, identityId, effectiveAt, rescinds`; every other column is
  * an attribute; an empty cell leaves that field or attribute out (unchanged).
  */
 import { parse as parseCsv } from 'csv-parse/sync';
-import { validateHrEvent, type HrEvent } from '../domain';
+import { validateHrEvent, type HrEvent, type HrEventViolation } from '../domain';
 
 export interface LocatedEvent {
   /** Where it came from: `line 3`, `row 7`, `[2]`, or `event`. */
@@ -36,7 +36,23 @@ function fromCsvRow(row: Record<string, string>): Record<string, unknown> {
   return event;
 }
 
-type Candidate = { where: string; value: unknown } | { where: string; problem: string };
+/**
+ * A violation of a CSV row, named by its column: the domain names the event's fields by their JSON path
+ * (`identity.employeeNumber`, `attributes.location`), which a CSV file never spells out.
+ */
+function inCsvTerms(v: HrEventViolation): string {
+  if (v.rule === 'IDENTITY_REQUIRED') return `employeeNumber or identityId is required (rule ${v.rule}).`;
+  const text = v.message.startsWith(`${v.field} `) ? v.message.slice(v.field.length + 1) : v.message;
+  const column =
+    v.field === 'identity.employeeNumber'
+      ? 'employeeNumber'
+      : v.field === 'identity.id'
+        ? 'identityId'
+        : v.field.replace(/^attributes\./, '');
+  return `${column} ${text}`;
+}
+
+type Candidate = { where: string; value: unknown; csv?: boolean } | { where: string; problem: string };
 
 function candidates(raw: string, csv: boolean): Candidate[] {
   // Spreadsheet and Windows exports often start with a byte-order mark; JSON.parse refuses one on a line.
@@ -51,7 +67,7 @@ function candidates(raw: string, csv: boolean): Candidate[] {
       return [{ where: 'CSV', problem: `cannot be read: ${(error as Error).message}` }];
     }
     // Row 1 is the header: the first event is row 2, as a spreadsheet numbers it.
-    return rows.map((row, n) => ({ where: `row ${n + 2}`, value: fromCsvRow(row) }));
+    return rows.map((row, n) => ({ where: `row ${n + 2}`, value: fromCsvRow(row), csv: true }));
   }
   try {
     const whole: unknown = JSON.parse(trimmed);
@@ -84,7 +100,8 @@ export function readEventFile(text: string, { csv = false }: { csv?: boolean } =
     }
     const result = validateHrEvent(candidate.value);
     if (!result.ok) {
-      problems.push(...result.violations.map((v) => `${candidate.where}: ${v.message}`));
+      const say = candidate.csv ? inCsvTerms : (v: HrEventViolation) => v.message;
+      problems.push(...result.violations.map((v) => `${candidate.where}: ${say(v)}`));
       continue;
     }
     // The same event twice in one file is not an error: the second is reported as a duplicate.

@@ -1,40 +1,73 @@
 /**
- * What every CLI command shares: where it writes, the environment it reads, and the one error that
- * means "bad input" (exit code 2, nothing started).
+ * What every CLI command shares: the shape of a command and of its usage, where it writes, the one error
+ * that means "bad input" (exit code 2, nothing started), reading the one argument most commands take, and
+ * its Temporal session.
  */
-import { loadPayloadProtection } from '../codec';
-import { loadTemporalConfig, loadTogether } from '../config';
+import { parseArgs } from 'node:util';
 import { openTemporal, type TemporalSession } from '../operations/connection';
+import type { CliSettings, TemporalSettings } from './settings';
 
 export interface Output {
   out: (line: string) => void;
   err: (line: string) => void;
 }
 
-export type Env = Record<string, string | undefined>;
-
 /** A problem with what the user typed: exit code 2, nothing started. */
 export class UsageError extends Error {}
 
 /**
- * A session with the deployment's payload keys (`ISCFLOW_PAYLOAD_KEYS`): the CLI starts workflows, so it
- * encrypts what it writes as the worker does, and decrypts what it reads. Every bad setting of both the
- * connection and the keys in one `ConfigError`.
+ * One command of the CLI. `iscflow --help` lists each command's synopsis; `iscflow NAME --help` (or
+ * `-h`) prints its usage and runs nothing.
  */
-export async function connect(env: Env): Promise<TemporalSession> {
-  const [config, payloads] = loadTogether(
-    () => loadTemporalConfig(env),
-    () => loadPayloadProtection(env),
-  );
-  return openTemporal(config, payloads);
+export interface CliCommand {
+  /** What the user types after `iscflow`. */
+  name: string;
+  /** Its line(s) in `iscflow --help`. */
+  synopsis: string;
+  /** What `iscflow NAME --help` prints: the synopsis, what it does, each option. */
+  usage: string;
+  /** Runs it with the arguments after its name; returns the exit code. */
+  run(argv: string[], io: Output, settings: CliSettings): Promise<number>;
 }
 
-/** Runs `body` with a Temporal session that is closed afterwards, whatever happens. */
-export async function withTemporal<T>(env: Env, body: (session: TemporalSession) => Promise<T>): Promise<T> {
-  const session = await connect(env);
+/**
+ * Runs `body` with a Temporal session that encrypts what it writes as the worker does and decrypts what
+ * it reads, closed afterwards whatever happens.
+ */
+export async function withTemporal<T>(
+  { config, payloads }: TemporalSettings,
+  body: (session: TemporalSession) => Promise<T>,
+): Promise<T> {
+  const session = await openTemporal(config, payloads);
   try {
     return await body(session);
   } finally {
     await session.close();
   }
+}
+
+/** A command's usage: its synopsis, what it does, and each option with `-h, --help` last. */
+export function commandUsage(synopsis: string, about: string, options: ReadonlyArray<[string, string]> = []): string {
+  const all = [...options, ['-h, --help', 'print this usage'] as const];
+  const width = Math.max(...all.map(([option]) => option.length)) + 2;
+  return [
+    `Usage: ${synopsis.replace(/\n/g, '\n       ')}`,
+    '',
+    about,
+    '',
+    'Options:',
+    ...all.map(([option, meaning]) => `  ${option.padEnd(width)}${meaning}`),
+  ].join('\n');
+}
+
+/** The one argument a command works on, and `--json`: `status ID`, `event FILE`, `identity show KEY`. */
+export function argumentAndJson(argv: string[], missing: string): { argument: string; json: boolean } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  const argument = positionals[0];
+  if (!argument) throw new UsageError(missing);
+  return { argument, json: values.json };
 }

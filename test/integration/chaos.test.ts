@@ -18,7 +18,7 @@ describe('chaos (worker and dev server processes, simulator faults)', () => {
         startWindowSeconds: 30,
         faults: DEFAULT_FAULTS,
         rateLimit: { requests: 100, windowSeconds: 10 },
-        activitiesPerSecond: 8,
+        iscCallsPer10s: 90,
         deadlineSeconds: 120,
         seed: profile === 'current' ? 41 : 42,
       });

@@ -49,8 +49,8 @@ export interface ChaosOptions {
   faults: ChaosFaults;
   /** ISC's rate limit in the simulator; ISC's own is 100 calls per 10 s. */
   rateLimit: { requests: number; windowSeconds: number };
-  /** The task-queue rate limit of the worker fleet (`ISCFLOW_ISC_ACTIVITIES_PER_SECOND`). */
-  activitiesPerSecond: number;
+  /** ISC calls per 10 s the worker fleet stays under (`ISCFLOW_ISC_CALLS_PER_10S`). */
+  iscCallsPer10s: number;
   /** Give up waiting for outcomes after this long; what is not final by then counts as lost. */
   deadlineSeconds: number;
   seed: number;
@@ -245,7 +245,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         SAIL_CLIENT_SECRET: SIMULATOR_DEFAULT_CREDENTIALS.clientSecret,
         SAIL_TENANT_PROFILE: options.profile,
         SAIL_REQUEST_TIMEOUT_MS: '5000',
-        ISCFLOW_ISC_ACTIVITIES_PER_SECOND: String(options.activitiesPerSecond),
+        ISCFLOW_ISC_CALLS_PER_10S: String(options.iscCallsPer10s),
         ISCFLOW_SHUTDOWN_GRACE_SECONDS: '1',
         LOG_LEVEL: 'warn',
       },

@@ -320,7 +320,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     SAIL_CLIENT_SECRET: SIMULATOR_DEFAULT_CREDENTIALS.clientSecret,
     ISCFLOW_STATUS_POLL_SECONDS: '1',
     ISCFLOW_OUTCOME_RETRY_BACKOFF_SECONDS: '1',
-    ISCFLOW_ISC_ACTIVITIES_PER_SECOND: '1000',
     ISCFLOW_SHUTDOWN_GRACE_SECONDS: '1',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     ...keySettings,

@@ -6,11 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import { IDENTITY_IDS, IDENTITY_REF, LIFECYCLE_STATE, WORKFLOW_TYPES } from '../../common';
-import { loadLifecycleStarterConfig } from '../../config';
 import { identityTarget, lifecycleResolving, readLifecycle, type IdentityTarget } from '../../operations/hr-events';
 import { keysFromInput } from '../../operations/identity-refs';
 import { LIFECYCLE_STATES, type LifecycleView } from '../../workflows/identity-lifecycle/contracts';
-import { UsageError, withTemporal, type Env, type Output } from '../io';
+import { argumentAndJson, commandUsage, UsageError, withTemporal, type CliCommand, type Output } from '../io';
+import type { CliSettings } from '../settings';
 
 function describeView(view: LifecycleView, io: Output): void {
   io.out(`${view.identity.kind} ${view.identity.value} (ref ${view.ref}): ${view.state}`);
@@ -44,16 +44,12 @@ function describeView(view: LifecycleView, io: Output): void {
   for (const s of view.scheduled) io.out(`    ${s.at} ${s.action}${s.item ? ` ${s.item.type}:${s.item.id}` : ''}`);
 }
 
-async function show(argv: string[], io: Output, env: Env): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { json: { type: 'boolean', default: false } },
-    allowPositionals: true,
-  });
-  const text = positionals[0];
-  if (!text) throw new UsageError('identity show: KEY (an employee number or an ISC identity id) is required');
-  const { pseudonymKey } = loadLifecycleStarterConfig(env);
-  return withTemporal(env, async ({ client }) => {
+async function show(argv: string[], io: Output, settings: CliSettings): Promise<number> {
+  const missing = 'identity show: KEY (an employee number or an ISC identity id) is required';
+  const { argument: text, json } = argumentAndJson(argv, missing);
+  const { temporal, identities } = settings.read('temporal', 'identities');
+  const { pseudonymKey } = identities;
+  return withTemporal(temporal, async ({ client }) => {
     const keys = keysFromInput(text);
     const targets: Array<() => Promise<IdentityTarget | undefined>> = [
       ...keys.map((key) => async () => identityTarget(key, pseudonymKey)),
@@ -64,7 +60,7 @@ async function show(argv: string[], io: Output, env: Env): Promise<number> {
       const found = await target();
       const view = found ? await readLifecycle(client, found) : undefined;
       if (!view) continue;
-      if (values.json) io.out(JSON.stringify(view));
+      if (json) io.out(JSON.stringify(view));
       else describeView(view, io);
       return 0;
     }
@@ -73,7 +69,7 @@ async function show(argv: string[], io: Output, env: Env): Promise<number> {
   });
 }
 
-async function list(argv: string[], io: Output, env: Env): Promise<number> {
+async function list(argv: string[], io: Output, settings: CliSettings): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: { state: { type: 'string' }, json: { type: 'boolean', default: false } },
@@ -84,7 +80,8 @@ async function list(argv: string[], io: Output, env: Env): Promise<number> {
   }
   const clauses = [`WorkflowType = '${WORKFLOW_TYPES.identityLifecycle}'`, `ExecutionStatus = 'Running'`];
   if (state) clauses.push(`${LIFECYCLE_STATE.name} = '${state}'`);
-  return withTemporal(env, async ({ client }) => {
+  const { temporal } = settings.read('temporal');
+  return withTemporal(temporal, async ({ client }) => {
     const rows: Array<{
       workflowId: string;
       ref: string | null;
@@ -107,24 +104,42 @@ async function list(argv: string[], io: Output, env: Env): Promise<number> {
   });
 }
 
-function ref(argv: string[], io: Output, env: Env): number {
+function ref(argv: string[], io: Output, settings: CliSettings): number {
   const text = argv[0];
   if (!text) throw new UsageError('identity ref: KEY (an employee number or an ISC identity id) is required');
-  const { pseudonymKey } = loadLifecycleStarterConfig(env);
+  const { pseudonymKey } = settings.read('identities').identities;
   for (const key of keysFromInput(text)) io.out(`${key.kind} ${key.value}: ${identityTarget(key, pseudonymKey).ref}`);
   return 0;
 }
 
-export async function identityCommand(argv: string[], io: Output, env: Env): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'show':
-      return show(rest, io, env);
-    case 'list':
-      return list(rest, io, env);
-    case 'ref':
-      return ref(rest, io, env);
-    default:
-      throw new UsageError('identity: show KEY | list [--state S] | ref KEY');
-  }
-}
+const SYNOPSIS = 'iscflow identity show KEY [--json] | identity list [--state S] [--json] | identity ref KEY';
+
+export const identityCommand: CliCommand = {
+  name: 'identity',
+  synopsis: SYNOPSIS,
+  usage: commandUsage(
+    `iscflow identity show KEY [--json]
+iscflow identity list [--state STATE] [--json]
+iscflow identity ref KEY`,
+    `show: an identity's lifecycle as it stands (state, attributes, timeline, desired access, what it holds
+and through which change, what is scheduled). list: the running lifecycles. ref: the pseudonym the
+Temporal UI finds a lifecycle by (IscflowIdentityRef). KEY is an employee number or an ISC identity id.`,
+    [
+      ['--state STATE', `list: only lifecycles in this state (${LIFECYCLE_STATES.join(', ')})`],
+      ['--json', 'show, list: print JSON'],
+    ],
+  ),
+  async run(argv, io, settings) {
+    const [sub, ...rest] = argv;
+    switch (sub) {
+      case 'show':
+        return show(rest, io, settings);
+      case 'list':
+        return list(rest, io, settings);
+      case 'ref':
+        return ref(rest, io, settings);
+      default:
+        throw new UsageError('identity: show KEY | list [--state S] | ref KEY');
+    }
+  },
+};

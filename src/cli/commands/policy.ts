@@ -6,28 +6,26 @@
  */
 import { parseArgs } from 'node:util';
 import { WORKFLOW_TYPES } from '../../common';
-import { loadWorkerConfig } from '../../config';
+import { iscClientOptions, type IscConfig } from '../../config';
 import type { LifecycleAction, ResolvedPolicy } from '../../domain';
 import { createIscClient } from '../../isc';
 import { PolicyError, loadPolicy } from '../../policy/load';
 import type { identityLifecycleWorkflow } from '../../workflows';
 import { policyPlanQuery, reconcileUpdate } from '../../workflows/identity-lifecycle/contracts';
-import { UsageError, withTemporal, type Env, type Output } from '../io';
+import { commandUsage, UsageError, withTemporal, type CliCommand, type Output } from '../io';
+import type { CliSettings } from '../settings';
 
-/** The policy as the workers would load it: from FILE or ISCFLOW_POLICY, names resolved through ISC. */
-async function resolvedPolicy(file: string | undefined, env: Env): Promise<{ path: string; policy: ResolvedPolicy }> {
-  const path = file ?? env.ISCFLOW_POLICY;
+/** The policy file: FILE, or the one the workers run (`ISCFLOW_POLICY`). */
+function policyPath(file: string | undefined, settings: CliSettings): string {
+  const path = file ?? settings.read('policyFile').policyFile;
   if (!path) throw new UsageError('policy: give FILE or set ISCFLOW_POLICY');
-  const config = loadWorkerConfig(env);
-  const isc = createIscClient({
-    baseUrl: config.isc.baseUrl,
-    clientId: config.isc.clientId,
-    clientSecret: config.isc.clientSecret,
-    apiVersion: config.isc.apiVersion,
-    requestTimeoutMs: config.isc.requestTimeoutMs,
-  });
+  return path;
+}
+
+/** The policy as the workers would load it: names resolved through ISC; a bad policy is bad input. */
+async function resolvedPolicy(path: string, isc: Readonly<IscConfig>): Promise<ResolvedPolicy> {
   try {
-    return { path, policy: await loadPolicy(path, isc) };
+    return await loadPolicy(path, createIscClient(iscClientOptions(isc)));
   } catch (error) {
     if (error instanceof PolicyError) throw new UsageError(error.message);
     throw error;
@@ -53,77 +51,115 @@ function describeAction(action: LifecycleAction): string {
 
 const LIVE = `WorkflowType = '${WORKFLOW_TYPES.identityLifecycle}' AND ExecutionStatus = 'Running'`;
 
-export async function policyCommand(argv: string[], io: Output, env: Env): Promise<number> {
-  const [sub, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    options: { json: { type: 'boolean', default: false }, yes: { type: 'boolean', default: false } },
-    allowPositionals: true,
-  });
-  switch (sub) {
-    case 'check': {
-      const { path, policy } = await resolvedPolicy(positionals[0], env);
-      const items = new Set(policy.rules.flatMap((r) => r.items.map((i) => `${i.type}:${i.id}`)));
-      if (values.json)
-        io.out(JSON.stringify({ valid: true, path, hash: policy.hash, rules: policy.rules.length, items: items.size }));
-      else
-        io.out(`${path}: valid; ${policy.rules.length} rules, ${items.size} items, all in ISC (policy ${policy.hash})`);
+interface PolicyArgs {
+  file: string | undefined;
+  json: boolean;
+  yes: boolean;
+}
+
+async function check(args: PolicyArgs, io: Output, settings: CliSettings): Promise<number> {
+  const path = policyPath(args.file, settings);
+  const policy = await resolvedPolicy(path, settings.read('isc').isc);
+  const items = new Set(policy.rules.flatMap((r) => r.items.map((i) => `${i.type}:${i.id}`)));
+  if (args.json) {
+    io.out(JSON.stringify({ valid: true, path, hash: policy.hash, rules: policy.rules.length, items: items.size }));
+  } else {
+    io.out(`${path}: valid; ${policy.rules.length} rules, ${items.size} items, all in ISC (policy ${policy.hash})`);
+  }
+  return 0;
+}
+
+async function plan(args: PolicyArgs, io: Output, settings: CliSettings): Promise<number> {
+  const path = policyPath(args.file, settings);
+  const { isc, temporal } = settings.read('isc', 'temporal');
+  const policy = await resolvedPolicy(path, isc);
+  return withTemporal(temporal, async ({ client }) => {
+    const plans: Array<{ workflowId: string; state: string; iscIdentityId?: string; actions: string[] }> = [];
+    for await (const wf of client.workflow.list({ query: LIVE })) {
+      const handle = client.workflow.getHandle<typeof identityLifecycleWorkflow>(wf.workflowId);
+      const planned = await handle.query(policyPlanQuery, policy);
+      plans.push({
+        workflowId: wf.workflowId,
+        state: planned.state,
+        ...(planned.iscIdentityId ? { iscIdentityId: planned.iscIdentityId } : {}),
+        actions: planned.actions.filter((a) => a.kind !== 'forget').map(describeAction),
+      });
+    }
+    if (args.json) {
+      io.out(JSON.stringify({ policy: policy.hash, identities: plans }));
       return 0;
     }
-    case 'plan': {
-      const { policy } = await resolvedPolicy(positionals[0], env);
-      return withTemporal(env, async ({ client }) => {
-        const plans: Array<{ workflowId: string; state: string; iscIdentityId?: string; actions: string[] }> = [];
-        for await (const wf of client.workflow.list({ query: LIVE })) {
-          const handle = client.workflow.getHandle<typeof identityLifecycleWorkflow>(wf.workflowId);
-          const plan = await handle.query(policyPlanQuery, policy);
-          const actions = plan.actions.filter((a) => a.kind !== 'forget').map(describeAction);
-          plans.push({
-            workflowId: wf.workflowId,
-            state: plan.state,
-            ...(plan.iscIdentityId ? { iscIdentityId: plan.iscIdentityId } : {}),
-            actions,
-          });
-        }
-        if (values.json) io.out(JSON.stringify({ policy: policy.hash, identities: plans }));
-        else {
-          for (const p of plans.filter((x) => x.actions.length > 0)) {
-            io.out(`${p.workflowId} (${p.state}, ISC ${p.iscIdentityId ?? '?'})`);
-            p.actions.forEach((a) => io.out(`  ${a}`));
-          }
-          io.out(
-            `${plans.filter((p) => p.actions.length > 0).length} of ${plans.length} live identities would change (policy ${policy.hash}); nothing was sent`,
-          );
-        }
-        return 0;
-      });
+    const changing = plans.filter((p) => p.actions.length > 0);
+    for (const p of changing) {
+      io.out(`${p.workflowId} (${p.state}, ISC ${p.iscIdentityId ?? '?'})`);
+      p.actions.forEach((a) => io.out(`  ${a}`));
     }
-    case 'apply': {
-      if (!values.yes) throw new UsageError('policy apply changes access for every live identity: add --yes');
-      const { policy } = await resolvedPolicy(positionals[0], env);
-      return withTemporal(env, async ({ client }) => {
-        let refused = 0;
-        let applied = 0;
-        for await (const wf of client.workflow.list({ query: LIVE })) {
-          const handle = client.workflow.getHandle<typeof identityLifecycleWorkflow>(wf.workflowId);
-          try {
-            await handle.executeUpdate(reconcileUpdate, {
-              args: [{ policyHash: policy.hash, reason: 'policy apply' }],
-            });
-            applied += 1;
-          } catch (error) {
-            refused += 1;
-            const cause = (error as { cause?: unknown }).cause;
-            io.err(`${wf.workflowId}: ${cause instanceof Error ? cause.message : String(error)}`);
-          }
-        }
-        io.out(
-          `reconciled ${applied} live identities with policy ${policy.hash}${refused ? `; ${refused} refused` : ''}`,
-        );
-        return refused === 0 ? 0 : 1;
-      });
-    }
-    default:
-      throw new UsageError('policy: check [FILE] | plan [FILE] | apply [FILE] --yes');
-  }
+    io.out(
+      `${changing.length} of ${plans.length} live identities would change (policy ${policy.hash}); nothing was sent`,
+    );
+    return 0;
+  });
 }
+
+async function apply(args: PolicyArgs, io: Output, settings: CliSettings): Promise<number> {
+  if (!args.yes) throw new UsageError('policy apply changes access for every live identity: add --yes');
+  const path = policyPath(args.file, settings);
+  const { isc, temporal } = settings.read('isc', 'temporal');
+  const policy = await resolvedPolicy(path, isc);
+  return withTemporal(temporal, async ({ client }) => {
+    let refused = 0;
+    let applied = 0;
+    for await (const wf of client.workflow.list({ query: LIVE })) {
+      const handle = client.workflow.getHandle<typeof identityLifecycleWorkflow>(wf.workflowId);
+      try {
+        await handle.executeUpdate(reconcileUpdate, { args: [{ policyHash: policy.hash, reason: 'policy apply' }] });
+        applied += 1;
+      } catch (error) {
+        refused += 1;
+        const cause = (error as { cause?: unknown }).cause;
+        io.err(`${wf.workflowId}: ${cause instanceof Error ? cause.message : String(error)}`);
+      }
+    }
+    io.out(`reconciled ${applied} live identities with policy ${policy.hash}${refused ? `; ${refused} refused` : ''}`);
+    return refused === 0 ? 0 : 1;
+  });
+}
+
+const SYNOPSIS = 'iscflow policy check [FILE] | policy plan [FILE] [--json] | policy apply [FILE] --yes';
+
+export const policyCommand: CliCommand = {
+  name: 'policy',
+  synopsis: SYNOPSIS,
+  usage: commandUsage(
+    `iscflow policy check [FILE] [--json]
+iscflow policy plan [FILE] [--json]
+iscflow policy apply [FILE] --yes`,
+    `check: the birthright policy (FILE, or ISCFLOW_POLICY) is valid and every item it names exists in ISC
+(needs only the SAIL_* settings). plan: for each live identity, the grants and revokes the policy would
+make now; nothing is sent. apply: every live identity reconciles now with the workers' policy (a lifecycle
+whose workers run another policy refuses).`,
+    [
+      ['--json', 'check, plan: print JSON'],
+      ['--yes', 'apply: change access for every live identity'],
+    ],
+  ),
+  async run(argv, io, settings) {
+    const [sub, ...rest] = argv;
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { json: { type: 'boolean', default: false }, yes: { type: 'boolean', default: false } },
+      allowPositionals: true,
+    });
+    const args = { file: positionals[0], json: values.json, yes: values.yes };
+    switch (sub) {
+      case 'check':
+        return check(args, io, settings);
+      case 'plan':
+        return plan(args, io, settings);
+      case 'apply':
+        return apply(args, io, settings);
+      default:
+        throw new UsageError('policy: check [FILE] | plan [FILE] | apply [FILE] --yes');
+    }
+  },
+};

@@ -115,8 +115,6 @@ function defaultSettings(platform: NativePlatform, sim: SimulatorProcess, profil
     SAIL_CLIENT_SECRET: SIMULATOR_DEFAULT_CREDENTIALS.clientSecret,
     SAIL_TENANT_PROFILE: profile,
     SAIL_REQUEST_TIMEOUT_MS: '5000',
-    // Under the simulator's (ISC's) 100 calls per 10 s, as in the chaos harness.
-    ISCFLOW_ISC_ACTIVITIES_PER_SECOND: '8',
     ISCFLOW_STATUS_POLL_SECONDS: '1',
     ISCFLOW_OUTCOME_RETRY_BACKOFF_SECONDS: '1',
     // A killed worker's activities are retried elsewhere after this, instead of after two minutes.

@@ -1,4 +1,11 @@
-import { ConfigError, loadTemporalConfig, loadWorkerConfig, loadWorkflowDefaults } from '../../../src/config';
+import {
+  ConfigError,
+  iscClientOptions,
+  loadIscConfig,
+  loadTemporalConfig,
+  loadWorkerConfig,
+  loadWorkflowDefaults,
+} from '../../../src/config';
 
 const VALID = {
   SAIL_BASE_URL: 'https://acme.api.identitynow.com/',
@@ -18,7 +25,8 @@ describe('configuration', () => {
       },
       temporal: { namespace: 'idm', taskQueue: 'iscflow', connection: { address: 'temporal.example:7233' } },
       removalMode: 'isc',
-      iscActivitiesPerSecond: 3,
+      iscCallsPer10s: 90,
+      iscActivitiesPerSecond: 9,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -53,6 +61,38 @@ describe('configuration', () => {
     }
     expect(message).toMatch(/SAIL_BASE_URL/);
     expect(message).not.toContain('hunter2');
+  });
+
+  it('one ISC budget: the paced queue runs a tenth of the calls per 10 s, a third of that in poll mode', () => {
+    const budget = (settings: Record<string, string>) => {
+      const { iscCallsPer10s, iscActivitiesPerSecond } = loadWorkerConfig({ ...VALID, ...settings });
+      return { iscCallsPer10s, iscActivitiesPerSecond };
+    };
+    expect(budget({ ISCFLOW_TRACKING: 'poll' })).toEqual({ iscCallsPer10s: 90, iscActivitiesPerSecond: 3 });
+    expect(budget({ ISCFLOW_ISC_CALLS_PER_10S: '60' })).toEqual({ iscCallsPer10s: 60, iscActivitiesPerSecond: 6 });
+    expect(budget({ ISCFLOW_ISC_CALLS_PER_10S: '60', ISCFLOW_TRACKING: 'poll' })).toEqual({
+      iscCallsPer10s: 60,
+      iscActivitiesPerSecond: 2,
+    });
+    expect(() => budget({ ISCFLOW_ISC_CALLS_PER_10S: '150' })).toThrow(/ISCFLOW_ISC_CALLS_PER_10S: /);
+  });
+
+  it('refuses the replaced ISCFLOW_ISC_ACTIVITIES_PER_SECOND, naming the setting that replaces it', () => {
+    expect(() => loadWorkerConfig({ ...VALID, ISCFLOW_ISC_ACTIVITIES_PER_SECOND: '3' })).toThrow(
+      /ISCFLOW_ISC_ACTIVITIES_PER_SECOND: is no longer read: set ISCFLOW_ISC_CALLS_PER_10S instead/,
+    );
+  });
+
+  it('ISC settings alone, and the ISC client options made of them', () => {
+    const isc = loadIscConfig({ ...VALID, SAIL_API_VERSION: 'v2025' });
+    expect(iscClientOptions(isc)).toEqual({
+      baseUrl: 'https://acme.api.identitynow.com',
+      clientId: 'client',
+      clientSecret: 'secret',
+      apiVersion: 'v2025',
+      requestTimeoutMs: 30_000,
+    });
+    expect(() => loadIscConfig({})).toThrow(/SAIL_BASE_URL/);
   });
 
   it('the CLI needs only Temporal: no ISC credentials', () => {

@@ -171,9 +171,22 @@ describe('readEventFile: every refusal names where, the field and the rule', () 
     ].join('\n');
     expect(problemsOf(csv)).toEqual([
       expect.stringMatching(/^row 3: type .*\(rule UNKNOWN_EVENT_TYPE\)/),
-      expect.stringMatching(/^row 3: identity .*\(rule IDENTITY_REQUIRED\)/),
+      'row 3: employeeNumber or identityId is required (rule IDENTITY_REQUIRED).',
       expect.stringMatching(/^row 3: effectiveAt .*\(rule DATE_MALFORMED\)/),
     ]);
+  });
+
+  it("names a CSV row's fields by their columns, not by the event's JSON paths", () => {
+    const csv = [
+      'id,type,employeeNumber,identityId,effectiveAt',
+      'wd-1,hire,E 1042,0123-4567,2027-01-04T08:00:00Z',
+    ].join('\n');
+    const problems = problemsOf(csv);
+    expect(problems).toEqual([
+      expect.stringMatching(/^row 2: employeeNumber must be .*\(rule EMPLOYEE_NUMBER_FORMAT\)\.$/),
+      expect.stringMatching(/^row 2: identityId must be an ISC id.*\(rule MALFORMED_ID\)\.$/),
+    ]);
+    expect(problems.join('\n')).not.toContain('identity.');
   });
 });
 

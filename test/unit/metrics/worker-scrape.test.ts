@@ -87,7 +87,6 @@ describe('the worker’s /metrics (worker process, dev server, simulator answeri
       SAIL_CLIENT_SECRET: SIMULATOR_DEFAULT_CREDENTIALS.clientSecret,
       ISCFLOW_STATUS_POLL_SECONDS: '1',
       ISCFLOW_OUTCOME_RETRIES: '0',
-      ISCFLOW_ISC_ACTIVITIES_PER_SECOND: '1000',
       ISCFLOW_METRICS_PORT: String(port),
       LOG_LEVEL: 'info',
     });
