@@ -26,6 +26,8 @@ async function observe(run: AccessRequestRun, ctx: SettleContext, items: ItemSta
       iscState: i.iscState,
       attempt: i.attempts,
       submittedAt: i.submittedAt ?? workflowNow(),
+      // A coalesced request's rows are found by its batch id when ISC's answer named no ids.
+      ...(i.batch ? { batch: i.batch } : {}),
     })),
     missingRowGraceMs: run.options.missingRowGraceSeconds * 1000,
     failWhenUnchanged: false,
