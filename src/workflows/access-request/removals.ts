@@ -10,7 +10,8 @@ import { msUntil } from '../clock';
 import type { ItemState, RemovalState } from './contracts';
 import { iscActivities } from './activities';
 import type { AccessRequestRun } from './run';
-import { newItemState, settle, type SettleContext } from './settle';
+import { newItemState } from './items';
+import { settle, type SettleContext } from './settle';
 import { refKey, removalModeFor } from './state';
 
 /** After the grant settled: a scheduled removal for every granted item that has a removal date. */
@@ -52,7 +53,12 @@ export async function runRemovals(run: AccessRequestRun, ctx: SettleContext): Pr
       r.itemId,
     );
     r.requests.push(item);
-    await settle(ctx, planned, [item], { omitRemoveDate: false, omitStartDate: true }, { used: 0 });
+    await settle(
+      ctx,
+      planned,
+      { items: [item], automaticRetriesUsed: 0 },
+      { omitRemoveDate: false, omitStartDate: true },
+    );
     return item;
   };
 
