@@ -5,10 +5,10 @@
  * changes for the difference, each on the right day. Every handler is registered before the first await.
  *
  * The loop, step by step:
- * 1. take in what arrived: events (duplicates counted, not applied), settled changes, apply requests;
+ * 1. take in what arrived: events (duplicates counted, not applied), settled changes, apply requests (intake.ts);
  * 2. on a termination with `leaver.revokeAll`, adopt everything revocable the identity holds;
  * 3. reconcile (pure, src/domain/lifecycle) and, when ISC must be asked, know the identity first;
- * 4. carry out the plan: start grants and revokes, withdraw grants in flight, schedule revokes;
+ * 4. carry out the plan: start grants and revokes, withdraw grants in flight, schedule revokes (changes.ts);
  * 5. continue as new when the history is long, carrying the state;
  * 6. sleep until news or the next instant something falls due.
  */
@@ -26,7 +26,7 @@ import { changeInFlight, itemKey, reconcile, type ReconcilePlan, type Trigger } 
 import { changeSettledSignal } from '../access-request/contracts';
 import { epochMs, nowMs, workflowNow } from '../clock';
 import { closedChanges, lifecycleIsc, lifecyclePolicy, tenantSettings } from './activities';
-import { compactTimeline, settleChange, takeEvents, takeSettled } from './absorb';
+import { compactTimeline, settleChange, takeEvents, takeSettled } from './intake';
 import { carryOut, needsIdentity } from './changes';
 import {
   eventStandingQuery,
