@@ -98,6 +98,7 @@ export {
   type LifecycleAction,
   type ReconcileInput,
   type ReconcilePlan,
+  changeInFlight,
   reconcile,
 } from './lifecycle/reconcile';
 export {

@@ -1,6 +1,7 @@
 /**
  * accessRequestWorkflow on the time-skipping server, with an in-test fake of ISC behind the activity
- * interface: approvals that take days, automatic resubmission, and the size of the history.
+ * interface: approvals that take days, automatic resubmission, the size of the history, and withdrawing a
+ * change that went to ISC in a coalesced request.
  * Time comes from the server (each activity attempt's scheduled time), so skipped days are real to the fake.
  */
 import { Context } from '@temporalio/activity';
@@ -72,6 +73,45 @@ function fakeIsc({ approvalMs, finalStates }: FakeIscOptions) {
   return { activities, submissions, statusChecks: () => statusChecks };
 }
 
+/**
+ * A fake ISC that takes every submission into one coalesced request and answers without ids: the request's
+ * row is listed `listedAfterMs` after the submission and found only by the batch id it carries.
+ */
+function batchedIsc({ listedAfterMs }: { listedAfterMs: number }) {
+  let submittedAtMs: number | undefined;
+  const cancelled: string[] = [];
+  const activities: AccessRequestActivities = {
+    async tenantSettings() {
+      return { tenantProfile: 'current', removalMode: 'isc' };
+    },
+    async submitItems(input: SubmitItemsInput) {
+      submittedAtMs = Context.current().info.currentAttemptScheduledTimestampMs;
+      const items: SubmittedItem[] = input.items.map((ref) => ({ ...ref, disposition: 'SUBMITTED', batch: 'batch-1' }));
+      return { items, submittedAt: new Date(submittedAtMs).toISOString() };
+    },
+    async checkStatus(input: CheckStatusInput) {
+      const now = Context.current().info.currentAttemptScheduledTimestampMs;
+      const listed = submittedAtMs !== undefined && now >= submittedAtMs + listedAfterMs;
+      const items = input.items.map((item) =>
+        listed && item.batch === 'batch-1'
+          ? { ...item, accessRequestId: 'ar-batch-1', iscState: 'EXECUTING', errorMessages: [] }
+          : { ...item, errorMessages: [] },
+      );
+      const changed = items.some((i, n) => i.iscState !== input.items[n]?.iscState);
+      if (input.failWhenUnchanged && !changed)
+        throw ApplicationFailure.retryable('No status change yet', 'STATUS_UNCHANGED');
+      return { items };
+    },
+    async holdsAccess() {
+      return false;
+    },
+    async cancelRequest({ accessRequestId }) {
+      cancelled.push(accessRequestId);
+    },
+  };
+  return { activities, cancelled, submittedAt: () => submittedAtMs };
+}
+
 function grantInput(options: AccessRequestInput['options']): AccessRequestInput {
   const change: AccessChange = {
     requestType: 'GRANT_ACCESS',
@@ -140,5 +180,25 @@ describe('accessRequestWorkflow (time-skipping)', () => {
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(2 * DAY_MS + 3600_000);
     expect(third!.at - second!.at).toBeGreaterThanOrEqual(2 * DAY_MS + 7200_000);
     expect(result.items[0]).toMatchObject({ outcome: 'GRANTED', accessRequestId: 'ar3' });
+  });
+
+  it('withdraws a change that went to ISC in a coalesced request whose answer named no ids', async () => {
+    // ISC's answer to a coalesced request may carry no access request ids: its rows are found by the batch
+    // id they carry. A withdrawal once asked without it, found nothing to cancel, and left the grant open.
+    const isc = batchedIsc({ listedAfterMs: 3600_000 });
+    const result = await withTestWorker(env, isc.activities, async (taskQueue) => {
+      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
+        taskQueue,
+        workflowId: `wf-${taskQueue}`,
+        args: [grantInput({ statusPollSeconds: 6 * 3600 })],
+      });
+      while (isc.submittedAt() === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      await env.sleep('2 hours');
+      await handle.cancel();
+      return handle.result();
+    });
+    expect(isc.cancelled).toEqual(['ar-batch-1']);
+    expect(result.items[0]).toMatchObject({ outcome: 'CANCELLED', accessRequestId: 'ar-batch-1' });
+    expect(result.withdrawnAt).toBeDefined();
   });
 });

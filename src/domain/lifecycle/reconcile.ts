@@ -50,6 +50,14 @@ export interface Holding {
   since: string;
 }
 
+/**
+ * Whether a change the lifecycle started is still running for this holding (a grant, a revoke, or a grant
+ * being withdrawn): its settled signal is still to come.
+ */
+export function changeInFlight(holding: Pick<Holding, 'state'>): boolean {
+  return holding.state === 'GRANTING' || holding.state === 'REVOKING' || holding.state === 'WITHDRAWING';
+}
+
 export type Trigger = 'event' | 'timer' | 'settled' | 'apply';
 
 export type LifecycleAction =

@@ -7,10 +7,12 @@
 import { condition } from '@temporalio/workflow';
 import { planAccessRequests, planItemKey, type PlannedRequest } from '../../domain';
 import { msUntil } from '../clock';
+import type { AccessRequestActivities } from '../../activities/contracts';
 import type { ItemState, RemovalState } from './contracts';
 import { iscActivities } from './activities';
 import type { AccessRequestRun } from './run';
-import { newItemState, settle, type SettleContext } from './settle';
+import { newItemState } from './items';
+import { settle, type SettleContext } from './settle';
 import { refKey, removalModeFor } from './state';
 
 /** After the grant settled: a scheduled removal for every granted item that has a removal date. */
@@ -37,92 +39,109 @@ export function scheduleRemovals(run: AccessRequestRun): void {
   }
 }
 
+/** Waits for each scheduled removal's date (date changes wake the wait) and carries it out. */
 export async function runRemovals(run: AccessRequestRun, ctx: SettleContext): Promise<void> {
-  const { state, request, options } = run;
+  const { state, options } = run;
   const { holdsAccess } = iscActivities(options, state.tenant?.tracking);
-  const dueAt = (r: RemovalState): number =>
-    msUntil(r.removeDate) + (r.mode === 'isc' ? options.removalVerificationSeconds * 1000 : 0);
-
-  /** Settles one follow-up ISC request (a revoke, or the grant with a new date) for a removal. */
-  const follow = async (r: RemovalState, planned: PlannedRequest): Promise<ItemState> => {
-    const item = newItemState(
-      planItemKey(planned.key, r.identityId, r.itemType, r.itemId),
-      r.identityId,
-      r.itemType,
-      r.itemId,
-    );
-    r.requests.push(item);
-    await settle(ctx, planned, [item], { omitRemoveDate: false, omitStartDate: true }, { used: 0 });
-    return item;
-  };
-
-  const resendGrant = async (r: RemovalState): Promise<void> => {
-    const wanted = state.removeDates[refKey(r.identityId, r.itemType, r.itemId)] ?? null;
-    // Sent without removeDate only when the removal was cancelled on purpose: that is how ISC clears a sunset.
-    const [planned] = planAccessRequests({
-      requestType: 'GRANT_ACCESS',
-      identityIds: [r.identityId],
-      items: [{ type: r.itemType, id: r.itemId }],
-      ...(wanted ? { removeDate: wanted } : {}),
-      ...(request.comment ? { comment: request.comment } : {}),
-    });
-    r.resendGrant = false;
-    if (!planned) return;
-    const item = await follow(r, planned);
-    if (item.outcome !== 'GRANTED' && item.outcome !== 'ALREADY_SATISFIED') {
-      r.note = `ISC did not take the new date: ${item.outcome ?? 'unknown'}`;
-    } else if (wanted === null) {
-      r.status = 'KEPT';
-    }
-  };
-
-  const remove = async (r: RemovalState): Promise<void> => {
-    r.status = 'REMOVING';
-    run.enter('REMOVING');
-    const ref = { identityId: r.identityId, itemType: r.itemType, itemId: r.itemId };
-    for (;;) {
-      // In isc mode ISC should have removed it by now; only what is still held needs a revoke.
-      if (r.mode === 'isc' && r.requests.every((q) => q.outcome !== 'REVOKED') && !(await holdsAccess(ref))) break;
-      const [planned] = planAccessRequests({
-        requestType: 'REVOKE_ACCESS',
-        identityIds: [r.identityId],
-        items: [{ type: r.itemType, id: r.itemId }],
-        comment: `Scheduled removal by iscflow (removeDate ${r.removeDate})`,
-      });
-      if (!planned) return;
-      const item = await follow(r, planned);
-      if (item.outcome !== 'REVOKED' && item.outcome !== 'ALREADY_SATISFIED') {
-        r.status = 'FAILED';
-        r.note = `Revoke ended ${item.iscState ?? item.outcome ?? 'unknown'}${item.skippedReason ? ` (skipped: ${item.skippedReason})` : ''}`;
-        return;
-      }
-      if (!(await holdsAccess(ref))) break;
-      const verdict = await ctx.askOperator(
-        `${r.itemType}:${r.itemId} is still held by ${r.identityId} after its revoke`,
-        [item],
-        false,
-      );
-      if (verdict !== 'retry') {
-        r.status = 'FAILED';
-        r.note = 'Still held after the revoke';
-        return;
-      }
-    }
-    r.status = 'REMOVED';
-  };
-
   for (;;) {
     run.removalChanges.pending = false;
-    for (const r of state.removals.filter((x) => x.resendGrant)) await resendGrant(r);
+    for (const r of state.removals.filter((x) => x.resendGrant)) await resendGrant(run, ctx, r);
     const pending = state.removals.filter((r) => r.status === 'SCHEDULED');
     if (pending.length === 0) return;
     run.enter('REMOVAL_SCHEDULED');
     await ctx.checkpoint();
-    const next = Math.min(...pending.map(dueAt));
+    const next = Math.min(...pending.map((r) => dueIn(run, r)));
     if (next > 0) {
       await condition(() => run.removalChanges.pending, next);
       if (run.removalChanges.pending) continue;
     }
-    for (const r of pending.filter((x) => dueAt(x) <= 0 && x.status === 'SCHEDULED')) await remove(r);
+    for (const r of pending.filter((x) => dueIn(run, x) <= 0 && x.status === 'SCHEDULED')) {
+      await remove(run, ctx, holdsAccess, r);
+    }
   }
+}
+
+/** Milliseconds until a removal is due: its date, plus ISC's SLA when ISC carries it out. */
+function dueIn(run: AccessRequestRun, r: RemovalState): number {
+  return msUntil(r.removeDate) + (r.mode === 'isc' ? run.options.removalVerificationSeconds * 1000 : 0);
+}
+
+/** Settles one follow-up ISC request (a revoke, or the grant with a new date) for a removal. */
+async function follow(ctx: SettleContext, r: RemovalState, planned: PlannedRequest): Promise<ItemState> {
+  const item = newItemState(
+    planItemKey(planned.key, r.identityId, r.itemType, r.itemId),
+    r.identityId,
+    r.itemType,
+    r.itemId,
+  );
+  r.requests.push(item);
+  await settle(
+    ctx,
+    planned,
+    { items: [item], automaticRetriesUsed: 0 },
+    { omitRemoveDate: false, omitStartDate: true },
+  );
+  return item;
+}
+
+/** In `isc` mode after a date change: the grant goes to ISC again with the date now wanted (or none). */
+async function resendGrant(run: AccessRequestRun, ctx: SettleContext, r: RemovalState): Promise<void> {
+  const wanted = run.state.removeDates[refKey(r.identityId, r.itemType, r.itemId)] ?? null;
+  // Sent without removeDate only when the removal was cancelled on purpose: that is how ISC clears a sunset.
+  const [planned] = planAccessRequests({
+    requestType: 'GRANT_ACCESS',
+    identityIds: [r.identityId],
+    items: [{ type: r.itemType, id: r.itemId }],
+    ...(wanted ? { removeDate: wanted } : {}),
+    ...(run.request.comment ? { comment: run.request.comment } : {}),
+  });
+  r.resendGrant = false;
+  if (!planned) return;
+  const item = await follow(ctx, r, planned);
+  if (item.outcome !== 'GRANTED' && item.outcome !== 'ALREADY_SATISFIED') {
+    r.note = `ISC did not take the new date: ${item.outcome ?? 'unknown'}`;
+  } else if (wanted === null) {
+    r.status = 'KEPT';
+  }
+}
+
+/** Revokes what is still held (in `isc` mode ISC should have removed it already) until it is gone. */
+async function remove(
+  run: AccessRequestRun,
+  ctx: SettleContext,
+  holdsAccess: AccessRequestActivities['holdsAccess'],
+  r: RemovalState,
+): Promise<void> {
+  r.status = 'REMOVING';
+  run.enter('REMOVING');
+  const ref = { identityId: r.identityId, itemType: r.itemType, itemId: r.itemId };
+  for (;;) {
+    // In isc mode ISC should have removed it by now; only what is still held needs a revoke.
+    if (r.mode === 'isc' && r.requests.every((q) => q.outcome !== 'REVOKED') && !(await holdsAccess(ref))) break;
+    const [planned] = planAccessRequests({
+      requestType: 'REVOKE_ACCESS',
+      identityIds: [r.identityId],
+      items: [{ type: r.itemType, id: r.itemId }],
+      comment: `Scheduled removal by iscflow (removeDate ${r.removeDate})`,
+    });
+    if (!planned) return;
+    const item = await follow(ctx, r, planned);
+    if (item.outcome !== 'REVOKED' && item.outcome !== 'ALREADY_SATISFIED') {
+      r.status = 'FAILED';
+      r.note = `Revoke ended ${item.iscState ?? item.outcome ?? 'unknown'}${item.skippedReason ? ` (skipped: ${item.skippedReason})` : ''}`;
+      return;
+    }
+    if (!(await holdsAccess(ref))) break;
+    const verdict = await ctx.askOperator(
+      `${r.itemType}:${r.itemId} is still held by ${r.identityId} after its revoke`,
+      [item],
+      false,
+    );
+    if (verdict !== 'retry') {
+      r.status = 'FAILED';
+      r.note = 'Still held after the revoke';
+      return;
+    }
+  }
+  r.status = 'REMOVED';
 }

@@ -1,7 +1,8 @@
 /**
  * Settling one ISC request: submit what has not been submitted, track it to final states, resubmit
  * failed provisioning with backoff, and put whatever is still wrong to an operator. The grant of a
- * request and each removal's revoke (or re-dated grant) go through the same loop.
+ * request and each removal's revoke (or re-dated grant) go through the same loop, whose steps are the
+ * functions below, each over one `Settling`.
  */
 import {
   ActivityFailure,
@@ -12,15 +13,10 @@ import {
   sleep,
 } from '@temporalio/workflow';
 import { isRetryableFailureState, type PlannedRequest } from '../../domain';
-import type {
-  AccessRequestActivities,
-  ItemObservation,
-  SubmitItemsInput,
-  SubmitItemsResult,
-  SubmittedItem,
-} from '../../activities/contracts';
-import type { AccessRequestOptions, ItemState, Phase } from './contracts';
+import type { AccessRequestActivities, SubmitItemsInput, SubmitItemsResult } from '../../activities/contracts';
+import type { AccessRequestOptions, AccessRequestState, ItemState, Phase } from './contracts';
 import { msUntil, workflowNow } from '../clock';
+import { applyObservation, applySubmission, resetForResubmission, trackedItems } from './items';
 import type { Tracker } from './tracker';
 
 export type OperatorVerdict = 'retry' | 'skip' | 'cancel' | 'timeout';
@@ -49,21 +45,18 @@ export interface SubmitFlags {
   omitStartDate: boolean;
 }
 
-/** Automatic resubmissions used so far; the grant's counter lives in the workflow state. */
-export interface RetryBudget {
-  used: number;
-}
+/**
+ * What settling works on: the items, and the automatic resubmissions used so far. The grant passes its
+ * workflow state, so that both are carried across continue-as-new; a removal's follow-up starts afresh.
+ */
+export type SettleWork = Pick<AccessRequestState, 'items' | 'automaticRetriesUsed'>;
 
-const sameRef = (a: { identityId: string; itemType: string; itemId: string }, b: typeof a): boolean =>
-  a.identityId === b.identityId && a.itemType === b.itemType && a.itemId === b.itemId;
-
-export function newItemState(
-  key: string,
-  identityId: string,
-  itemType: ItemState['itemType'],
-  itemId: string,
-): ItemState {
-  return { key, identityId, itemType, itemId, errorMessages: [], attempts: 0 };
+/** One settle run: what every step reads (the context, the request, how it is submitted) and its work. */
+interface Settling {
+  readonly ctx: SettleContext;
+  readonly request: PlannedRequest;
+  readonly flags: SubmitFlags;
+  readonly work: SettleWork;
 }
 
 function failureMessages(error: unknown): string[] {
@@ -100,173 +93,159 @@ export async function cancelInIsc(
   }
 }
 
-function resetForResubmission(item: ItemState): void {
-  item.outcome = undefined;
-  item.batch = undefined;
-  item.iscState = undefined;
-  item.accessRequestId = undefined;
-  item.submittedAt = undefined;
-  item.waitingSince = undefined;
-  item.errorMessages = [];
-}
-
-function applySubmission(items: ItemState[], submitted: SubmittedItem, submittedAt: string): void {
-  const item = items.find((i) => sameRef(i, submitted));
-  if (!item) return;
-  item.submittedAt = submittedAt;
-  item.waitingSince = submittedAt;
-  item.accessRequestId = submitted.accessRequestId;
-  if (submitted.batch) item.batch = submitted.batch;
-  if (submitted.disposition === 'ALREADY_SATISFIED') item.outcome = 'ALREADY_SATISFIED';
-}
-
-export function applyObservation(items: ItemState[], seen: ItemObservation): void {
-  const item = items.find((i) => sameRef(i, seen));
-  if (!item) return;
-  item.accessRequestId = seen.accessRequestId ?? item.accessRequestId;
-  item.iscState = seen.iscState ?? item.iscState;
-  item.errorMessages = seen.errorMessages;
-  if (seen.outcome) item.outcome = seen.outcome;
-}
-
+/** Settles the work's items to final outcomes: submit, track, resubmit after a backoff, then escalate. */
 export async function settle(
   ctx: SettleContext,
   request: PlannedRequest,
-  items: ItemState[],
+  work: SettleWork,
   flags: SubmitFlags,
-  budget: RetryBudget,
 ): Promise<void> {
-  const { options } = ctx;
-
-  const submit = async (fresh: ItemState[]): Promise<void> => {
-    ctx.enter('SUBMITTING');
-    for (const item of fresh) item.attempts += 1;
-    const attempt = Math.max(...fresh.map((i) => i.attempts));
-    try {
-      // Never cut short: a submit cancelled mid-call may still have reached ISC, and its answer (the ids)
-      // is what a withdrawal needs to cancel it there.
-      const result = await CancellationScope.nonCancellable(() =>
-        ctx.submitter.submit({
-          request,
-          items: fresh.map(({ identityId, itemType, itemId }) => ({ identityId, itemType, itemId })),
-          attempt,
-          ...flags,
-        }),
-      );
-      for (const submitted of result.items) applySubmission(items, submitted, result.submittedAt);
-    } catch (error) {
-      const messages = failureMessages(error);
-      log.warn('Submission failed', { requestKey: request.key, messages });
-      for (const item of fresh) Object.assign(item, { outcome: 'FAILED', errorMessages: messages });
-    }
-  };
-
-  const inFlight = (): ItemState[] => items.filter((i) => i.outcome === undefined && i.submittedAt !== undefined);
-
-  const handleStuck = async (stuck: ItemState[]): Promise<void> => {
-    const reason = `in progress in ISC for more than ${options.stuckAfterSeconds} s`;
-    const verdict =
-      options.stuckAction === 'cancel' ? 'cancel' : await ctx.askOperator(`Stuck: ${reason}`, stuck, true);
-    if (verdict === 'cancel') {
-      await cancelInIsc(ctx.activities, stuck, reason);
-    } else if (verdict === 'skip') {
-      for (const item of stuck) item.outcome = 'FAILED';
-    }
-    // retry or timeout: keep waiting, with the age counted afresh.
-    for (const item of stuck) item.waitingSince = workflowNow();
-  };
-
-  const track = async (): Promise<void> => {
-    while (inFlight().length > 0) {
-      ctx.enter(ctx.trackingPhase());
-      await ctx.checkpoint();
-      const tracked = inFlight();
-      let maxWait: number | undefined;
-      if (options.stuckAfterSeconds !== null) {
-        const oldest = tracked.map((i) => i.waitingSince ?? i.submittedAt ?? workflowNow()).sort()[0] ?? workflowNow();
-        maxWait = options.stuckAfterSeconds + msUntil(oldest) / 1000;
-        if (maxWait <= 0) {
-          await handleStuck(tracked);
-          continue;
-        }
-      }
-      try {
-        const observations = await ctx.tracker.waitForChange(
-          {
-            requestKey: request.key,
-            requestType: request.requestType,
-            items: tracked.map((i) => ({
-              identityId: i.identityId,
-              itemType: i.itemType,
-              itemId: i.itemId,
-              accessRequestId: i.accessRequestId,
-              iscState: i.iscState,
-              attempt: i.attempts,
-              submittedAt: i.submittedAt ?? workflowNow(),
-              ...(i.batch ? { batch: i.batch } : {}),
-            })),
-            missingRowGraceMs: options.missingRowGraceSeconds * 1000,
-          },
-          maxWait,
-        );
-        // null: no news within the window; poll on (a stuck request is handled at the top of the loop).
-        observations?.forEach((seen) => applyObservation(items, seen));
-      } catch (error) {
-        // A withdrawal (the workflow cancelled) is not a tracking failure: it ends the wait.
-        if (isCancellation(error)) throw error;
-        const messages = failureMessages(error);
-        log.warn('Status tracking failed', { requestKey: request.key, messages });
-        await ctx.askOperator(`Status tracking failed: ${messages.join('; ')}`, tracked, false);
-      }
-    }
-  };
-
-  const needsOperator = (item: ItemState): boolean => {
-    if (item.skippedReason !== undefined || item.escalationTimedOut) return false;
-    if (item.outcome === 'FAILED') return true;
-    if (item.outcome === 'REJECTED') return options.operatorOnRejected;
-    if (item.iscState === 'TERMINATED') return options.operatorOnTerminated;
-    return false;
-  };
-
+  const s: Settling = { ctx, request, flags, work };
   for (;;) {
-    const fresh = items.filter((i) => i.outcome === undefined && i.submittedAt === undefined);
-    if (fresh.length > 0) await submit(fresh);
-    await track();
-
-    const failed = items.filter(
-      (i) =>
-        i.outcome === 'FAILED' &&
-        i.iscState !== undefined &&
-        isRetryableFailureState(i.iscState) &&
-        !i.skippedReason &&
-        !i.escalationTimedOut,
-    );
-    if (failed.length > 0 && budget.used < options.outcomeRetries) {
-      ctx.enter('RETRY_BACKOFF');
-      await sleep(options.outcomeRetryBackoffSeconds * 1000 * 2 ** budget.used);
-      budget.used += 1;
-      failed.forEach(resetForResubmission);
-      continue;
-    }
-
-    const stuck = items.filter(needsOperator);
-    if (stuck.length === 0) return;
-    const reason = stuck
-      .map((i) => `${i.itemType}:${i.itemId} for ${i.identityId} ended ${i.iscState ?? i.outcome}`)
-      .join('; ');
-    const verdict = await ctx.askOperator(reason, stuck, false);
-    if (verdict === 'retry') {
-      stuck.forEach(resetForResubmission);
-      continue;
-    }
-    if (verdict === 'timeout') {
-      // Recorded so that a resumed run (continue-as-new) does not ask again; nobody skipped it.
-      for (const item of stuck) {
-        item.escalationTimedOut = true;
-        item.errorMessages = [...item.errorMessages, 'No operator decision before the escalation timeout'];
-      }
-    }
-    return;
+    await submitFresh(s);
+    await trackInFlight(s);
+    if (await resubmitAfterBackoff(s)) continue;
+    if ((await escalate(s)) === 'settled') return;
   }
+}
+
+/** Submits the items never submitted (or readied for resubmission); a failed submission fails them. */
+async function submitFresh({ ctx, request, flags, work }: Settling): Promise<void> {
+  const fresh = work.items.filter((i) => i.outcome === undefined && i.submittedAt === undefined);
+  if (fresh.length === 0) return;
+  ctx.enter('SUBMITTING');
+  for (const item of fresh) item.attempts += 1;
+  const attempt = Math.max(...fresh.map((i) => i.attempts));
+  try {
+    // Never cut short: a submit cancelled mid-call may still have reached ISC, and its answer (the ids)
+    // is what a withdrawal needs to cancel it there.
+    const result = await CancellationScope.nonCancellable(() =>
+      ctx.submitter.submit({
+        request,
+        items: fresh.map(({ identityId, itemType, itemId }) => ({ identityId, itemType, itemId })),
+        attempt,
+        ...flags,
+      }),
+    );
+    for (const submitted of result.items) applySubmission(work.items, submitted, result.submittedAt);
+  } catch (error) {
+    const messages = failureMessages(error);
+    log.warn('Submission failed', { requestKey: request.key, messages });
+    for (const item of fresh) Object.assign(item, { outcome: 'FAILED', errorMessages: messages });
+  }
+}
+
+const inFlight = (items: ItemState[]): ItemState[] =>
+  items.filter((i) => i.outcome === undefined && i.submittedAt !== undefined);
+
+/** Tracks what is in ISC until every item has an outcome, handling requests stuck past their age. */
+async function trackInFlight(s: Settling): Promise<void> {
+  const { ctx, work } = s;
+  while (inFlight(work.items).length > 0) {
+    ctx.enter(ctx.trackingPhase());
+    await ctx.checkpoint();
+    const tracked = inFlight(work.items);
+    const maxWait = secondsUntilStuck(ctx.options, tracked);
+    if (maxWait !== undefined && maxWait <= 0) {
+      await handleStuck(ctx, tracked);
+      continue;
+    }
+    await waitForNews(s, tracked, maxWait);
+  }
+}
+
+/** How long until the oldest tracked request counts as stuck; undefined when none ever does. */
+function secondsUntilStuck(options: AccessRequestOptions, tracked: ItemState[]): number | undefined {
+  if (options.stuckAfterSeconds === null) return undefined;
+  const oldest = tracked.map((i) => i.waitingSince ?? i.submittedAt ?? workflowNow()).sort()[0] ?? workflowNow();
+  return options.stuckAfterSeconds + msUntil(oldest) / 1000;
+}
+
+async function handleStuck(ctx: SettleContext, stuck: ItemState[]): Promise<void> {
+  const { options } = ctx;
+  const reason = `in progress in ISC for more than ${options.stuckAfterSeconds} s`;
+  const verdict = options.stuckAction === 'cancel' ? 'cancel' : await ctx.askOperator(`Stuck: ${reason}`, stuck, true);
+  if (verdict === 'cancel') {
+    await cancelInIsc(ctx.activities, stuck, reason);
+  } else if (verdict === 'skip') {
+    for (const item of stuck) item.outcome = 'FAILED';
+  }
+  // retry or timeout: keep waiting, with the age counted afresh.
+  for (const item of stuck) item.waitingSince = workflowNow();
+}
+
+/** One wait for the tracker's news (at most until a request would be stuck); a failed wait asks a person. */
+async function waitForNews(
+  { ctx, request, work }: Settling,
+  tracked: ItemState[],
+  maxWait: number | undefined,
+): Promise<void> {
+  try {
+    const observations = await ctx.tracker.waitForChange(
+      {
+        requestKey: request.key,
+        requestType: request.requestType,
+        items: trackedItems(tracked),
+        missingRowGraceMs: ctx.options.missingRowGraceSeconds * 1000,
+      },
+      maxWait,
+    );
+    // null: no news within the window; poll on (a stuck request is handled at the top of the loop).
+    observations?.forEach((seen) => applyObservation(work.items, seen));
+  } catch (error) {
+    // A withdrawal (the workflow cancelled) is not a tracking failure: it ends the wait.
+    if (isCancellation(error)) throw error;
+    const messages = failureMessages(error);
+    log.warn('Status tracking failed', { requestKey: request.key, messages });
+    await ctx.askOperator(`Status tracking failed: ${messages.join('; ')}`, tracked, false);
+  }
+}
+
+/** Failed provisioning is resubmitted after a doubling backoff, while automatic retries remain. */
+async function resubmitAfterBackoff({ ctx, work }: Settling): Promise<boolean> {
+  const { options } = ctx;
+  const failed = work.items.filter(
+    (i) =>
+      i.outcome === 'FAILED' &&
+      i.iscState !== undefined &&
+      isRetryableFailureState(i.iscState) &&
+      !i.skippedReason &&
+      !i.escalationTimedOut,
+  );
+  if (failed.length === 0 || work.automaticRetriesUsed >= options.outcomeRetries) return false;
+  ctx.enter('RETRY_BACKOFF');
+  await sleep(options.outcomeRetryBackoffSeconds * 1000 * 2 ** work.automaticRetriesUsed);
+  work.automaticRetriesUsed += 1;
+  failed.forEach(resetForResubmission);
+  return true;
+}
+
+function needsOperator(options: AccessRequestOptions, item: ItemState): boolean {
+  if (item.skippedReason !== undefined || item.escalationTimedOut) return false;
+  if (item.outcome === 'FAILED') return true;
+  if (item.outcome === 'REJECTED') return options.operatorOnRejected;
+  if (item.iscState === 'TERMINATED') return options.operatorOnTerminated;
+  return false;
+}
+
+/** Puts what ended wrong to an operator: `resubmit` when they ask for a retry, else `settled`. */
+async function escalate({ ctx, work }: Settling): Promise<'resubmit' | 'settled'> {
+  const stuck = work.items.filter((i) => needsOperator(ctx.options, i));
+  if (stuck.length === 0) return 'settled';
+  const reason = stuck
+    .map((i) => `${i.itemType}:${i.itemId} for ${i.identityId} ended ${i.iscState ?? i.outcome}`)
+    .join('; ');
+  const verdict = await ctx.askOperator(reason, stuck, false);
+  if (verdict === 'retry') {
+    stuck.forEach(resetForResubmission);
+    return 'resubmit';
+  }
+  if (verdict === 'timeout') {
+    // Recorded so that a resumed run (continue-as-new) does not ask again; nobody skipped it.
+    for (const item of stuck) {
+      item.escalationTimedOut = true;
+      item.errorMessages = [...item.errorMessages, 'No operator decision before the escalation timeout'];
+    }
+  }
+  return 'settled';
 }

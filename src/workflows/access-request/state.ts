@@ -3,7 +3,7 @@
  */
 import { planItemKey, type ItemType, type PlannedRequest } from '../../domain';
 import type { AccessRequestOptions, AccessRequestState, ItemState, RemovalMode } from './contracts';
-import { newItemState } from './settle';
+import { newItemState } from './items';
 
 /** Key of one (identity, item) in `removeDates`. */
 export const refKey = (identityId: string, itemType: string, itemId: string): string =>

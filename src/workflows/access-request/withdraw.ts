@@ -8,7 +8,8 @@
 import type { ItemState } from './contracts';
 import { workflowNow } from '../clock';
 import type { AccessRequestRun } from './run';
-import { applyObservation, cancelInIsc, type SettleContext } from './settle';
+import { applyObservation, trackedItems } from './items';
+import { cancelInIsc, type SettleContext } from './settle';
 
 const REASON = 'withdrawn: the change was cancelled before it completed';
 
@@ -18,15 +19,7 @@ async function observe(run: AccessRequestRun, ctx: SettleContext, items: ItemSta
   const { items: seen } = await ctx.activities.checkStatus({
     requestKey: run.request.key,
     requestType: run.request.requestType,
-    items: tracked.map((i) => ({
-      identityId: i.identityId,
-      itemType: i.itemType,
-      itemId: i.itemId,
-      accessRequestId: i.accessRequestId,
-      iscState: i.iscState,
-      attempt: i.attempts,
-      submittedAt: i.submittedAt ?? workflowNow(),
-    })),
+    items: trackedItems(tracked),
     missingRowGraceMs: run.options.missingRowGraceSeconds * 1000,
     failWhenUnchanged: false,
   });

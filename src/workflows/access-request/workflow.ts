@@ -155,16 +155,9 @@ async function waitForStartDate(run: AccessRequestRun): Promise<void> {
 
 async function settleRequest(run: AccessRequestRun, ctx: SettleContext): Promise<void> {
   const { state, request, options } = run;
-  const grantBudget = {
-    get used() {
-      return state.automaticRetriesUsed;
-    },
-    set used(value: number) {
-      state.automaticRetriesUsed = value;
-    },
-  };
   const omitRemoveDate = request.items.some((i) => removalModeFor(options, i.type) === 'exact');
-  await settle(ctx, request, state.items, { omitRemoveDate, omitStartDate: waitsForStart(run) }, grantBudget);
+  // The run's own state: the items and the grant's automatic retries are carried across continue-as-new.
+  await settle(ctx, request, state, { omitRemoveDate, omitStartDate: waitsForStart(run) });
 }
 
 async function complete(run: AccessRequestRun): Promise<AccessRequestResult> {

@@ -11,6 +11,7 @@ import {
   planAccessRequests,
   type AccessChange,
   type Holding,
+  type LifecycleAction,
   type PlannedRequest,
   type PolicyItem,
   type ReconcilePlan,
@@ -81,60 +82,17 @@ function setHolding(life: Lifecycle, item: PolicyItem, update: Partial<Holding> 
   s.ledger = existing ? s.ledger.map((h) => (h === existing ? next : h)) : [...s.ledger, next];
 }
 
+/** Carries out a reconcile plan's actions, in order. */
 export async function carryOut(life: Lifecycle, plan: ReconcilePlan, trigger: Trigger): Promise<void> {
-  const { s } = life;
-  // Keep each held item's grace current with the policy, for the day a move takes it away.
-  for (const want of plan.desired) {
-    const holding = s.ledger.find((h) => itemKey(h.item) === itemKey(want));
-    if (holding) holding.graceMs = want.graceMs;
-  }
+  keepGraceCurrent(life, plan);
   const withdrawn = new Set<string>();
   for (const action of plan.actions) {
     switch (action.kind) {
-      case 'grant': {
-        const identityId = s.iscIdentityId;
-        if (!identityId) break;
-        // A start date that has passed only delays nothing; the submit itself drops one that passes in flight.
-        const startDate = action.startDate && msUntil(action.startDate) > 0 ? action.startDate : undefined;
-        const change: AccessChange = {
-          requestType: 'GRANT_ACCESS',
-          identityIds: [identityId],
-          items: action.items.map(({ type, id }) => ({ type, id })),
-          // The same words for everyone the same rules grant to, so that a wave's grants share ISC requests
-          // (ISC takes one comment per item for all recipients); the event is in the change's own details.
-          comment: `Birthright (${[...new Set(action.items.flatMap((i) => i.rules))].join(', ')}), iscflow identity lifecycle`,
-          ...(startDate ? { startDate } : {}),
-        };
-        for (const request of planAccessRequests(change)) {
-          const changeId = await startChange(life, 'grant', request, trigger, startDate);
-          for (const item of request.items) {
-            const want = action.items.find((d) => d.type === item.type && d.id === item.id);
-            setHolding(
-              life,
-              { type: item.type, id: item.id },
-              {
-                state: 'GRANTING',
-                changeId,
-                graceMs: want?.graceMs ?? 0,
-                ...(startDate ? { startDate } : {}),
-                note: undefined,
-              },
-            );
-          }
-        }
+      case 'grant':
+        await startGrants(life, action, trigger);
         break;
-      }
       case 'withdraw':
-        if (!withdrawn.has(action.changeId)) {
-          withdrawn.add(action.changeId);
-          try {
-            await getExternalWorkflowHandle(action.changeId).cancel();
-          } catch (error) {
-            // It closed meanwhile: its settled signal tells the ledger how it ended.
-            log.info('A change to withdraw had already closed', { changeId: action.changeId, error: String(error) });
-          }
-        }
-        setHolding(life, action.item, { state: 'WITHDRAWING', changeId: action.changeId });
+        await withdrawChange(life, action, withdrawn);
         break;
       case 'schedule-revoke':
         setHolding(life, action.item, { state: 'REVOKE_SCHEDULED', revokeAt: action.at });
@@ -142,26 +100,93 @@ export async function carryOut(life: Lifecycle, plan: ReconcilePlan, trigger: Tr
       case 'keep':
         setHolding(life, action.item, { state: 'HELD', note: 'kept: desired again within its grace' });
         break;
-      case 'revoke': {
-        const identityId = s.iscIdentityId;
-        if (!identityId) break;
-        const reason = plan.immediate ? 'leaver' : 'mover, after the grace period';
-        const [request] = planAccessRequests({
-          requestType: 'REVOKE_ACCESS',
-          identityIds: [identityId],
-          items: [action.item],
-          comment: `Lifecycle (${reason}) for ${life.cause}`,
-        });
-        if (!request) break;
-        const changeId = await startChange(life, 'revoke', request, trigger);
-        setHolding(life, action.item, { state: 'REVOKING', changeId });
+      case 'revoke':
+        await startRevoke(life, action, plan.immediate, trigger);
         break;
-      }
       case 'forget':
-        s.ledger = s.ledger.filter((h) => itemKey(h.item) !== itemKey(action.item));
+        life.s.ledger = life.s.ledger.filter((h) => itemKey(h.item) !== itemKey(action.item));
         break;
     }
   }
+}
+
+/** Keeps each held item's grace current with the policy, for the day a move takes it away. */
+function keepGraceCurrent(life: Lifecycle, plan: ReconcilePlan): void {
+  for (const want of plan.desired) {
+    const holding = life.s.ledger.find((h) => itemKey(h.item) === itemKey(want));
+    if (holding) holding.graceMs = want.graceMs;
+  }
+}
+
+type Action<K extends LifecycleAction['kind']> = Extract<LifecycleAction, { kind: K }>;
+
+/** One grant change per ISC-legal request of the action's items; each item is GRANTING from then on. */
+async function startGrants(life: Lifecycle, action: Action<'grant'>, trigger: Trigger): Promise<void> {
+  const identityId = life.s.iscIdentityId;
+  if (!identityId) return;
+  // A start date that has passed only delays nothing; the submit itself drops one that passes in flight.
+  const startDate = action.startDate && msUntil(action.startDate) > 0 ? action.startDate : undefined;
+  const change: AccessChange = {
+    requestType: 'GRANT_ACCESS',
+    identityIds: [identityId],
+    items: action.items.map(({ type, id }) => ({ type, id })),
+    // The same words for everyone the same rules grant to, so that a wave's grants share ISC requests
+    // (ISC takes one comment per item for all recipients); the event is in the change's own details.
+    comment: `Birthright (${[...new Set(action.items.flatMap((i) => i.rules))].join(', ')}), iscflow identity lifecycle`,
+    ...(startDate ? { startDate } : {}),
+  };
+  for (const request of planAccessRequests(change)) {
+    const changeId = await startChange(life, 'grant', request, trigger, startDate);
+    for (const item of request.items) {
+      const want = action.items.find((d) => d.type === item.type && d.id === item.id);
+      setHolding(
+        life,
+        { type: item.type, id: item.id },
+        {
+          state: 'GRANTING',
+          changeId,
+          graceMs: want?.graceMs ?? 0,
+          ...(startDate ? { startDate } : {}),
+          note: undefined,
+        },
+      );
+    }
+  }
+}
+
+/** Cancels a grant change still in flight (once per change, however many of its items go). */
+async function withdrawChange(life: Lifecycle, action: Action<'withdraw'>, withdrawn: Set<string>): Promise<void> {
+  if (!withdrawn.has(action.changeId)) {
+    withdrawn.add(action.changeId);
+    try {
+      await getExternalWorkflowHandle(action.changeId).cancel();
+    } catch (error) {
+      // It closed meanwhile: its settled signal tells the ledger how it ended.
+      log.info('A change to withdraw had already closed', { changeId: action.changeId, error: String(error) });
+    }
+  }
+  setHolding(life, action.item, { state: 'WITHDRAWING', changeId: action.changeId });
+}
+
+/** A revoke change for one item: at once for a leaver, after the grace for a mover. */
+async function startRevoke(
+  life: Lifecycle,
+  action: Action<'revoke'>,
+  immediate: boolean,
+  trigger: Trigger,
+): Promise<void> {
+  const identityId = life.s.iscIdentityId;
+  if (!identityId) return;
+  const reason = immediate ? 'leaver' : 'mover, after the grace period';
+  const [request] = planAccessRequests({
+    requestType: 'REVOKE_ACCESS',
+    identityIds: [identityId],
+    items: [action.item],
+    comment: `Lifecycle (${reason}) for ${life.cause}`,
+  });
+  if (!request) return;
+  const changeId = await startChange(life, 'revoke', request, trigger);
+  setHolding(life, action.item, { state: 'REVOKING', changeId });
 }
 
 /** Whether carrying out the plan needs the identity's ISC id. */

@@ -5,10 +5,10 @@
  * changes for the difference, each on the right day. Every handler is registered before the first await.
  *
  * The loop, step by step:
- * 1. take in what arrived: events (duplicates counted, not applied), settled changes, apply requests;
+ * 1. take in what arrived: events (duplicates counted, not applied), settled changes, apply requests (intake.ts);
  * 2. on a termination with `leaver.revokeAll`, adopt everything revocable the identity holds;
  * 3. reconcile (pure, src/domain/lifecycle) and, when ISC must be asked, know the identity first;
- * 4. carry out the plan: start grants and revokes, withdraw grants in flight, schedule revokes;
+ * 4. carry out the plan: start grants and revokes, withdraw grants in flight, schedule revokes (changes.ts);
  * 5. continue as new when the history is long, carrying the state;
  * 6. sleep until news or the next instant something falls due.
  */
@@ -22,11 +22,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { POLICY_MISMATCH } from '../../common';
-import { itemKey, reconcile, type ReconcilePlan, type Trigger } from '../../domain';
+import { changeInFlight, itemKey, reconcile, type ReconcilePlan, type Trigger } from '../../domain';
 import { changeSettledSignal } from '../access-request/contracts';
 import { epochMs, nowMs, workflowNow } from '../clock';
 import { closedChanges, lifecycleIsc, lifecyclePolicy, tenantSettings } from './activities';
-import { compactTimeline, settleChange, takeEvents, takeSettled } from './absorb';
+import { compactTimeline, settleChange, takeEvents, takeSettled } from './intake';
 import { carryOut, needsIdentity } from './changes';
 import {
   eventStandingQuery,
@@ -43,6 +43,7 @@ import {
 import { ensureIdentity } from './identity';
 import { hasNews, openLifecycle, type Lifecycle } from './lifecycle';
 import { createLifecyclePublisher } from './search-attributes';
+import { validateReconcile, validateRetry, validateSkip } from './validators';
 import { eventStanding, lifecycleState, lifecycleView, projectNow } from './view';
 
 /** How often changes still running are checked on, in case one closed without telling (terminated by hand). */
@@ -111,30 +112,19 @@ function registerHandlers(life: Lifecycle): void {
       if (ticket.refused) throw ApplicationFailure.nonRetryable(ticket.refused, POLICY_MISMATCH);
       return view();
     },
-    { validator: (request) => validateReconcile(request) },
+    { validator: validateReconcile },
   );
-  const awaitingOperator = (): void => {
-    if (!life.s.operator) throw new Error('No operator decision is awaited: this identity is not waiting for a person');
-  };
   const decide = async (kind: 'retry' | 'skip', decision: OperatorDecision): Promise<LifecycleView> => {
     life.decision = { kind, ...(decision?.reason ? { reason: decision.reason } : {}) };
     await condition(() => life.decision === undefined);
     return view();
   };
   setHandler(lifecycleRetryUpdate, (d) => decide('retry', d), {
-    validator: (_d: OperatorDecision) => awaitingOperator(),
+    validator: (_d: OperatorDecision) => validateRetry(life),
   });
   setHandler(lifecycleSkipUpdate, (d) => decide('skip', d), {
-    validator: (d: OperatorDecision) => {
-      awaitingOperator();
-      if (typeof d?.reason !== 'string' || d.reason.trim() === '')
-        throw new Error('skip needs a reason: {"reason": "..."}');
-    },
+    validator: (d: OperatorDecision) => validateSkip(life, d),
   });
-}
-
-function validateReconcile(request: unknown): void {
-  if (request === null || typeof request !== 'object') throw new Error('Send {"policyHash"?: "...", "reason"?: "..."}');
 }
 
 async function refreshPolicy(life: Lifecycle): Promise<void> {
@@ -172,9 +162,7 @@ async function takeIn(life: Lifecycle): Promise<Trigger> {
 /** Changes running for longer than a day are asked about, in case one closed without a signal. */
 async function checkOnChanges(life: Lifecycle): Promise<void> {
   const { s } = life;
-  const inFlight = s.ledger.filter(
-    (h) => h.state === 'GRANTING' || h.state === 'REVOKING' || h.state === 'WITHDRAWING',
-  );
+  const inFlight = s.ledger.filter(changeInFlight);
   const stale = [
     ...new Set(inFlight.filter((h) => nowMs() - epochMs(h.since) >= CHANGE_CHECK_MS).map((h) => h.changeId)),
   ];
@@ -233,7 +221,7 @@ async function checkpoint(life: Lifecycle): Promise<void> {
   const info = workflowInfo();
   const limit = life.options.maxHistoryEvents;
   if (!info.continueAsNewSuggested && info.historyLength < limit) return;
-  const busy = life.s.ledger.some((h) => h.state === 'GRANTING' || h.state === 'REVOKING' || h.state === 'WITHDRAWING');
+  const busy = life.s.ledger.some(changeInFlight);
   if (busy && !info.continueAsNewSuggested && info.historyLength < 2 * limit) return;
   await condition(allHandlersFinished);
   // Settled changes not yet taken in are applied now: the next run would not get them again.
@@ -245,9 +233,7 @@ async function checkpoint(life: Lifecycle): Promise<void> {
 async function sleepUntilNews(life: Lifecycle, plan: ReconcilePlan): Promise<void> {
   const wakes: number[] = [];
   if (plan.wakeAt) wakes.push(epochMs(plan.wakeAt) - nowMs());
-  if (life.s.ledger.some((h) => h.state === 'GRANTING' || h.state === 'REVOKING' || h.state === 'WITHDRAWING')) {
-    wakes.push(CHANGE_CHECK_MS);
-  }
+  if (life.s.ledger.some(changeInFlight)) wakes.push(CHANGE_CHECK_MS);
   if (hasNews(life)) return;
   const timeout = wakes.length > 0 ? Math.max(1, Math.min(...wakes)) : undefined;
   if (timeout === undefined) await condition(() => hasNews(life));

@@ -2,9 +2,9 @@
  * statusTrackerWorkflow: one shard of the deployment's access changes, watched together.
  *
  * The loop:
- * 1. take in messages: tickets to submit (a ticket already answered is answered again), requests to watch
- *    (the access change's view of its items is compared with the tracker's, and any difference is news),
- *    hints that requests moved (looked at at once);
+ * 1. take in what access changes enlist (enlistments.ts): tickets to submit (a ticket already answered is
+ *    answered again), requests to watch (the access change's view of its items is compared with the
+ *    tracker's, and any difference is news), hints that requests moved (looked at at once);
  * 2. submit what is ready of the queue, coalesced: full requests at once, partial ones once their burst is
  *    quiet, in rounds a moment apart (submissions.ts, `submissionRound`);
  * 3. look at the watches that are due: what moved from one read of ISC's status feed, the rest by id, within
@@ -16,12 +16,13 @@
  * its shard that are waiting to say so again: it rebuilds what it watches from the workflows.
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { TrackerMessage, TrackerNews } from '../../activities/contracts';
-import { nowMs, workflowNow } from '../clock';
+import type { TrackerNews } from '../../activities/contracts';
+import { nowMs } from '../clock';
 import { trackerActivities } from './activities';
-import { enlistSignal, trackerViewQuery, type TrackerInput, type TrackerState, type Watch } from './contracts';
+import { takeEnlistment } from './enlistments';
+import { enlistSignal, trackerViewQuery, type TrackerInput, type TrackerState } from './contracts';
 import { nextPollAt, pollDue, ROUND_MS } from './polling';
-import { forgetOldAnswers, queueDueAt, submitQueue, ticketsDue, watchKey } from './submissions';
+import { forgetOldAnswers, queueDueAt, submitQueue, ticketsDue } from './submissions';
 
 /** Past this many history events the tracker continues as new (its state is small; its history is not). */
 const MAX_HISTORY_EVENTS = 4000;
@@ -75,74 +76,9 @@ export async function statusTrackerWorkflow(input: TrackerInput): Promise<void> 
   }
 }
 
-/** Step 1: messages from access changes. */
+/** Step 1: messages from access changes (enlistments.ts). */
 function takeIn(state: TrackerState): void {
-  for (const message of state.inbox.splice(0)) absorb(state, message);
-}
-
-function absorb(state: TrackerState, message: TrackerMessage): void {
-  switch (message.kind) {
-    case 'submit': {
-      const { ticket } = message;
-      const answered = state.answered[ticket.ticket];
-      if (answered) {
-        state.outbox.push({ workflowId: ticket.requester, news: { answers: [answered.answer] } });
-      } else if (!state.queue.some((q) => q.ticket.ticket === ticket.ticket)) {
-        state.queue.push({ ticket, missingRowGraceMs: message.missingRowGraceMs, at: workflowNow() });
-      }
-      return;
-    }
-    case 'watch': {
-      const key = watchKey(message.requester, message.chain, message.requestKey);
-      const known = state.watches[key];
-      const news: TrackerNews = {};
-      const items = message.items.map((item) => {
-        const mine = known?.items.find(
-          (k) => k.identityId === item.identityId && k.itemType === item.itemType && k.itemId === item.itemId,
-        );
-        if (!mine) return item;
-        // The tracker saw more than the access change knows (news lost in its continue-as-new): say it again.
-        if (mine.iscState !== item.iscState || mine.accessRequestId !== item.accessRequestId) {
-          news.observations = [
-            ...(news.observations ?? []),
-            {
-              requestKey: message.requestKey,
-              chain: message.chain,
-              items: [{ ...item, accessRequestId: mine.accessRequestId, iscState: mine.iscState, errorMessages: [] }],
-            },
-          ];
-        }
-        return { ...item, ...mine };
-      });
-      const watch: Watch = {
-        requester: message.requester,
-        chain: message.chain,
-        requestKey: message.requestKey,
-        requestType: message.requestType,
-        missingRowGraceMs: message.missingRowGraceMs,
-        items,
-        lastChangeAt: known?.lastChangeAt ?? workflowNow(),
-        ...(known?.lastPolledAt ? { lastPolledAt: known.lastPolledAt } : {}),
-        ...(known?.lastReadAt ? { lastReadAt: known.lastReadAt } : {}),
-        ...(known?.feedEpoch !== undefined ? { feedEpoch: known.feedEpoch } : {}),
-      };
-      state.watches[key] = watch;
-      if (news.observations) state.outbox.push({ workflowId: message.requester, news });
-      return;
-    }
-    case 'hint':
-      // ISC says these moved: look at them on this round (polling stays the source of truth).
-      for (const watch of Object.values(state.watches)) {
-        if (watch.items.some((i) => i.accessRequestId && message.accessRequestIds.includes(i.accessRequestId))) {
-          delete watch.lastPolledAt;
-          // Read by id, not from the feed: the hint may be ahead of the feed's last read.
-          delete watch.lastReadAt;
-          watch.lastChangeAt = workflowNow();
-          state.counts.hintsMatched = (state.counts.hintsMatched ?? 0) + 1;
-        }
-      }
-      return;
-  }
+  for (const message of state.inbox.splice(0)) takeEnlistment(state, message);
 }
 
 /** Step 4: news out, many per activity; watches of changes that no longer run are dropped. */

@@ -1,10 +1,12 @@
 /**
- * The lifecycle's pure rules: the timeline's projection and reconciliation. The property at the heart of
- * it: whatever order and times events arrive in, once every grace has run out the identity holds exactly
- * what the policy wants for the attributes in force, and a duplicate changes nothing.
+ * The lifecycle's pure rules: the timeline's projection, reconciliation, and which holdings have a change
+ * in flight. The property at the heart of it: whatever order and times events arrive in, once every grace
+ * has run out the identity holds exactly what the policy wants for the attributes in force, and a duplicate
+ * changes nothing.
  */
 import fc from 'fast-check';
 import {
+  changeInFlight,
   checkPolicyDocument,
   desiredAccess,
   itemKey,
@@ -12,6 +14,7 @@ import {
   reconcile,
   resolvePolicy,
   type Holding,
+  type HoldingState,
   type ResolvedPolicy,
   type TimelineEvent,
   type Trigger,
@@ -305,5 +308,24 @@ describe('reconciliation', () => {
       { kind: 'forget', item: ledger[0]!.item },
       { kind: 'forget', item: ledger[1]!.item },
     ]);
+  });
+});
+
+describe('holdings', () => {
+  it('have a change in flight while granting, revoking or withdrawing, and in no other state', () => {
+    // Every state is listed (the compiler insists), so a new one must be placed on one side or the other.
+    const inFlight: Record<HoldingState, boolean> = {
+      GRANTING: true,
+      REVOKING: true,
+      WITHDRAWING: true,
+      HELD: false,
+      PRESENT: false,
+      REVOKE_SCHEDULED: false,
+      FAILED: false,
+      REVOKE_FAILED: false,
+    };
+    for (const [state, expected] of Object.entries(inFlight) as Array<[HoldingState, boolean]>) {
+      expect({ state, inFlight: changeInFlight({ state }) }).toEqual({ state, inFlight: expected });
+    }
   });
 });
