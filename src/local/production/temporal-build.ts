@@ -5,10 +5,11 @@
  * `bin/temporal-sql-tool` and `config/docker.yaml`, the configuration template the server image starts
  * from. A cold build takes a few minutes; later runs reuse it.
  */
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { findExecutable, isExecutable, pathDirectories } from '../executables';
 import { PROJECT_ROOT } from '../temporal-binaries';
 import { ProductionSetupError } from './errors';
 import { runCommand } from './processes';
@@ -49,23 +50,9 @@ const manifestSchema = z.object({
   seconds: z.number(),
 });
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Where `go` is looked for: PATH, then where Go's official archive installs it (often not on PATH). */
 function defaultGoSearchPath(env: Record<string, string | undefined> = process.env): string[] {
-  return [...(env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/local/go/bin'];
-}
-
-/** The first `go` in `dirs`. */
-function findGo(dirs: string[]): string | undefined {
-  return dirs.map((dir) => join(dir, 'go')).find(isExecutable);
+  return [...pathDirectories(env), '/usr/local/go/bin'];
 }
 
 function layout(cacheRoot: string, version: string, dir = join(cacheRoot, version)) {
@@ -191,7 +178,7 @@ export async function ensureTemporalServerBuild(options: BuildOptions): Promise<
     log(`reusing Temporal server ${options.version} from ${paths.dir}`);
     return describe(0);
   }
-  const goBinary = findGo(options.goSearchPath ?? defaultGoSearchPath());
+  const goBinary = findExecutable('go', options.goSearchPath ?? defaultGoSearchPath());
   if (!goBinary) {
     throw new ProductionSetupError(
       'GO_MISSING',
