@@ -1,4 +1,5 @@
 import { badRequest } from './errors';
+import { type Token as FilterToken, tokenize } from './tokens';
 
 /**
  * ISC's standard collection filter syntax: `field op value`, `field in ("a","b")`, `field pr`,
@@ -27,50 +28,9 @@ export interface FieldSpec<Row> {
 
 export type FieldTable<Row> = Record<string, FieldSpec<Row>>;
 
-type Token = { t: 'lparen' | 'rparen' | 'comma' } | { t: 'string'; v: string } | { t: 'word'; v: string };
+type Token = FilterToken<'lparen' | 'rparen' | 'comma'>;
 
-function tokenize(input: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input.charAt(i);
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === '(') {
-      tokens.push({ t: 'lparen' });
-      i++;
-    } else if (c === ')') {
-      tokens.push({ t: 'rparen' });
-      i++;
-    } else if (c === ',') {
-      tokens.push({ t: 'comma' });
-      i++;
-    } else if (c === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= input.length) throw badRequest(`Invalid filter: unterminated string in "${input}"`);
-        const d = input.charAt(i);
-        if (d === '\\' && i + 1 < input.length) {
-          value += input.charAt(i + 1);
-          i += 2;
-        } else if (d === '"') {
-          i++;
-          break;
-        } else {
-          value += d;
-          i++;
-        }
-      }
-      tokens.push({ t: 'string', v: value });
-    } else {
-      const start = i;
-      while (i < input.length && !/[\s(),"]/.test(input.charAt(i))) i++;
-      tokens.push({ t: 'word', v: input.slice(start, i) });
-    }
-  }
-  return tokens;
-}
+const PUNCTUATION = { '(': 'lparen', ')': 'rparen', ',': 'comma' } as const;
 
 class Parser {
   private pos = 0;
@@ -169,7 +129,8 @@ class Parser {
 }
 
 export function parseFilter(input: string): FilterNode {
-  return new Parser(tokenize(input), input).parse();
+  const unterminated = (): Error => badRequest(`Invalid filter: unterminated string in "${input}"`);
+  return new Parser(tokenize(input, PUNCTUATION, unterminated), input).parse();
 }
 
 /** Throws a 400 for any field or operator the endpoint does not document. */

@@ -3,6 +3,7 @@ import { type AttributeValue, type Catalog, type Holding, entitlementValue } fro
 import { iso } from './clock';
 import { badRequest } from './errors';
 import { type IdentityDirectory, type SimIdentity } from './identities';
+import { type Token as QueryToken, tokenize } from './tokens';
 
 /**
  * The identities search index: the subset of ISC's search query language a client needs to find an
@@ -72,43 +73,9 @@ function getter<F>(table: Record<string, F>, field: string): F | undefined {
 
 const ATTRIBUTE_PREFIX = 'attributes.';
 
-type Token = { t: 'lparen' | 'rparen' | 'colon' } | { t: 'word' | 'string'; v: string };
+type Token = QueryToken<'lparen' | 'rparen' | 'colon'>;
 
-function tokenize(input: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input.charAt(i);
-    if (/\s/.test(c)) i++;
-    else if (c === '(' || c === ')' || c === ':') {
-      tokens.push({ t: c === '(' ? 'lparen' : c === ')' ? 'rparen' : 'colon' });
-      i++;
-    } else if (c === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= input.length) throw badRequest(`Invalid search query: unterminated string in ${input}`);
-        const d = input.charAt(i);
-        if (d === '\\' && i + 1 < input.length) {
-          value += input.charAt(i + 1);
-          i += 2;
-        } else if (d === '"') {
-          i++;
-          break;
-        } else {
-          value += d;
-          i++;
-        }
-      }
-      tokens.push({ t: 'string', v: value });
-    } else {
-      const start = i;
-      while (i < input.length && !/[\s():"]/.test(input.charAt(i))) i++;
-      tokens.push({ t: 'word', v: input.slice(start, i) });
-    }
-  }
-  return tokens;
-}
+const PUNCTUATION = { '(': 'lparen', ')': 'rparen', ':': 'colon' } as const;
 
 const knownField = (field: string, inAccess: boolean): boolean =>
   inAccess
@@ -191,7 +158,8 @@ class Parser {
 }
 
 export function parseSearchQuery(query: string): SearchQuery {
-  return new Parser(tokenize(query), query).parse();
+  const unterminated = (): Error => badRequest(`Invalid search query: unterminated string in ${query}`);
+  return new Parser(tokenize(query, PUNCTUATION, unterminated), query).parse();
 }
 
 const equal = (actual: FieldValue, expected: string): boolean =>
