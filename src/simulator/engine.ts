@@ -4,7 +4,8 @@ import { type SimulatorConfig } from './config';
 import { badRequest, message, notFound } from './errors';
 import { MinHeap, type Scheduled } from './heap';
 import { type IdentityDirectory } from './identities';
-import { IN_PROGRESS_STATES, type Phase, type RequestItem, type RequestState, type RequestType } from './model';
+import { type IscRequestState } from '../common/isc-states';
+import { IN_PROGRESS_STATES, type Phase, type RequestItem, type RequestType } from './model';
 import { type RandomStreams } from './prng';
 
 /**
@@ -482,7 +483,7 @@ export class Engine {
     for (const [key, h] of held) if (h.source === 'ROLE' && h.grantedBy === holding.id) held.delete(key);
   }
 
-  private finish(row: RequestItem, state: RequestState, at: number): void {
+  private finish(row: RequestItem, state: IscRequestState, at: number): void {
     row.state = state;
     row.stage = 'DONE';
     this.inProgress.delete(row);
