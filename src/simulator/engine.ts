@@ -371,13 +371,7 @@ export class Engine {
   }
 
   approve(row: RequestItem, comment: string | null, at: number): void {
-    const approval = row.approval;
-    if (!approval) return;
-    approval.status = 'APPROVED';
-    approval.comment = comment;
-    approval.modified = at;
-    this.pendingApprovals.delete(approval.id);
-    this.closePhase(row, 'COMPLETED', 'SUCCESSFUL', at);
+    if (!this.decide(row, 'APPROVED', comment, at)) return;
     const start = row.startDate === null ? at : Math.max(at, Date.parse(row.startDate));
     if (start > at) {
       row.stage = 'SCHEDULED';
@@ -390,14 +384,19 @@ export class Engine {
   }
 
   reject(row: RequestItem, comment: string | null, at: number): void {
+    if (this.decide(row, 'REJECTED', comment, at)) this.finish(row, 'REJECTED', at);
+  }
+
+  /** Records the approver's decision and closes the approval phase; false when the row has no approval. */
+  private decide(row: RequestItem, status: 'APPROVED' | 'REJECTED', comment: string | null, at: number): boolean {
     const approval = row.approval;
-    if (!approval) return;
-    approval.status = 'REJECTED';
+    if (!approval) return false;
+    approval.status = status;
     approval.comment = comment;
     approval.modified = at;
     this.pendingApprovals.delete(approval.id);
-    this.closePhase(row, 'COMPLETED', 'FAILED', at);
-    this.finish(row, 'REJECTED', at);
+    this.closePhase(row, 'COMPLETED', status === 'APPROVED' ? 'SUCCESSFUL' : 'FAILED', at);
+    return true;
   }
 
   private startProvisioning(row: RequestItem, at: number): void {

@@ -2,16 +2,16 @@ import { iso } from './clock';
 import { type FastifyReply } from 'fastify';
 import { badRequest } from './errors';
 import {
-  checkFilter,
+  bySorters,
   evaluateFilter,
   type FieldTable,
   type FilterNode,
+  filterParam,
   ops,
   type Operator,
-  parseFilter,
-  parseSorters,
   pinnedValues,
   type SortKey,
+  sortersParam,
 } from './filters';
 import { type Engine } from './engine';
 import { type ApiVersion } from './guard';
@@ -109,13 +109,8 @@ function parseStatusQuery(state: SimulatorState, version: ApiVersion, query: Rec
   if (requestState !== undefined && requestState !== 'EXECUTING')
     throw badRequest('request-state: the only valid value is EXECUTING.');
   const fields = FIELD_TABLES[state.config.profile === 'legacy' ? 'legacy' : version];
-  const rawFilter = stringParam(query, 'filters');
-  let filter: FilterNode | undefined;
-  if (rawFilter !== undefined && rawFilter.trim() !== '') {
-    filter = parseFilter(rawFilter);
-    checkFilter(filter, fields);
-  }
-  const sorters = parseSorters(stringParam(query, 'sorters'), SORTERS);
+  const filter = filterParam(query, fields);
+  const sorters = sortersParam(query, SORTERS);
   return { requestedFor, requestedBy, regarding, assignedTo, requestState, paging, fields, filter, sorters };
 }
 
@@ -150,19 +145,6 @@ function matches(row: RequestItem, q: StatusQuery): boolean {
   return !q.filter || evaluateFilter(q.filter, q.fields, row);
 }
 
-/** Sorts by the sorters in turn, then by submission order, so equal keys keep a stable order. */
-function sortRows(rows: RequestItem[], sorters: SortKey[]): void {
-  if (sorters.length === 0) return;
-  rows.sort((a, b) => {
-    for (const { field, descending } of sorters) {
-      const x = sortValue(a, field);
-      const y = sortValue(b, field);
-      if (x !== y) return (x < y ? -1 : 1) * (descending ? -1 : 1);
-    }
-    return bySeq(a, b);
-  });
-}
-
 /** One page of GET /access-request-status as the JSON text ISC sends (rows are cached as JSON). */
 export function listStatus(
   state: SimulatorState,
@@ -173,7 +155,8 @@ export function listStatus(
   const q = parseStatusQuery(state, version, query);
   const rows: RequestItem[] = [];
   for (const row of candidatesFor(state.engine, q)) if (matches(row, q)) rows.push(row);
-  sortRows(rows, q.sorters);
+  // Equal on every sorter: submission order.
+  if (q.sorters.length > 0) rows.sort(bySorters(q.sorters, sortValue, bySeq));
   return `[${page(rows, q.paging, reply)
     .map((row) => statusJson(row, state.identities))
     .join(',')}]`;
