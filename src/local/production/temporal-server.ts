@@ -1,9 +1,9 @@
 /**
  * The Temporal server from the native build, started as the temporalio/server image starts it:
- * `temporal-server --env docker start` on the image's configuration template (`config/docker.yaml`),
- * which reads the same environment variables the compose service sets. Either one process with every
- * role, as the compose service runs, or one process per role (frontend, history, matching, worker), the
- * shape of a cluster, on one machine.
+ * `temporal-server start` on the configuration template compiled into the server, which reads the same
+ * environment variables the compose service sets. Either one process with every role, as the compose
+ * service runs, or one process per role (frontend, history, matching, worker), the shape of a cluster, on
+ * one machine.
  */
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -94,8 +94,7 @@ class ServerProcesses {
 
   launch(group: ProcessGroup): void {
     const { build, env, logDir } = this.options;
-    const args = ['--root', build.dir, '--config', 'config', '--env', 'docker', 'start'];
-    args.push(...group.roles.flatMap((role) => ['--service', role]));
+    const args = ['start', ...group.roles.flatMap((role) => ['--service', role])];
     const logFile = join(logDir, `${group.name}.log`);
     this.running.set(group.name, spawnManaged(group.name, build.serverBinary, args, { env, cwd: build.dir, logFile }));
   }

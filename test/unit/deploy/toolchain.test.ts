@@ -1,11 +1,16 @@
 /**
- * What a newcomer installs agrees with what the project says it needs: every package the lockfile
- * installs runs on each Node.js line package.json admits, from that line's first admitted release, so
- * `npm install` prints no EBADENGINE on a supported Node; and README names the same lines.
+ * What a newcomer installs agrees with what the project says it needs and ships: every package the
+ * lockfile installs runs on each Node.js line package.json admits, from that line's first admitted
+ * release, so `npm install` prints no EBADENGINE on a supported Node, and README names the same lines;
+ * the Temporal CLI that `npm run dev` and the tests run embeds the server and UI releases production
+ * pins in deploy/versions.env.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { loadDeployVersions } from '../../../src/local/production/versions';
+import { ensureTemporalBinaries } from '../../../src/local/temporal-binaries';
 
 const root = join(__dirname, '..', '..', '..');
 const readJson = (file: string): unknown => JSON.parse(readFileSync(join(root, file), 'utf8'));
@@ -90,5 +95,16 @@ describe('the Node.js the project asks for', () => {
     const lines = supported.map(([major, minor]) => (minor === 0 ? `${major}+` : `${major}.${minor}+`));
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(readme).toContain(`Node.js ${lines.slice(0, -1).join(', ')} or ${lines.at(-1) ?? ''}`);
+  });
+});
+
+describe('the Temporal release', () => {
+  it('is the one production pins, for the dev server and the tests too', () => {
+    const versions = loadDeployVersions(root);
+    const { cli } = ensureTemporalBinaries();
+    // e.g. "temporal version 1.9.1 (Server 1.32.0, UI 2.54.1)"
+    const reported = execFileSync(cli, ['--version'], { encoding: 'utf8' });
+    const embedded = /\(Server (\S+), UI (\S+)\)/.exec(reported);
+    expect(embedded?.slice(1)).toEqual([versions.TEMPORAL_VERSION, versions.TEMPORAL_UI_VERSION]);
   });
 });
