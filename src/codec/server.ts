@@ -91,105 +91,112 @@ function reject(reply: FastifyReply, { status, code, message }: Refusal): Fastif
   return reply.code(status).send({ code, message });
 }
 
+type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/** CORS for allowed origins; 403 for any other browser origin. Calls without Origin (the CLI) pass. */
+function originCheck(origins: ReadonlySet<string>): Hook {
+  return async (request, reply) => {
+    const origin = request.headers.origin;
+    if (origin === undefined) return undefined;
+    if (!origins.has(origin)) {
+      return reject(reply, { status: 403, code: 'CODEC_ORIGIN_REFUSED', message: `origin ${origin} is not allowed` });
+    }
+    reply.header('access-control-allow-origin', origin);
+    reply.header('access-control-allow-credentials', 'true');
+    reply.header('vary', 'Origin');
+    return undefined;
+  };
+}
+
+/** 401 unless the call carries the bearer token; `null` lets every call through (loopback development). */
+function bearerCheck(token: string | null): Hook {
+  return async (request, reply) => {
+    if (token === null) return undefined;
+    const header = request.headers.authorization;
+    if (header === undefined) {
+      reply.header('www-authenticate', 'Bearer');
+      return reject(reply, {
+        status: 401,
+        code: 'CODEC_UNAUTHORIZED',
+        message: 'missing Authorization: Bearer <token>',
+      });
+    }
+    const given = bearerToken(header);
+    if (given !== undefined && sameToken(given, token)) return undefined;
+    reply.header('www-authenticate', 'Bearer error="invalid_token"');
+    const message =
+      given === undefined
+        ? 'the Authorization header is not of the form Bearer <token>'
+        : 'the bearer token is not the codec server token';
+    return reject(reply, { status: 401, code: 'CODEC_UNAUTHORIZED', message });
+  };
+}
+
+/** fastify's own 4xx (body too large, bad JSON) as CODEC_BAD_REQUEST; anything else logged, and a bare 500. */
+async function answerError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return reject(reply, { status, code: 'CODEC_BAD_REQUEST', message: error.message });
+  }
+  request.log.error({ err: error }, 'codec request failed');
+  return reject(reply, { status: 500, code: 'CODEC_INTERNAL', message: 'the codec server failed' });
+}
+
+/** The CORS preflight of an allowed origin (the origin check has run). */
+async function preflight(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  // A preflight without an Origin is not a browser asking: nothing to allow.
+  if (request.headers.origin === undefined) {
+    return reject(reply, { status: 403, code: 'CODEC_ORIGIN_REFUSED', message: 'no Origin header' });
+  }
+  return reply
+    .code(204)
+    .header('access-control-allow-methods', 'POST')
+    .header('access-control-allow-headers', 'content-type, x-namespace, authorization')
+    .header('access-control-max-age', '600')
+    .send();
+}
+
+/** POST /codec/encode or /codec/decode: the payloads through the codec; a CodecError is a 422 with its code. */
+function codecCall(codec: PayloadCodec, operation: 'encode' | 'decode'): Handler {
+  return async (request, reply) => {
+    const parsed = payloadsBody.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const message = `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`;
+      return reject(reply, { status: 400, code: 'CODEC_BAD_REQUEST', message });
+    }
+    const payloads = parsed.data.payloads.map(fromJson);
+    const namespace = request.headers['x-namespace'];
+    try {
+      const result = await (operation === 'encode' ? codec.encode(payloads) : codec.decode(payloads));
+      // Who decoded how much, for the audit trail; never the payloads themselves.
+      request.log.info({ operation, namespace, payloads: payloads.length }, 'codec request');
+      return reply.send({ payloads: result.map(toJson) });
+    } catch (error) {
+      if (!(error instanceof CodecError)) throw error;
+      request.log.warn({ operation, namespace, code: error.code, keyId: error.keyId }, 'codec request refused');
+      return reject(reply, { status: 422, code: error.code, message: error.message });
+    }
+  };
+}
+
 /**
  * The codec routes as a fastify plugin: `app.register(codecRoutes, { codec, token, corsOrigins })` in
  * any app (the ingress), or through `buildCodecServer`. Everything it adds (hooks, error handler) stays
  * inside its own encapsulated scope, whichever way it is mounted.
  */
 export const codecRoutes: FastifyPluginAsync<CodecRoutesOptions> = async (app, options) => {
-  const { codec, token } = options;
-  const origins = new Set(options.corsOrigins);
+  const checkOrigin = originCheck(new Set(options.corsOrigins));
+  const authenticate = bearerCheck(options.token);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-
   await app.register(async (scope) => {
-    /** CORS for allowed origins; 403 for any other browser origin. Calls without Origin (the CLI) pass. */
-    const checkOrigin = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-      const origin = request.headers.origin;
-      if (origin === undefined) return undefined;
-      if (!origins.has(origin)) {
-        return reject(reply, { status: 403, code: 'CODEC_ORIGIN_REFUSED', message: `origin ${origin} is not allowed` });
-      }
-      reply.header('access-control-allow-origin', origin);
-      reply.header('access-control-allow-credentials', 'true');
-      reply.header('vary', 'Origin');
-      return undefined;
-    };
-
-    const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-      if (token === null) return undefined;
-      const header = request.headers.authorization;
-      if (header === undefined) {
-        reply.header('www-authenticate', 'Bearer');
-        return reject(reply, {
-          status: 401,
-          code: 'CODEC_UNAUTHORIZED',
-          message: 'missing Authorization: Bearer <token>',
-        });
-      }
-      const given = bearerToken(header);
-      if (given === undefined || !sameToken(given, token)) {
-        reply.header('www-authenticate', 'Bearer error="invalid_token"');
-        return reject(reply, {
-          status: 401,
-          code: 'CODEC_UNAUTHORIZED',
-          message:
-            given === undefined
-              ? 'the Authorization header is not of the form Bearer <token>'
-              : 'the bearer token is not the codec server token',
-        });
-      }
-      return undefined;
-    };
-
-    scope.setErrorHandler(async (error: FastifyError, request, reply) => {
-      const status = error.statusCode ?? 500;
-      if (status >= 400 && status < 500) {
-        return reject(reply, { status, code: 'CODEC_BAD_REQUEST', message: error.message });
-      }
-      request.log.error({ err: error }, 'codec request failed');
-      return reject(reply, { status: 500, code: 'CODEC_INTERNAL', message: 'the codec server failed' });
-    });
-
-    const route = (operation: 'encode' | 'decode'): void => {
+    scope.setErrorHandler(answerError);
+    for (const operation of ['encode', 'decode'] as const) {
       const path = `${CODEC_PATH}/${operation}`;
-      scope.options(path, { onRequest: checkOrigin }, async (request, reply) => {
-        // A preflight without an Origin is not a browser asking: nothing to allow.
-        if (request.headers.origin === undefined) {
-          return reject(reply, { status: 403, code: 'CODEC_ORIGIN_REFUSED', message: 'no Origin header' });
-        }
-        return reply
-          .code(204)
-          .header('access-control-allow-methods', 'POST')
-          .header('access-control-allow-headers', 'content-type, x-namespace, authorization')
-          .header('access-control-max-age', '600')
-          .send();
-      });
-      scope.post(path, { bodyLimit, onRequest: [checkOrigin, authenticate] }, async (request, reply) => {
-        const parsed = payloadsBody.safeParse(request.body);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          return reject(reply, {
-            status: 400,
-            code: 'CODEC_BAD_REQUEST',
-            message: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
-          });
-        }
-        const payloads = parsed.data.payloads.map(fromJson);
-        const namespace = request.headers['x-namespace'];
-        try {
-          const result = await (operation === 'encode' ? codec.encode(payloads) : codec.decode(payloads));
-          // Who decoded how much, for the audit trail; never the payloads themselves.
-          request.log.info({ operation, namespace, payloads: payloads.length }, 'codec request');
-          return reply.send({ payloads: result.map(toJson) });
-        } catch (error) {
-          if (!(error instanceof CodecError)) throw error;
-          request.log.warn({ operation, namespace, code: error.code, keyId: error.keyId }, 'codec request refused');
-          return reject(reply, { status: 422, code: error.code, message: error.message });
-        }
-      });
-    };
-    route('encode');
-    route('decode');
+      scope.options(path, { onRequest: checkOrigin }, preflight);
+      scope.post(path, { bodyLimit, onRequest: [checkOrigin, authenticate] }, codecCall(options.codec, operation));
+    }
   });
 };
 

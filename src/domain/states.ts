@@ -1,22 +1,10 @@
 /**
  * What ISC's `RequestedItemStatus.state` values mean for tracking: keep polling, or stop with an outcome.
  */
+import { ISC_FINAL_STATES, type IscFinalState } from '../common/isc-states';
 import { type ItemOutcome, type RequestType } from './model';
 
-/** States after which ISC never changes the item again. */
-export const ISC_FINAL_STATES = [
-  'REQUEST_COMPLETED',
-  'REJECTED',
-  'CANCELLED',
-  'TERMINATED',
-  'PROVISIONING_FAILED',
-  'NOT_ALL_ITEMS_PROVISIONED',
-  'ERROR',
-] as const;
-export type IscFinalState = (typeof ISC_FINAL_STATES)[number];
-
-/** States in which ISC is still working on the item (approval, provisioning, verification). */
-export const ISC_IN_PROGRESS_STATES = ['EXECUTING', 'PROVISIONING_VERIFICATION_PENDING'] as const;
+export { ISC_FINAL_STATES, ISC_IN_PROGRESS_STATES, type IscFinalState } from '../common/isc-states';
 
 /** Final states worth resubmitting: provisioning went wrong, nobody decided against the access. */
 export const ISC_RETRYABLE_FAILURE_STATES = ['PROVISIONING_FAILED', 'ERROR', 'NOT_ALL_ITEMS_PROVISIONED'] as const;

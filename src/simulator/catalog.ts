@@ -166,72 +166,113 @@ function hrAttributes(rng: RandomStreams, index: number, identity: CatalogIdenti
   } satisfies IdentityAttributes;
 }
 
-export function buildCatalog(rng: RandomStreams, sizes: CatalogSizes): Catalog {
-  const admin: CatalogIdentity = { id: rng.hexId('catalog'), name: 'iscflow-sim', managerId: null, attributes: {} };
-  const identities: CatalogIdentity[] = [];
-  const names: { first: string; last: string }[] = [];
-  const managerCount = Math.max(1, Math.min(5, Math.floor(sizes.identities / 10)));
-  for (let i = 0; i < sizes.identities; i++) {
-    const manager = i < managerCount ? undefined : identities[i % managerCount];
+interface SeededPerson {
+  identity: CatalogIdentity;
+  first: string;
+  last: string;
+}
+
+interface SeededItems {
+  roles: CatalogItem[];
+  accessProfiles: CatalogItem[];
+  entitlements: CatalogItem[];
+}
+
+/** Identities with their names; the first few (one in ten, one to five) manage the rest in turn. */
+function seedPeople(rng: RandomStreams, count: number): SeededPerson[] {
+  const people: SeededPerson[] = [];
+  const managerCount = Math.max(1, Math.min(5, Math.floor(count / 10)));
+  for (let i = 0; i < count; i++) {
+    const manager = i < managerCount ? undefined : people[i % managerCount];
     const id = rng.hexId('catalog');
     const first = rng.pick('catalog', FIRST);
     const last = rng.pick('catalog', LAST);
-    names.push({ first, last });
-    identities.push({ id, name: `${first} ${last} ${i}`, managerId: manager?.id ?? null, attributes: {} });
+    const identity = { id, name: `${first} ${last} ${i}`, managerId: manager?.identity.id ?? null, attributes: {} };
+    people.push({ identity, first, last });
   }
+  return people;
+}
 
+/**
+ * Entitlements (the first ones birthrights), then roles bundling two plain entitlements each, then access
+ * profiles. The draw order is part of the seed's meaning: each id and name is drawn as it always was.
+ */
+function seedItems(rng: RandomStreams, sizes: CatalogSizes): SeededItems {
   const entitlements: CatalogItem[] = [];
   for (let i = 0; i < sizes.entitlements; i++) {
     const name = i < BIRTHRIGHT_NAMES.length ? `${BIRTHRIGHT_NAMES[i]}` : itemName('Entitlement', i, rng);
     entitlements.push({ type: 'ENTITLEMENT', id: rng.hexId('catalog'), name, entitlementIds: [] });
   }
-  const birthrights = entitlements.slice(0, BIRTHRIGHT_NAMES.length);
   const bundleable = entitlements.filter((e, i) => i >= BIRTHRIGHT_NAMES.length && isPlain(i));
-
   const roles: CatalogItem[] = [];
   for (let i = 0; i < sizes.roles; i++) {
     const bundle = bundleable.length === 0 ? [] : [0, 1].map((k) => bundleable[(i * 2 + k) % bundleable.length]);
-    roles.push({
-      type: 'ROLE',
-      id: rng.hexId('catalog'),
-      name: itemName('Role', i, rng),
-      entitlementIds: [...new Set(bundle.flatMap((e) => (e ? [e.id] : [])))],
-    });
+    const id = rng.hexId('catalog');
+    const entitlementIds = [...new Set(bundle.flatMap((e) => (e ? [e.id] : [])))];
+    roles.push({ type: 'ROLE', id, name: itemName('Role', i, rng), entitlementIds });
   }
   const accessProfiles: CatalogItem[] = [];
   for (let i = 0; i < sizes.accessProfiles; i++) {
-    accessProfiles.push({
-      type: 'ACCESS_PROFILE',
-      id: rng.hexId('catalog'),
-      name: itemName('Access Profile', i, rng),
-      entitlementIds: [],
-    });
+    const id = rng.hexId('catalog');
+    accessProfiles.push({ type: 'ACCESS_PROFILE', id, name: itemName('Access Profile', i, rng), entitlementIds: [] });
   }
+  return { roles, accessProfiles, entitlements };
+}
 
-  const items = [...roles, ...accessProfiles, ...entitlements];
-  const initialHoldings = new Map<string, Holding[]>();
+const requested = (type: ItemType, id: string): Holding => ({
+  type,
+  id,
+  removeDate: null,
+  source: 'REQUEST',
+  grantedBy: null,
+});
+
+/**
+ * What each identity holds at start: every birthright; every fourth identity a plain role (with the
+ * entitlements it grants), every fifth a plain access profile, both as if once requested.
+ */
+function seedHoldings(
+  identities: CatalogIdentity[],
+  { roles, accessProfiles, entitlements }: SeededItems,
+): Map<string, Holding[]> {
+  const birthrights = entitlements.slice(0, BIRTHRIGHT_NAMES.length);
   const plainRoles = roles.filter((_, i) => isPlain(i));
   const plainProfiles = accessProfiles.filter((_, i) => isPlain(i));
+  const holdings = new Map<string, Holding[]>();
   identities.forEach((identity, i) => {
-    const held: Holding[] = birthrights.map((e) => ({
-      type: 'ENTITLEMENT',
-      id: e.id,
-      removeDate: null,
-      source: 'BIRTHRIGHT',
-      grantedBy: null,
-    }));
+    const held: Holding[] = birthrights.map((e) => ({ ...requested('ENTITLEMENT', e.id), source: 'BIRTHRIGHT' }));
     const role = plainRoles[i % Math.max(1, plainRoles.length)];
     if (i % 4 === 1 && role) {
-      held.push({ type: 'ROLE', id: role.id, removeDate: null, source: 'REQUEST', grantedBy: null });
+      held.push(requested('ROLE', role.id));
       for (const entitlementId of role.entitlementIds) {
-        held.push({ type: 'ENTITLEMENT', id: entitlementId, removeDate: null, source: 'ROLE', grantedBy: role.id });
+        held.push({ ...requested('ENTITLEMENT', entitlementId), source: 'ROLE', grantedBy: role.id });
       }
     }
     const profile = plainProfiles[i % Math.max(1, plainProfiles.length)];
-    if (i % 5 === 2 && profile)
-      held.push({ type: 'ACCESS_PROFILE', id: profile.id, removeDate: null, source: 'REQUEST', grantedBy: null });
-    initialHoldings.set(identity.id, held);
+    if (i % 5 === 2 && profile) held.push(requested('ACCESS_PROFILE', profile.id));
+    holdings.set(identity.id, held);
   });
+  return holdings;
+}
+
+/** The token's identity is an API client, not a person HR knows: no employeeNumber, no department. */
+function adminAttributes(admin: CatalogIdentity): IdentityAttributes {
+  return {
+    firstname: 'iscflow',
+    lastname: 'sim',
+    displayName: admin.name,
+    email: emailOf(admin.name),
+    cloudLifecycleState: 'active',
+  };
+}
+
+/** Builds the seeded tenant; the same seed and sizes give the same tenant, id for id. */
+export function buildCatalog(rng: RandomStreams, sizes: CatalogSizes): Catalog {
+  const admin: CatalogIdentity = { id: rng.hexId('catalog'), name: 'iscflow-sim', managerId: null, attributes: {} };
+  const people = seedPeople(rng, sizes.identities);
+  const identities = people.map((p) => p.identity);
+  const seeded = seedItems(rng, sizes);
+  const items = [...seeded.roles, ...seeded.accessProfiles, ...seeded.entitlements];
 
   // Everything below draws from `attributes` only: see hrAttributes.
   const hrSource: CatalogSource = { id: rng.hexId('attributes'), name: 'Workday', type: 'Workday' };
@@ -241,17 +282,9 @@ export function buildCatalog(rng: RandomStreams, sizes: CatalogSizes): Catalog {
     type: 'Active Directory - Direct',
   };
   const identityProfile = { id: rng.hexId('attributes'), name: 'Employees' };
-  // The token's identity is an API client, not a person HR knows: no employeeNumber, no department.
-  admin.attributes = {
-    firstname: 'iscflow',
-    lastname: 'sim',
-    displayName: admin.name,
-    email: emailOf(admin.name),
-    cloudLifecycleState: 'active',
-  };
-  identities.forEach((identity, i) => {
-    const name = names[i];
-    if (name) identity.attributes = hrAttributes(rng, i, identity, name.first, name.last);
+  admin.attributes = adminAttributes(admin);
+  people.forEach(({ identity, first, last }, i) => {
+    identity.attributes = hrAttributes(rng, i, identity, first, last);
   });
 
   return {
@@ -259,7 +292,7 @@ export function buildCatalog(rng: RandomStreams, sizes: CatalogSizes): Catalog {
     identities,
     items,
     itemById: new Map(items.map((x) => [x.id, x])),
-    initialHoldings,
+    initialHoldings: seedHoldings(identities, seeded),
     hrSource,
     accessSource,
     identityProfile,

@@ -4,7 +4,8 @@ import { type SimulatorConfig } from './config';
 import { badRequest, message, notFound } from './errors';
 import { MinHeap, type Scheduled } from './heap';
 import { type IdentityDirectory } from './identities';
-import { IN_PROGRESS_STATES, type Phase, type RequestItem, type RequestState, type RequestType } from './model';
+import { type IscRequestState } from '../common/isc-states';
+import { IN_PROGRESS_STATES, type Phase, type RequestItem, type RequestType } from './model';
 import { type RandomStreams } from './prng';
 
 /**
@@ -86,6 +87,22 @@ function attributesHash(text: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h | 0;
+}
+
+/** What ISC answers for one identity's rows of a submission: the items, their hash and their requests. */
+function trackingOf(
+  requestType: RequestType,
+  identityId: string,
+  rows: RequestItem[],
+  accessRequestIds: string[],
+): Tracking {
+  const attributes = rows.map((r) => `${r.itemType}:${r.itemId}:${r.removeDate ?? ''}:${r.startDate ?? ''}`);
+  return {
+    requestedFor: identityId,
+    requestedItemsDetails: rows.map((r) => ({ type: r.itemType, id: r.itemId })),
+    attributesHash: attributesHash(`${requestType}|${identityId}|${attributes.join(',')}`),
+    accessRequestIds,
+  };
 }
 
 /** Normalises a date for comparison and display (ISO with milliseconds, UTC). */
@@ -174,8 +191,7 @@ export class Engine {
 
   submit(plan: SubmissionPlan): SubmissionResult {
     const now = this.clock.now();
-    const config = this.config();
-    const legacy = config.profile === 'legacy';
+    const legacy = this.config().profile === 'legacy';
     const result: SubmissionResult = { newRequests: [], existingRequests: [], created: [] };
     this.changes++;
     for (const { identityId, items } of plan.perIdentity) {
@@ -190,51 +206,45 @@ export class Engine {
           continue;
         }
         const row = this.createRow(plan.requestType, identityId, accessRequestId, planned, now);
-        const held = this.holding(identityId, planned.item.type, planned.item.id);
-        const sameDates = held !== undefined && held.removeDate === row.removeDate;
-        if (plan.requestType === 'GRANT_ACCESS' && held && (legacy || sameDates)) {
-          if (legacy) {
-            // Older tenants drop such a request without a trace in the status API.
-            row.ignored = true;
-            row.stage = 'DONE';
-            row.state = 'REQUEST_COMPLETED';
-            row.phases = [];
-            this.all.push(row);
-            continue;
-          }
-          this.index(row);
-          this.finishDuplicate(row, now);
-        } else {
-          this.index(row);
-          this.inProgress.add(row);
-          if (!legacy) this.pendingByKey.set(key, row);
-          this.startApproval(row, now);
-        }
+        if (!this.place(row, key, legacy, now)) continue;
         fresh.push(row);
         result.created.push(row);
       }
-      const hashOf = (rows: RequestItem[]): number =>
-        attributesHash(
-          `${plan.requestType}|${identityId}|${rows.map((r) => `${r.itemType}:${r.itemId}:${r.removeDate ?? ''}:${r.startDate ?? ''}`).join(',')}`,
-        );
-      if (fresh.length > 0) {
-        result.newRequests.push({
-          requestedFor: identityId,
-          requestedItemsDetails: fresh.map((r) => ({ type: r.itemType, id: r.itemId })),
-          attributesHash: hashOf(fresh),
-          accessRequestIds: [accessRequestId],
-        });
-      }
+      if (fresh.length > 0) result.newRequests.push(trackingOf(plan.requestType, identityId, fresh, [accessRequestId]));
       if (existing.length > 0) {
-        result.existingRequests.push({
-          requestedFor: identityId,
-          requestedItemsDetails: existing.map((r) => ({ type: r.itemType, id: r.itemId })),
-          attributesHash: hashOf(existing),
-          accessRequestIds: [...new Set(existing.map((r) => r.accessRequestId))],
-        });
+        const accessRequestIds = [...new Set(existing.map((r) => r.accessRequestId))];
+        result.existingRequests.push(trackingOf(plan.requestType, identityId, existing, accessRequestIds));
       }
     }
     return result;
+  }
+
+  /**
+   * Starts a new row on its way to approval, or, when a grant asks for access already held with the same
+   * dates, finishes it at once as a duplicate. Older tenants drop such a grant (any dates) without a trace
+   * in the status API: then the row is not placed and this answers false.
+   */
+  private place(row: RequestItem, pendingKey: string, legacy: boolean, now: number): boolean {
+    const held = this.holding(row.identityId, row.itemType, row.itemId);
+    const sameDates = held !== undefined && held.removeDate === row.removeDate;
+    if (row.requestType !== 'GRANT_ACCESS' || !held || !(legacy || sameDates)) {
+      this.index(row);
+      this.inProgress.add(row);
+      if (!legacy) this.pendingByKey.set(pendingKey, row);
+      this.startApproval(row, now);
+      return true;
+    }
+    if (legacy) {
+      row.ignored = true;
+      row.stage = 'DONE';
+      row.state = 'REQUEST_COMPLETED';
+      row.phases = [];
+      this.all.push(row);
+      return false;
+    }
+    this.index(row);
+    this.finishDuplicate(row, now);
+    return true;
   }
 
   private createRow(
@@ -361,13 +371,7 @@ export class Engine {
   }
 
   approve(row: RequestItem, comment: string | null, at: number): void {
-    const approval = row.approval;
-    if (!approval) return;
-    approval.status = 'APPROVED';
-    approval.comment = comment;
-    approval.modified = at;
-    this.pendingApprovals.delete(approval.id);
-    this.closePhase(row, 'COMPLETED', 'SUCCESSFUL', at);
+    if (!this.decide(row, 'APPROVED', comment, at)) return;
     const start = row.startDate === null ? at : Math.max(at, Date.parse(row.startDate));
     if (start > at) {
       row.stage = 'SCHEDULED';
@@ -380,14 +384,19 @@ export class Engine {
   }
 
   reject(row: RequestItem, comment: string | null, at: number): void {
+    if (this.decide(row, 'REJECTED', comment, at)) this.finish(row, 'REJECTED', at);
+  }
+
+  /** Records the approver's decision and closes the approval phase; false when the row has no approval. */
+  private decide(row: RequestItem, status: 'APPROVED' | 'REJECTED', comment: string | null, at: number): boolean {
     const approval = row.approval;
-    if (!approval) return;
-    approval.status = 'REJECTED';
+    if (!approval) return false;
+    approval.status = status;
     approval.comment = comment;
     approval.modified = at;
     this.pendingApprovals.delete(approval.id);
-    this.closePhase(row, 'COMPLETED', 'FAILED', at);
-    this.finish(row, 'REJECTED', at);
+    this.closePhase(row, 'COMPLETED', status === 'APPROVED' ? 'SUCCESSFUL' : 'FAILED', at);
+    return true;
   }
 
   private startProvisioning(row: RequestItem, at: number): void {
@@ -473,7 +482,7 @@ export class Engine {
     for (const [key, h] of held) if (h.source === 'ROLE' && h.grantedBy === holding.id) held.delete(key);
   }
 
-  private finish(row: RequestItem, state: RequestState, at: number): void {
+  private finish(row: RequestItem, state: IscRequestState, at: number): void {
     row.state = state;
     row.stage = 'DONE';
     this.inProgress.delete(row);

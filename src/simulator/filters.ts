@@ -1,4 +1,6 @@
 import { badRequest } from './errors';
+import { stringParam } from './paging';
+import { BooleanParser, tokenize } from './query-syntax';
 
 /**
  * ISC's standard collection filter syntax: `field op value`, `field in ("a","b")`, `field pr`,
@@ -27,89 +29,23 @@ export interface FieldSpec<Row> {
 
 export type FieldTable<Row> = Record<string, FieldSpec<Row>>;
 
-type Token = { t: 'lparen' | 'rparen' | 'comma' } | { t: 'string'; v: string } | { t: 'word'; v: string };
+const PUNCTUATION = { '(': 'lparen', ')': 'rparen', ',': 'comma' } as const;
 
-function tokenize(input: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input.charAt(i);
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === '(') {
-      tokens.push({ t: 'lparen' });
-      i++;
-    } else if (c === ')') {
-      tokens.push({ t: 'rparen' });
-      i++;
-    } else if (c === ',') {
-      tokens.push({ t: 'comma' });
-      i++;
-    } else if (c === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= input.length) throw badRequest(`Invalid filter: unterminated string in "${input}"`);
-        const d = input.charAt(i);
-        if (d === '\\' && i + 1 < input.length) {
-          value += input.charAt(i + 1);
-          i += 2;
-        } else if (d === '"') {
-          i++;
-          break;
-        } else {
-          value += d;
-          i++;
-        }
-      }
-      tokens.push({ t: 'string', v: value });
-    } else {
-      const start = i;
-      while (i < input.length && !/[\s(),"]/.test(input.charAt(i))) i++;
-      tokens.push({ t: 'word', v: input.slice(start, i) });
-    }
-  }
-  return tokens;
-}
-
-class Parser {
-  private pos = 0;
-  constructor(
-    private readonly tokens: Token[],
-    private readonly source: string,
-  ) {}
-
+class Parser extends BooleanParser<'lparen' | 'rparen' | 'comma', FilterNode> {
   parse(): FilterNode {
-    const node = this.or();
-    if (this.pos !== this.tokens.length) this.fail('unexpected trailing input');
-    return node;
+    return this.whole(() => this.or());
   }
 
-  private fail(why: string): never {
-    throw badRequest(`Invalid filter "${this.source}": ${why}`);
-  }
-
-  private peekWord(): string | undefined {
-    const token = this.tokens[this.pos];
-    return token?.t === 'word' ? token.v.toLowerCase() : undefined;
+  protected binary(kind: 'and' | 'or', left: FilterNode, right: FilterNode): FilterNode {
+    return { kind, left, right };
   }
 
   private or(): FilterNode {
-    let left = this.and();
-    while (this.peekWord() === 'or') {
-      this.pos++;
-      left = { kind: 'or', left, right: this.and() };
-    }
-    return left;
+    return this.chain('or', () => this.and());
   }
 
   private and(): FilterNode {
-    let left = this.unary();
-    while (this.peekWord() === 'and') {
-      this.pos++;
-      left = { kind: 'and', left, right: this.unary() };
-    }
-    return left;
+    return this.chain('and', () => this.unary());
   }
 
   private unary(): FilterNode {
@@ -169,10 +105,20 @@ class Parser {
 }
 
 export function parseFilter(input: string): FilterNode {
-  return new Parser(tokenize(input), input).parse();
+  const unterminated = (): Error => badRequest(`Invalid filter: unterminated string in "${input}"`);
+  return new Parser(tokenize(input, PUNCTUATION, unterminated), input, 'filter').parse();
 }
 
 /** Throws a 400 for any field or operator the endpoint does not document. */
+/** The `filters` query parameter, parsed and checked against the endpoint's fields; undefined when absent or blank. */
+export function filterParam<Row>(query: Record<string, unknown>, fields: FieldTable<Row>): FilterNode | undefined {
+  const raw = stringParam(query, 'filters');
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const filter = parseFilter(raw);
+  checkFilter(filter, fields);
+  return filter;
+}
+
 export function checkFilter<Row>(node: FilterNode, fields: FieldTable<Row>): void {
   if (node.kind === 'not') {
     checkFilter(node.operand, fields);
@@ -259,7 +205,9 @@ export interface SortKey {
   descending: boolean;
 }
 
-export function parseSorters(input: string | undefined, allowed: ReadonlySet<string>): SortKey[] {
+/** The `sorters` query parameter: fields the endpoint sorts by, `-` for descending. */
+export function sortersParam(query: Record<string, unknown>, allowed: ReadonlySet<string>): SortKey[] {
+  const input = stringParam(query, 'sorters');
   if (input === undefined || input.trim() === '') return [];
   return input.split(',').map((raw) => {
     const part = raw.trim();
@@ -268,4 +216,20 @@ export function parseSorters(input: string | undefined, allowed: ReadonlySet<str
     if (!allowed.has(field)) throw badRequest(`Invalid sorters: sorting by ${field} is not supported`);
     return { field, descending };
   });
+}
+
+/** A comparator ordering rows by each sorter in turn; `tie` orders rows equal on every sorter. */
+export function bySorters<Row>(
+  sorters: readonly SortKey[],
+  key: (row: Row, field: string) => number | string,
+  tie: (a: Row, b: Row) => number = () => 0,
+): (a: Row, b: Row) => number {
+  return (a, b) => {
+    for (const { field, descending } of sorters) {
+      const x = key(a, field);
+      const y = key(b, field);
+      if (x !== y) return (x < y ? -1 : 1) * (descending ? -1 : 1);
+    }
+    return tie(a, b);
+  };
 }

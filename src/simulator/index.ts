@@ -53,8 +53,8 @@ function trackingId(state: SimulatorState): string {
   return state.random.hexId('tracking');
 }
 
-export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance {
-  const state = createState({
+function stateOf(options: SimulatorOptions): SimulatorState {
+  return createState({
     seed: options.seed ?? 1,
     clientId: options.clientId ?? SIMULATOR_DEFAULT_CREDENTIALS.clientId,
     clientSecret: options.clientSecret ?? SIMULATOR_DEFAULT_CREDENTIALS.clientSecret,
@@ -62,20 +62,25 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
     catalog: options.catalog ?? {},
     config: options.config ?? {},
   });
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024 });
-  if (options.stateFile !== undefined) {
-    state.saver = StateFile.open(options.stateFile, state, {
-      onError: (error) => {
-        // Serving goes on (the next change tries again); the warning reaches stderr even without a logger.
-        app.log.error(error);
-        process.emitWarning(error.message);
-      },
-    });
-    app.addHook('onClose', async () => state.saver.flush());
-  }
+}
 
-  // SailPoint's SDK sends `Content-Type: application/json` with an empty body on approve/reject
-  // without a comment; fastify's default parser would refuse that, ISC does not.
+/** Restores the tenant from the file and saves it there after changes, and once more on close. */
+function persistTo(app: FastifyInstance, state: SimulatorState, stateFile: string): void {
+  state.saver = StateFile.open(stateFile, state, {
+    onError: (error) => {
+      // Serving goes on (the next change tries again); the warning reaches stderr even without a logger.
+      app.log.error(error);
+      process.emitWarning(error.message);
+    },
+  });
+  app.addHook('onClose', async () => state.saver.flush());
+}
+
+/**
+ * SailPoint's SDK sends `Content-Type: application/json` with an empty body on approve/reject
+ * without a comment; fastify's default parser would refuse that, ISC does not.
+ */
+function acceptEmptyJson(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
@@ -89,7 +94,10 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
       done(new IscHttpError(400, 'The request body is not valid JSON.'), undefined);
     }
   });
+}
 
+/** Every failure as ISC's ErrorResponseDto: a thrown IscHttpError as itself, fastify's 4xx as 400, the rest 500. */
+function answerErrorsAsIsc(app: FastifyInstance, state: SimulatorState): void {
   app.setErrorHandler((error: FastifyError | IscHttpError, _request, reply) => {
     if (error instanceof IscHttpError)
       return reply.code(error.statusCode).send(errorResponse(error.statusCode, trackingId(state), error.message));
@@ -99,7 +107,9 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
     app.log.error(error);
     return reply.code(500).send(errorResponse(500, trackingId(state), 'An internal fault occurred.'));
   });
+}
 
+function everyRequest(app: FastifyInstance, state: SimulatorState): void {
   // Due transitions are applied before anything reads state: deterministic and timer-free.
   app.addHook('onRequest', async () => {
     state.engine.catchUp();
@@ -110,7 +120,10 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
     state.stats.record(request.method, statsRoute(request), reply.statusCode, api ? state.clock.now() : undefined);
     state.saver.changed();
   });
+}
 
+/** The token endpoint, ISC's API under each version prefix (guarded: auth, rate limit, faults), the control API. */
+function routes(app: FastifyInstance, state: SimulatorState): void {
   void app.register(async (scope) => oauthRoutes(scope, state));
   for (const version of VERSIONS) {
     void app.register(
@@ -125,6 +138,17 @@ export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance 
     );
   }
   controlRoutes(app, state);
+}
+
+/** The simulator as an app that does not listen yet: for `inject()` tests and {@link startSimulator}. */
+export function buildSimulator(options: SimulatorOptions = {}): FastifyInstance {
+  const state = stateOf(options);
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024 });
+  if (options.stateFile !== undefined) persistTo(app, state, options.stateFile);
+  acceptEmptyJson(app);
+  answerErrorsAsIsc(app, state);
+  everyRequest(app, state);
+  routes(app, state);
   return app;
 }
 

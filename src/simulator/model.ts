@@ -1,24 +1,10 @@
+/** Shapes of the simulator's in-memory records, shared by the engine, renderers and routes. */
+import { ISC_IN_PROGRESS_STATES, type IscRequestState } from '../common/isc-states';
 import { type ItemType } from './catalog';
 import { type ErrorMessage } from './errors';
 
-/** Shapes of the simulator's in-memory records, shared by the engine, renderers and routes. */
-export const REQUEST_STATES = [
-  'EXECUTING',
-  'PROVISIONING_VERIFICATION_PENDING',
-  'REQUEST_COMPLETED',
-  'REJECTED',
-  'CANCELLED',
-  'TERMINATED',
-  'PROVISIONING_FAILED',
-  'NOT_ALL_ITEMS_PROVISIONED',
-  'ERROR',
-] as const;
-export type RequestState = (typeof REQUEST_STATES)[number];
-
-export const IN_PROGRESS_STATES: ReadonlySet<RequestState> = new Set([
-  'EXECUTING',
-  'PROVISIONING_VERIFICATION_PENDING',
-]);
+/** The states in which ISC is still working on a row: ISC's published list (src/common/isc-states.ts). */
+export const IN_PROGRESS_STATES: ReadonlySet<IscRequestState> = new Set(ISC_IN_PROGRESS_STATES);
 
 export type RequestType = 'GRANT_ACCESS' | 'REVOKE_ACCESS';
 
@@ -64,7 +50,7 @@ export interface RequestItem {
   modified: number;
   removeDate: string | null;
   startDate: string | null;
-  state: RequestState;
+  state: IscRequestState;
   stage: Stage;
   approval: Approval | null;
   phases: Phase[];

@@ -1,12 +1,13 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { ISC_REQUEST_STATES } from '../common/isc-states';
 import { ACCESS_SOURCES, type CatalogSizes, type Holding, ITEM_TYPES } from './catalog';
 import { applyConfigPatch, defaultConfig, simulatorConfigPatchSchema } from './config';
 import { type EngineSnapshot, type SavedEvent, type SavedRow } from './engine';
 import { type Scheduled } from './heap';
 import { type DirectorySnapshot, type SimIdentity } from './identities';
-import { type Approval, type Phase, PROVISIONING_OUTCOMES, REQUEST_STATES, STAGES } from './model';
+import { type Approval, type Phase, PROVISIONING_OUTCOMES, STAGES } from './model';
 import { STREAM_NAMES, type StreamPositions } from './prng';
 import { type SimulatorState, type StateSaver, type TenantSnapshot } from './state';
 
@@ -98,7 +99,7 @@ const rowSchema: z.ZodType<SavedRow> = z.object({
   modified: epochMs,
   removeDate: nullableText,
   startDate: nullableText,
-  state: z.enum(REQUEST_STATES),
+  state: z.enum(ISC_REQUEST_STATES),
   stage: z.enum(STAGES),
   approval: approvalSchema.nullable(),
   phases: z.array(phaseSchema),

@@ -3,6 +3,7 @@ import { type AttributeValue, type Catalog, type Holding, entitlementValue } fro
 import { iso } from './clock';
 import { badRequest } from './errors';
 import { type IdentityDirectory, type SimIdentity } from './identities';
+import { BooleanParser, tokenize } from './query-syntax';
 
 /**
  * The identities search index: the subset of ISC's search query language a client needs to find an
@@ -72,43 +73,7 @@ function getter<F>(table: Record<string, F>, field: string): F | undefined {
 
 const ATTRIBUTE_PREFIX = 'attributes.';
 
-type Token = { t: 'lparen' | 'rparen' | 'colon' } | { t: 'word' | 'string'; v: string };
-
-function tokenize(input: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input.charAt(i);
-    if (/\s/.test(c)) i++;
-    else if (c === '(' || c === ')' || c === ':') {
-      tokens.push({ t: c === '(' ? 'lparen' : c === ')' ? 'rparen' : 'colon' });
-      i++;
-    } else if (c === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= input.length) throw badRequest(`Invalid search query: unterminated string in ${input}`);
-        const d = input.charAt(i);
-        if (d === '\\' && i + 1 < input.length) {
-          value += input.charAt(i + 1);
-          i += 2;
-        } else if (d === '"') {
-          i++;
-          break;
-        } else {
-          value += d;
-          i++;
-        }
-      }
-      tokens.push({ t: 'string', v: value });
-    } else {
-      const start = i;
-      while (i < input.length && !/[\s():"]/.test(input.charAt(i))) i++;
-      tokens.push({ t: 'word', v: input.slice(start, i) });
-    }
-  }
-  return tokens;
-}
+const PUNCTUATION = { '(': 'lparen', ')': 'rparen', ':': 'colon' } as const;
 
 const knownField = (field: string, inAccess: boolean): boolean =>
   inAccess
@@ -116,44 +81,21 @@ const knownField = (field: string, inAccess: boolean): boolean =>
     : getter<IdentityField>(IDENTITY_FIELDS, field) !== undefined ||
       (field.startsWith(ATTRIBUTE_PREFIX) && field.length > ATTRIBUTE_PREFIX.length);
 
-class Parser {
-  private pos = 0;
-  constructor(
-    private readonly tokens: Token[],
-    private readonly source: string,
-  ) {}
-
+class Parser extends BooleanParser<'lparen' | 'rparen' | 'colon', Node> {
   parse(): Node {
-    const node = this.or(false);
-    if (this.pos !== this.tokens.length) this.fail('unexpected trailing input');
-    return node;
+    return this.whole(() => this.or(false));
   }
 
-  private fail(why: string): never {
-    throw badRequest(`Invalid search query "${this.source}": ${why}`);
-  }
-
-  private keyword(): string | undefined {
-    const token = this.tokens[this.pos];
-    return token?.t === 'word' ? token.v.toUpperCase() : undefined;
+  protected binary(kind: 'and' | 'or', left: Node, right: Node): Node {
+    return { kind, left, right };
   }
 
   private or(inAccess: boolean): Node {
-    let left = this.and(inAccess);
-    while (this.keyword() === 'OR') {
-      this.pos++;
-      left = { kind: 'or', left, right: this.and(inAccess) };
-    }
-    return left;
+    return this.chain('or', () => this.and(inAccess));
   }
 
   private and(inAccess: boolean): Node {
-    let left = this.unary(inAccess);
-    while (this.keyword() === 'AND') {
-      this.pos++;
-      left = { kind: 'and', left, right: this.unary(inAccess) };
-    }
-    return left;
+    return this.chain('and', () => this.unary(inAccess));
   }
 
   private unary(inAccess: boolean): Node {
@@ -191,7 +133,8 @@ class Parser {
 }
 
 export function parseSearchQuery(query: string): SearchQuery {
-  return new Parser(tokenize(query), query).parse();
+  const unterminated = (): Error => badRequest(`Invalid search query: unterminated string in ${query}`);
+  return new Parser(tokenize(query, PUNCTUATION, unterminated), query, 'search query').parse();
 }
 
 const equal = (actual: FieldValue, expected: string): boolean =>

@@ -70,28 +70,67 @@ export interface StateOptions {
   config: SimulatorConfigPatch;
 }
 
-export function createState(options: StateOptions): SimulatorState {
-  // Start-up options get the same validation as POST /__sim/config: a typo fails fast, not silently.
-  const patch = simulatorConfigPatchSchema.safeParse(options.config);
+/** Start-up options get the same validation as POST /__sim/config: a typo fails fast, not silently. */
+function parseConfigOption(config: SimulatorConfigPatch): SimulatorConfigPatch {
+  const patch = simulatorConfigPatchSchema.safeParse(config);
   if (!patch.success)
     throw new Error(
       `Invalid simulator config: ${patch.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
+  return patch.data;
+}
+
+/** The seeded tenant and token issuer, and where every random stream stands once they are drawn. */
+function seedTenant(options: StateOptions) {
   const sizes: CatalogSizes = { ...DEFAULT_CATALOG_SIZES, ...options.catalog };
   const random = new RandomStreams(options.seed);
   const catalog = buildCatalog(random, sizes);
-  const tokens = new TokenAuthority(
-    random,
-    { clientId: options.clientId, clientSecret: options.clientSecret },
-    options.tokenTtlSeconds,
-  );
-  // Where every stream stands right after start-up: a reset goes back here, so a reset run makes the
-  // same choices as a fresh one.
-  const seeded = random.snapshot();
+  const credentials = { clientId: options.clientId, clientSecret: options.clientSecret };
+  const tokens = new TokenAuthority(random, credentials, options.tokenTtlSeconds);
+  // A reset goes back to these positions, so a reset run makes the same choices as a fresh one.
+  return { sizes, random, catalog, tokens, seeded: random.snapshot() };
+}
+
+function resetTenant(state: SimulatorState, seeded: StreamPositions): void {
+  state.random.restore(seeded);
+  state.identities.reset();
+  state.engine.reset();
+  state.limiter.reset();
+  state.stats.reset();
+}
+
+function snapshotTenant(state: SimulatorState): TenantSnapshot {
+  return {
+    clockOffsetMs: state.clock.offsetMs,
+    random: state.random.snapshot(),
+    config: structuredClone(state.config),
+    identities: state.identities.snapshot(),
+    engine: state.engine.snapshot(),
+  };
+}
+
+function restoreTenant(state: SimulatorState, snapshot: TenantSnapshot, startPatch: SimulatorConfigPatch): void {
+  state.identities.restore(snapshot.identities);
+  state.engine.restore(snapshot.engine);
+  state.random.restore(snapshot.random);
+  state.clock.restore(snapshot.clockOffsetMs);
+  // Options given at this start-up win over the saved config: a flag passed on restart takes effect.
+  state.config = applyConfigPatch(snapshot.config, startPatch);
+}
+
+function fingerprintOf(state: SimulatorState): string {
+  const { engine, identities, random, clock } = state;
+  return [engine.version, identities.version, random.draws, clock.offsetMs, JSON.stringify(state.config)].join('|');
+}
+
+/** Builds one simulator's state from its start-up options. */
+export function createState(options: StateOptions): SimulatorState {
+  const patch = parseConfigOption(options.config);
+  const { sizes, random, catalog, tokens, seeded } = seedTenant(options);
   const clock = new SimClock();
   const identities = new IdentityDirectory(catalog);
   const state: SimulatorState = {
-    config: applyConfigPatch(defaultConfig(), patch.data),
+    config: applyConfigPatch(defaultConfig(), patch),
     seed: options.seed,
     sizes,
     clock,
@@ -102,39 +141,10 @@ export function createState(options: StateOptions): SimulatorState {
     tokens,
     limiter: new RateLimiter(),
     stats: new CallStats(),
-    reset() {
-      random.restore(seeded);
-      identities.reset();
-      state.engine.reset();
-      state.limiter.reset();
-      state.stats.reset();
-    },
-    snapshot() {
-      return {
-        clockOffsetMs: clock.offsetMs,
-        random: random.snapshot(),
-        config: structuredClone(state.config),
-        identities: identities.snapshot(),
-        engine: state.engine.snapshot(),
-      };
-    },
-    restore(snapshot) {
-      identities.restore(snapshot.identities);
-      state.engine.restore(snapshot.engine);
-      random.restore(snapshot.random);
-      clock.restore(snapshot.clockOffsetMs);
-      // Options given at this start-up win over the saved config: a flag passed on restart takes effect.
-      state.config = applyConfigPatch(snapshot.config, patch.data);
-    },
-    fingerprint() {
-      return [
-        state.engine.version,
-        identities.version,
-        random.draws,
-        clock.offsetMs,
-        JSON.stringify(state.config),
-      ].join('|');
-    },
+    reset: () => resetTenant(state, seeded),
+    snapshot: () => snapshotTenant(state),
+    restore: (snapshot) => restoreTenant(state, snapshot, patch),
+    fingerprint: () => fingerprintOf(state),
     saver: NO_SAVER,
   };
   return state;

@@ -2,19 +2,21 @@ import { iso } from './clock';
 import { type FastifyReply } from 'fastify';
 import { badRequest } from './errors';
 import {
-  checkFilter,
+  bySorters,
   evaluateFilter,
   type FieldTable,
   type FilterNode,
+  filterParam,
   ops,
   type Operator,
-  parseFilter,
-  parseSorters,
   pinnedValues,
+  type SortKey,
+  sortersParam,
 } from './filters';
+import { type Engine } from './engine';
 import { type ApiVersion } from './guard';
 import { IN_PROGRESS_STATES, type RequestItem } from './model';
-import { page, parsePaging, stringParam } from './paging';
+import { page, type Paging, parsePaging, stringParam } from './paging';
 import { statusJson } from './render';
 import { type SimulatorState } from './state';
 
@@ -80,14 +82,21 @@ function fromIds(ids: string[], lookup: (id: string) => RequestItem[] | undefine
   return [...rows].sort(bySeq);
 }
 
-export function listStatus(
-  state: SimulatorState,
-  version: ApiVersion,
-  query: Record<string, unknown>,
-  reply: FastifyReply,
-): string {
-  const { engine, catalog, identities } = state;
-  const me = (value: string | undefined): string | undefined => (value === 'me' ? catalog.admin.id : value);
+/** The query's parameters, checked, with `me` as the admin's id. */
+interface StatusQuery {
+  requestedFor: string | undefined;
+  requestedBy: string | undefined;
+  regarding: string | undefined;
+  assignedTo: string | undefined;
+  requestState: string | undefined;
+  paging: Paging;
+  fields: FieldTable<RequestItem>;
+  filter: FilterNode | undefined;
+  sorters: SortKey[];
+}
+
+function parseStatusQuery(state: SimulatorState, version: ApiVersion, query: Record<string, unknown>): StatusQuery {
+  const me = (value: string | undefined): string | undefined => (value === 'me' ? state.catalog.admin.id : value);
   const requestedFor = me(stringParam(query, 'requested-for'));
   const requestedBy = me(stringParam(query, 'requested-by'));
   const regarding = me(stringParam(query, 'regarding-identity'));
@@ -100,55 +109,55 @@ export function listStatus(
   if (requestState !== undefined && requestState !== 'EXECUTING')
     throw badRequest('request-state: the only valid value is EXECUTING.');
   const fields = FIELD_TABLES[state.config.profile === 'legacy' ? 'legacy' : version];
-  const rawFilter = stringParam(query, 'filters');
-  let filter: FilterNode | undefined;
-  if (rawFilter !== undefined && rawFilter.trim() !== '') {
-    filter = parseFilter(rawFilter);
-    checkFilter(filter, fields);
-  }
-  const sorters = parseSorters(stringParam(query, 'sorters'), SORTERS);
+  const filter = filterParam(query, fields);
+  const sorters = sortersParam(query, SORTERS);
+  return { requestedFor, requestedBy, regarding, assignedTo, requestState, paging, fields, filter, sorters };
+}
 
-  const pinnedRequests = filter && pinnedValues(filter, 'accessRequestId');
-  const pinnedItems = filter && pinnedValues(filter, 'accountActivityItemId');
-  let candidates: Iterable<RequestItem>;
-  if (pinnedRequests) candidates = fromIds(pinnedRequests, (id) => engine.byAccessRequestId.get(id));
-  else if (pinnedItems)
-    candidates = fromIds(pinnedItems, (id) => {
+/** The smallest indexed set that holds every answer: pinned ids first, then the narrowest parameter. */
+function candidatesFor(engine: Engine, q: StatusQuery): Iterable<RequestItem> {
+  const pinnedRequests = q.filter && pinnedValues(q.filter, 'accessRequestId');
+  const pinnedItems = q.filter && pinnedValues(q.filter, 'accountActivityItemId');
+  if (pinnedRequests) return fromIds(pinnedRequests, (id) => engine.byAccessRequestId.get(id));
+  if (pinnedItems)
+    return fromIds(pinnedItems, (id) => {
       const row = engine.byActivityItemId.get(id);
       return row ? [row] : undefined;
     });
-  else if (requestedFor !== undefined) candidates = engine.byIdentity.get(requestedFor) ?? [];
-  else if (regarding !== undefined)
-    candidates = fromIds([regarding], (id) => [
+  if (q.requestedFor !== undefined) return engine.byIdentity.get(q.requestedFor) ?? [];
+  if (q.regarding !== undefined)
+    return fromIds([q.regarding], (id) => [
       ...(engine.byIdentity.get(id) ?? []),
       ...(engine.byRequester.get(id) ?? []),
     ]);
-  else if (requestedBy !== undefined) candidates = engine.byRequester.get(requestedBy) ?? [];
-  else if (assignedTo !== undefined) candidates = engine.byApprovalOwner.get(assignedTo) ?? [];
-  else if (requestState !== undefined) candidates = engine.inProgress;
-  else candidates = engine.visible;
+  if (q.requestedBy !== undefined) return engine.byRequester.get(q.requestedBy) ?? [];
+  if (q.assignedTo !== undefined) return engine.byApprovalOwner.get(q.assignedTo) ?? [];
+  if (q.requestState !== undefined) return engine.inProgress;
+  return engine.visible;
+}
 
+function matches(row: RequestItem, q: StatusQuery): boolean {
+  if (q.requestedFor !== undefined && row.identityId !== q.requestedFor) return false;
+  if (q.requestedBy !== undefined && row.requesterId !== q.requestedBy) return false;
+  if (q.regarding !== undefined && row.identityId !== q.regarding && row.requesterId !== q.regarding) return false;
+  if (q.assignedTo !== undefined && row.approval?.ownerId !== q.assignedTo) return false;
+  if (q.requestState !== undefined && !IN_PROGRESS_STATES.has(row.state)) return false;
+  return !q.filter || evaluateFilter(q.filter, q.fields, row);
+}
+
+/** One page of GET /access-request-status as the JSON text ISC sends (rows are cached as JSON). */
+export function listStatus(
+  state: SimulatorState,
+  version: ApiVersion,
+  query: Record<string, unknown>,
+  reply: FastifyReply,
+): string {
+  const q = parseStatusQuery(state, version, query);
   const rows: RequestItem[] = [];
-  for (const row of candidates) {
-    if (requestedFor !== undefined && row.identityId !== requestedFor) continue;
-    if (requestedBy !== undefined && row.requesterId !== requestedBy) continue;
-    if (regarding !== undefined && row.identityId !== regarding && row.requesterId !== regarding) continue;
-    if (assignedTo !== undefined && row.approval?.ownerId !== assignedTo) continue;
-    if (requestState !== undefined && !IN_PROGRESS_STATES.has(row.state)) continue;
-    if (filter && !evaluateFilter(filter, fields, row)) continue;
-    rows.push(row);
-  }
-  if (sorters.length > 0) {
-    rows.sort((a, b) => {
-      for (const { field, descending } of sorters) {
-        const x = sortValue(a, field);
-        const y = sortValue(b, field);
-        if (x !== y) return (x < y ? -1 : 1) * (descending ? -1 : 1);
-      }
-      return bySeq(a, b);
-    });
-  }
-  return `[${page(rows, paging, reply)
-    .map((row) => statusJson(row, identities))
+  for (const row of candidatesFor(state.engine, q)) if (matches(row, q)) rows.push(row);
+  // Equal on every sorter: submission order.
+  if (q.sorters.length > 0) rows.sort(bySorters(q.sorters, sortValue, bySeq));
+  return `[${page(rows, q.paging, reply)
+    .map((row) => statusJson(row, state.identities))
     .join(',')}]`;
 }

@@ -1,14 +1,14 @@
+/**
+ * POST /access-requests: body shape (zod) and every documented rule, turned into a plan of
+ * (identity, item) rows for the engine. Any violation is a 400 ErrorResponseDto, as ISC answers.
+ */
 import { z } from 'zod';
-import { type Catalog, type CatalogItem } from './catalog';
+import { type Catalog, type CatalogItem, type Holding } from './catalog';
 import { type IdentityDirectory } from './identities';
 import { type SimulatorProfile } from './config';
 import { type Engine, type PlannedItem, type SubmissionPlan } from './engine';
 import { badRequest } from './errors';
 
-/**
- * POST /access-requests: body shape (zod) and every documented rule, turned into a plan of
- * (identity, item) rows for the engine. Any violation is a 400 ErrorResponseDto, as ISC answers.
- */
 const itemType = z.enum(['ACCESS_PROFILE', 'ROLE', 'ENTITLEMENT']);
 const metadata = z.record(z.string(), z.string());
 
@@ -61,6 +61,133 @@ function mustItem(catalog: Catalog, id: string): CatalogItem {
   return item;
 }
 
+type AccessRequestBody = z.infer<typeof accessRequestBodySchema>;
+type SubmittedType = 'GRANT_ACCESS' | 'REVOKE_ACCESS';
+
+/** One identity with the items requested for it, as the body pairs them. */
+interface Pair {
+  identityId: string;
+  items: RequestedItem[];
+}
+
+/** What the per-item rules read besides the item. */
+interface ItemContext {
+  catalog: Catalog;
+  profile: SimulatorProfile;
+  now: number;
+}
+
+/** The body as a typed request; MODIFY_ACCESS is documented but refused, as ISC refuses it. */
+function parseBody(body: unknown): { request: AccessRequestBody; requestType: SubmittedType } {
+  const parsed = accessRequestBodySchema.safeParse(body);
+  if (!parsed.success) throw badRequest(`Invalid access request: ${zodMessage(parsed.error)}`);
+  const requestType = parsed.data.requestType ?? 'GRANT_ACCESS';
+  if (requestType === 'MODIFY_ACCESS') throw badRequest('requestType MODIFY_ACCESS is not supported for this request.');
+  return { request: parsed.data, requestType };
+}
+
+/** Either form of the body as (identity, items) pairs: per-identity items, or one item list for everyone. */
+function pairsOf(request: AccessRequestBody, requestType: SubmittedType): Pair[] {
+  const perIdentity = request.requestedForWithRequestedItems;
+  if (perIdentity && perIdentity.length > 0) {
+    if (requestType === 'REVOKE_ACCESS')
+      throw badRequest('requestedForWithRequestedItems is not supported for REVOKE_ACCESS requests.');
+    return perIdentity.map((x) => ({ identityId: x.identityId, items: x.requestedItems }));
+  }
+  if (!request.requestedFor || request.requestedFor.length === 0)
+    throw badRequest('requestedFor is required and must not be empty.');
+  const items = request.requestedItems;
+  if (!items || items.length === 0) throw badRequest('requestedItems is required and must not be empty.');
+  return request.requestedFor.map((identityId) => ({ identityId, items }));
+}
+
+/** ISC's limits on requests with entitlements: 25 entitlements, 10 identities. */
+function checkEntitlementLimits(identityIds: string[], entitlementIds: Set<string>): void {
+  if (entitlementIds.size === 0) return;
+  if (entitlementIds.size > 25) throw badRequest('A request with entitlements may contain at most 25 entitlements.');
+  if (identityIds.length > 10) throw badRequest('A request with entitlements may be made for at most 10 identities.');
+}
+
+/** Every item exists with its declared type, and its dates are valid for the profile. */
+function checkItem(item: RequestedItem, { catalog, profile, now }: ItemContext): void {
+  const known = catalog.itemById.get(item.id);
+  if (!known || known.type !== item.type) throw badRequest(`${item.type} ${item.id} was not found.`);
+  if (item.removeDate !== undefined) checkDate('removeDate', item.removeDate, now);
+  if (item.startDate !== undefined) checkDate('startDate', item.startDate, now);
+  if (
+    item.removeDate !== undefined &&
+    item.startDate !== undefined &&
+    Date.parse(item.removeDate) <= Date.parse(item.startDate)
+  ) {
+    throw badRequest('removeDate must be later than startDate.');
+  }
+  if (profile === 'legacy') {
+    if (item.startDate !== undefined) throw badRequest('startDate is not supported.');
+    if (item.removeDate !== undefined && item.type === 'ENTITLEMENT')
+      throw badRequest('removeDate is not supported for entitlements.');
+  }
+}
+
+/** A revocation: one identity, at most one entitlement, a comment on every item, only access a request gave. */
+function checkRevocation(
+  identityIds: string[],
+  entitlementIds: Set<string>,
+  items: RequestedItem[],
+  engine: Engine,
+): void {
+  if (identityIds.length !== 1) throw badRequest('A REVOKE_ACCESS request must be for exactly one identity.');
+  if (entitlementIds.size > 1) throw badRequest('A REVOKE_ACCESS request may contain at most 1 entitlement.');
+  const identityId = identityIds[0] ?? '';
+  for (const item of items) {
+    if (!item.comment || item.comment.trim() === '')
+      throw badRequest('comment is required for every item of a REVOKE_ACCESS request.');
+    if (item.startDate !== undefined) throw badRequest('startDate is not allowed in a REVOKE_ACCESS request.');
+    checkRevocable(engine.holding(identityId, item.type, item.id), item);
+  }
+}
+
+function checkRevocable(held: Holding | undefined, item: RequestedItem): void {
+  if (!held) return;
+  if (held.source !== 'REQUEST') {
+    const by = held.source === 'ROLE' ? 'role membership' : 'birthright provisioning';
+    throw badRequest(`${item.type} ${item.id} was granted by ${by} and cannot be revoked by an access request.`);
+  }
+  if (
+    item.removeDate !== undefined &&
+    held.removeDate !== null &&
+    Date.parse(item.removeDate) >= Date.parse(held.removeDate)
+  ) {
+    throw badRequest(`removeDate must be earlier than the existing sunset date ${held.removeDate}.`);
+  }
+}
+
+/** Older IdentityNow: no removeDate where the role or access profile already has a sunset date. */
+function checkLegacySunsets(pairs: Pair[], engine: Engine): void {
+  for (const { identityId, items } of pairs) {
+    for (const item of items) {
+      const held = engine.holding(identityId, item.type, item.id);
+      if (item.removeDate !== undefined && held?.removeDate)
+        throw badRequest(`${item.type} ${item.id} already has a sunset date; removeDate cannot be set.`);
+    }
+  }
+}
+
+function plannedItem(catalog: Catalog, item: RequestedItem): PlannedItem {
+  return {
+    item: mustItem(catalog, item.id),
+    comment: item.comment ?? null,
+    clientMetadata: item.clientMetadata ?? null,
+    removeDate: item.removeDate ?? null,
+    startDate: item.startDate ?? null,
+  };
+}
+
+/**
+ * Checks a POST /access-requests body against every documented rule, in ISC's order, and plans its
+ * (identity, item) rows.
+ *
+ * @throws a 400 ErrorResponseDto for the first rule the body breaks.
+ */
 export function planSubmission(
   body: unknown,
   engine: Engine,
@@ -69,104 +196,26 @@ export function planSubmission(
   profile: SimulatorProfile,
   now: number,
 ): SubmissionPlan {
-  const parsed = accessRequestBodySchema.safeParse(body);
-  if (!parsed.success) throw badRequest(`Invalid access request: ${zodMessage(parsed.error)}`);
-  const request = parsed.data;
-  const requestType = request.requestType ?? 'GRANT_ACCESS';
-  if (requestType === 'MODIFY_ACCESS') throw badRequest('requestType MODIFY_ACCESS is not supported for this request.');
-
-  let pairs: { identityId: string; items: RequestedItem[] }[];
-  if (request.requestedForWithRequestedItems && request.requestedForWithRequestedItems.length > 0) {
-    if (requestType === 'REVOKE_ACCESS')
-      throw badRequest('requestedForWithRequestedItems is not supported for REVOKE_ACCESS requests.');
-    pairs = request.requestedForWithRequestedItems.map((x) => ({ identityId: x.identityId, items: x.requestedItems }));
-  } else {
-    if (!request.requestedFor || request.requestedFor.length === 0)
-      throw badRequest('requestedFor is required and must not be empty.');
-    if (!request.requestedItems || request.requestedItems.length === 0)
-      throw badRequest('requestedItems is required and must not be empty.');
-    const items = request.requestedItems;
-    pairs = request.requestedFor.map((identityId) => ({ identityId, items }));
-  }
+  const { request, requestType } = parseBody(body);
+  const pairs = pairsOf(request, requestType);
   if (pairs.some((p) => p.items.length === 0)) throw badRequest('requestedItems must not be empty.');
 
   const identityIds = [...new Set(pairs.map((p) => p.identityId))];
   const allItems = pairs.flatMap((p) => p.items);
   const entitlementIds = new Set(allItems.filter((i) => i.type === 'ENTITLEMENT').map((i) => i.id));
-  if (entitlementIds.size > 0) {
-    if (entitlementIds.size > 25) throw badRequest('A request with entitlements may contain at most 25 entitlements.');
-    if (identityIds.length > 10) throw badRequest('A request with entitlements may be made for at most 10 identities.');
-  }
-
+  checkEntitlementLimits(identityIds, entitlementIds);
   for (const identityId of identityIds) {
     if (!identities.has(identityId)) throw badRequest(`Identity ${identityId} was not found.`);
   }
-  for (const item of allItems) {
-    const known = catalog.itemById.get(item.id);
-    if (!known || known.type !== item.type) throw badRequest(`${item.type} ${item.id} was not found.`);
-    if (item.removeDate !== undefined) checkDate('removeDate', item.removeDate, now);
-    if (item.startDate !== undefined) checkDate('startDate', item.startDate, now);
-    if (
-      item.removeDate !== undefined &&
-      item.startDate !== undefined &&
-      Date.parse(item.removeDate) <= Date.parse(item.startDate)
-    ) {
-      throw badRequest('removeDate must be later than startDate.');
-    }
-    if (profile === 'legacy') {
-      if (item.startDate !== undefined) throw badRequest('startDate is not supported.');
-      if (item.removeDate !== undefined && item.type === 'ENTITLEMENT')
-        throw badRequest('removeDate is not supported for entitlements.');
-    }
-  }
-
-  if (requestType === 'REVOKE_ACCESS') {
-    if (identityIds.length !== 1) throw badRequest('A REVOKE_ACCESS request must be for exactly one identity.');
-    if (entitlementIds.size > 1) throw badRequest('A REVOKE_ACCESS request may contain at most 1 entitlement.');
-    const identityId = identityIds[0] ?? '';
-    for (const item of allItems) {
-      if (!item.comment || item.comment.trim() === '')
-        throw badRequest('comment is required for every item of a REVOKE_ACCESS request.');
-      if (item.startDate !== undefined) throw badRequest('startDate is not allowed in a REVOKE_ACCESS request.');
-      const held = engine.holding(identityId, item.type, item.id);
-      if (held && held.source !== 'REQUEST') {
-        throw badRequest(
-          `${item.type} ${item.id} was granted by ${held.source === 'ROLE' ? 'role membership' : 'birthright provisioning'} and cannot be revoked by an access request.`,
-        );
-      }
-      if (
-        held &&
-        item.removeDate !== undefined &&
-        held.removeDate !== null &&
-        Date.parse(item.removeDate) >= Date.parse(held.removeDate)
-      ) {
-        throw badRequest(`removeDate must be earlier than the existing sunset date ${held.removeDate}.`);
-      }
-    }
-  }
-
-  if (profile === 'legacy') {
-    // Older IdentityNow: no removeDate where the role or access profile already has a sunset date.
-    for (const { identityId, items } of pairs) {
-      for (const item of items) {
-        const held = engine.holding(identityId, item.type, item.id);
-        if (item.removeDate !== undefined && held?.removeDate)
-          throw badRequest(`${item.type} ${item.id} already has a sunset date; removeDate cannot be set.`);
-      }
-    }
-  }
+  for (const item of allItems) checkItem(item, { catalog, profile, now });
+  if (requestType === 'REVOKE_ACCESS') checkRevocation(identityIds, entitlementIds, allItems, engine);
+  if (profile === 'legacy') checkLegacySunsets(pairs, engine);
 
   return {
     requestType,
     perIdentity: pairs.map(({ identityId, items }) => ({
       identityId,
-      items: items.map((i): PlannedItem => ({
-        item: mustItem(catalog, i.id),
-        comment: i.comment ?? null,
-        clientMetadata: i.clientMetadata ?? null,
-        removeDate: i.removeDate ?? null,
-        startDate: i.startDate ?? null,
-      })),
+      items: items.map((item) => plannedItem(catalog, item)),
     })),
   };
 }

@@ -131,6 +131,73 @@ function baseEnvironment(path: string): Record<string, string> {
   return { ...base, PATH: path };
 }
 
+/**
+ * The compose project as compose would resolve it for this run: the pinned versions, and the password
+ * an .env would hold. Every service the run reads is checked to exist before anything starts.
+ */
+function resolveCompose(versions: DeployVersions, password: string): ComposeProject {
+  const compose = loadCompose({ env: { ...versions, POSTGRES_PASSWORD: password } });
+  for (const name of ['postgresql', 'temporal', ...Object.values(SETUP_JOBS)]) serviceOf(compose, name);
+  return compose;
+}
+
+/** The jobs call `temporal` and `temporal-sql-tool` by name, as in the admin-tools image: a PATH that has them. */
+function toolsPath(runDir: string, build: TemporalServerBuild): string {
+  const { cli } = ensureTemporalBinaries();
+  const toolsDir = join(runDir, 'bin');
+  mkdirSync(toolsDir, { recursive: true });
+  symlinkSync(cli, join(toolsDir, 'temporal'));
+  symlinkSync(build.sqlTool, join(toolsDir, 'temporal-sql-tool'));
+  return [toolsDir, process.env.PATH ?? '/usr/bin:/bin'].join(delimiter);
+}
+
+/** What a one-shot job needs to run here: the tools' PATH, the database's port, the frontend's address. */
+interface JobContext {
+  compose: ComposeProject;
+  path: string;
+  ports: NativePorts;
+  address: string;
+  runDir: string;
+  log: (line: string) => void;
+}
+
+/** Runs one of compose's one-shot jobs with the environment compose gives it, moved to this machine. */
+async function runSetupJob(name: string, { compose, path, ports, address, runDir, log }: JobContext): Promise<string> {
+  const service = serviceOf(compose, name);
+  const env: Record<string, string> = { ...baseEnvironment(path), ...service.environment };
+  // Compose's host names are this machine here.
+  if ('POSTGRES_SEEDS' in env) Object.assign(env, { POSTGRES_SEEDS: '127.0.0.1', DB_PORT: String(ports.postgres) });
+  if ('TEMPORAL_ADDRESS' in env) env.TEMPORAL_ADDRESS = address;
+  const result = await runCommand(name, 'sh', [jobScript(service)], {
+    env,
+    logFile: join(runDir, `${name}.log`),
+    timeoutMs: 300_000,
+  });
+  if (result.code !== 0) {
+    throw new ProductionSetupError('SETUP_JOB_FAILED', `${name} exited with ${result.code}:\n${result.output}`);
+  }
+  log(`${name}: ${result.output.trim().split('\n').at(-1) ?? 'done'}`);
+  return result.output;
+}
+
+function startDatabase(context: JobContext, password: string): Promise<RunningPostgres> {
+  const service = serviceOf(context.compose, 'postgresql');
+  return startPostgres({
+    port: context.ports.postgres,
+    user: service.environment.POSTGRES_USER ?? 'postgres',
+    password: service.environment.POSTGRES_PASSWORD ?? password,
+    settings: commandSettings(service),
+    logFile: join(context.runDir, 'postgresql.log'),
+  });
+}
+
+/** The `temporal` service's environment as compose resolves it, and as this machine's server gets it. */
+function serverEnvironments(compose: ComposeProject, ports: NativePorts): NativePlatform['serverEnvironment'] {
+  const service = serviceOf(compose, 'temporal');
+  const dynamicConfig = hostPathOf(service, service.environment.DYNAMIC_CONFIG_FILE_PATH ?? '');
+  return { compose: service.environment, native: nativeServerEnvironment(service.environment, ports, dynamicConfig) };
+}
+
 /** Starts the platform and runs the setup jobs; on any failure everything started is stopped again. */
 export async function startNativePlatform(options: NativePlatformOptions = {}): Promise<NativePlatform> {
   const log = options.log ?? (() => undefined);
@@ -138,27 +205,15 @@ export async function startNativePlatform(options: NativePlatformOptions = {}): 
   mkdirSync(runDir, { recursive: true });
   const versions = loadDeployVersions();
   const password = randomBytes(18).toString('base64url');
-  // The same interpolation compose does: the pinned versions, and the password an .env would hold.
-  const compose = loadCompose({ env: { ...versions, POSTGRES_PASSWORD: password } });
-  const postgresService = serviceOf(compose, 'postgresql');
-  const temporalService = serviceOf(compose, 'temporal');
-  for (const job of Object.values(SETUP_JOBS)) serviceOf(compose, job);
-
-  const build = await ensureTemporalServerBuild({
-    version: versions.TEMPORAL_VERSION,
-    log,
-    ...(options.cacheRoot ? { cacheRoot: options.cacheRoot } : {}),
-  });
-  const { cli } = ensureTemporalBinaries();
-  // The jobs call `temporal` and `temporal-sql-tool` by name, as in the admin-tools image.
-  const toolsDir = join(runDir, 'bin');
-  mkdirSync(toolsDir, { recursive: true });
-  symlinkSync(cli, join(toolsDir, 'temporal'));
-  symlinkSync(build.sqlTool, join(toolsDir, 'temporal-sql-tool'));
-  const path = [toolsDir, process.env.PATH ?? '/usr/bin:/bin'].join(delimiter);
-
+  const compose = resolveCompose(versions, password);
+  const cacheRoot = options.cacheRoot ? { cacheRoot: options.cacheRoot } : {};
+  const build = await ensureTemporalServerBuild({ version: versions.TEMPORAL_VERSION, log, ...cacheRoot });
+  const path = toolsPath(runDir, build);
   const ports = await allocatePorts();
   const address = `127.0.0.1:${ports.frontendGrpc}`;
+  const jobs: JobContext = { compose, path, ports, address, runDir, log };
+  const runJob = (name: string): Promise<string> => runSetupJob(name, jobs);
+  const shape = options.shape ?? 'single';
   let postgres: RunningPostgres | undefined;
   let server: RunningTemporalServer | undefined;
   const stop = async (): Promise<void> => {
@@ -166,53 +221,20 @@ export async function startNativePlatform(options: NativePlatformOptions = {}): 
     await postgres?.stop();
   };
 
-  const runJob = async (name: string): Promise<string> => {
-    const service = serviceOf(compose, name);
-    const env: Record<string, string> = { ...baseEnvironment(path), ...service.environment };
-    // Compose's host names are this machine here.
-    if ('POSTGRES_SEEDS' in env) Object.assign(env, { POSTGRES_SEEDS: '127.0.0.1', DB_PORT: String(ports.postgres) });
-    if ('TEMPORAL_ADDRESS' in env) env.TEMPORAL_ADDRESS = address;
-    const result = await runCommand(name, 'sh', [jobScript(service)], {
-      env,
-      logFile: join(runDir, `${name}.log`),
-      timeoutMs: 300_000,
-    });
-    if (result.code !== 0) {
-      throw new ProductionSetupError('SETUP_JOB_FAILED', `${name} exited with ${result.code}:\n${result.output}`);
-    }
-    log(`${name}: ${result.output.trim().split('\n').at(-1) ?? 'done'}`);
-    return result.output;
-  };
-
   try {
-    postgres = await startPostgres({
-      port: ports.postgres,
-      user: postgresService.environment.POSTGRES_USER ?? 'postgres',
-      password: postgresService.environment.POSTGRES_PASSWORD ?? password,
-      settings: commandSettings(postgresService),
-      logFile: join(runDir, 'postgresql.log'),
-    });
+    postgres = await startDatabase(jobs, password);
     log(`postgresql ${postgres.major} on 127.0.0.1:${postgres.port}`);
     await runJob(SETUP_JOBS.schema);
-
-    const native = nativeServerEnvironment(
-      temporalService.environment,
-      ports,
-      hostPathOf(temporalService, temporalService.environment.DYNAMIC_CONFIG_FILE_PATH ?? ''),
-    );
-    server = await startTemporalServer({
-      build,
-      env: { ...baseEnvironment(path), ...native },
-      shape: options.shape ?? 'single',
-      address,
-      grpcPorts: { frontend: ports.frontendGrpc, history: ports.grpc.history, matching: ports.grpc.matching },
-      logDir: runDir,
-    });
-    log(`temporal ${versions.TEMPORAL_VERSION} (${options.shape ?? 'single'}) serving on ${address}`);
+    const serverEnvironment = serverEnvironments(compose, ports);
+    const grpcPorts = { frontend: ports.frontendGrpc, history: ports.grpc.history, matching: ports.grpc.matching };
+    const env = { ...baseEnvironment(path), ...serverEnvironment.native };
+    server = await startTemporalServer({ build, env, shape, address, grpcPorts, logDir: runDir });
+    log(`temporal ${versions.TEMPORAL_VERSION} (${shape}) serving on ${address}`);
     await runJob(SETUP_JOBS.namespace);
     await runJob(SETUP_JOBS.searchAttributes);
-
-    const namespaceJob = serviceOf(compose, SETUP_JOBS.namespace);
+    const namespace = serviceOf(compose, SETUP_JOBS.namespace).environment.TEMPORAL_NAMESPACE ?? 'default';
+    const running = server;
+    const restartServer = (roles?: readonly TemporalRole[]): Promise<void> => running.restart(roles);
     return {
       versions,
       compose,
@@ -220,11 +242,11 @@ export async function startNativePlatform(options: NativePlatformOptions = {}): 
       postgres,
       server,
       address,
-      namespace: namespaceJob.environment.TEMPORAL_NAMESPACE ?? 'default',
+      namespace,
       runDir,
-      serverEnvironment: { compose: temporalService.environment, native },
+      serverEnvironment,
       runJob,
-      restartServer: (roles) => (server as RunningTemporalServer).restart(roles),
+      restartServer,
       stop,
     };
   } catch (error) {

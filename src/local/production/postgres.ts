@@ -5,12 +5,13 @@
  * stopped with everything else, even on Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, realpathSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, realpathSync } from 'node:fs';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isExecutable, pathDirectories } from '../executables';
 import { ProductionSetupError } from './errors';
-import { onAbnormalExit, runCommand, spawnManaged, type ManagedProcess } from './processes';
+import { onAbnormalExit, runCommand, spawnManaged, type ManagedProcess, type SpawnOptions } from './processes';
 
 /** Temporal's postgres12 persistence plugin supports PostgreSQL 12 and later. */
 const MIN_MAJOR = 12;
@@ -44,15 +45,6 @@ interface Binaries {
   major: number;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const REQUIRED = ['initdb', 'postgres', 'pg_isready', 'psql'];
 
 function complete(bin: string): boolean {
@@ -69,7 +61,7 @@ export function findPostgres(env: Record<string, string | undefined> = process.e
   if (env.PG_BIN_DIR) {
     candidates.push(env.PG_BIN_DIR);
   } else {
-    for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const dir of pathDirectories(env)) {
       const initdb = join(dir, 'initdb');
       if (isExecutable(initdb)) candidates.push(dirname(realpathSync(initdb)));
     }
@@ -117,34 +109,55 @@ function runAs(): { uid: number; gid: number } | undefined {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Creates a cluster in a temporary directory and starts it on 127.0.0.1:`port`. */
-export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
-  const { bin, major } = findPostgres();
-  const owner = runAs();
+/** One throwaway cluster: its binaries, its temporary directory, and how psql and the server reach it. */
+interface Cluster {
+  bin: string;
+  root: string;
+  dataDir: string;
+  port: number;
+  user: string;
+  env: NodeJS.ProcessEnv;
+  /** Removes the temporary directory, and the exit hook that would have removed it. */
+  discard(): void;
+}
+
+/** A temporary directory holding the password file (owned by `owner` when there is one) and, later, the data. */
+function createCluster(bin: string, options: PostgresOptions, owner: ReturnType<typeof runAs>): Cluster {
   const root = mkdtempSync(join(tmpdir(), 'iscflow-postgres-'));
   // Retried: a server killed a moment ago may still be finishing a write into it.
   const removeRoot = (): void => rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   const forget = onAbnormalExit(removeRoot);
-  const dataDir = join(root, 'data');
   const passwordFile = join(root, 'password');
   writeFileSync(passwordFile, `${options.password}\n`, { mode: 0o600 });
   if (owner) {
     chownSync(root, owner.uid, owner.gid);
     chownSync(passwordFile, owner.uid, owner.gid);
   }
-  const env = { ...process.env, LC_ALL: 'C.UTF-8', TZ: 'UTC' };
-  const spawnAs = { env, logFile: options.logFile, ...owner };
+  return {
+    bin,
+    root,
+    dataDir: join(root, 'data'),
+    port: options.port,
+    user: options.user,
+    env: { ...process.env, LC_ALL: 'C.UTF-8', TZ: 'UTC' },
+    discard: () => {
+      removeRoot();
+      forget();
+    },
+  };
+}
 
+async function initCluster(cluster: Cluster, spawnAs: SpawnOptions): Promise<void> {
   const init = await runCommand(
     'initdb',
-    join(bin, 'initdb'),
+    join(cluster.bin, 'initdb'),
     [
       '--pgdata',
-      dataDir,
+      cluster.dataDir,
       '--username',
-      options.user,
+      cluster.user,
       '--pwfile',
-      passwordFile,
+      join(cluster.root, 'password'),
       // TCP clients must give the password, as with the postgres image; the Unix socket is the owner's.
       '--auth-host',
       'scram-sha-256',
@@ -157,64 +170,86 @@ export async function startPostgres(options: PostgresOptions): Promise<RunningPo
     { ...spawnAs, timeoutMs: 120_000 },
   );
   if (init.code !== 0) {
-    removeRoot();
-    forget();
+    cluster.discard();
     throw new ProductionSetupError('POSTGRES_START_FAILED', `initdb failed:\n${init.output}`);
   }
+}
 
+function serverArgs(cluster: Cluster, extra: Record<string, string> = {}): string[] {
   const settings = {
     listen_addresses: '127.0.0.1',
-    port: String(options.port),
-    unix_socket_directories: root,
+    port: String(cluster.port),
+    unix_socket_directories: cluster.root,
     // A throwaway cluster: durability buys nothing here and costs the tests time.
     fsync: 'off',
-    ...options.settings,
+    ...extra,
   };
-  const server = spawnManaged(
-    'postgres',
-    join(bin, 'postgres'),
-    ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
-    { ...spawnAs, group: true },
-  );
+  return ['-D', cluster.dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+}
 
-  const query = async (sql: string, database = 'postgres'): Promise<string> => {
+/** Runs one SQL statement with psql, as the superuser over TCP, and returns its unaligned output. */
+function psql(cluster: Cluster, password: string): RunningPostgres['query'] {
+  return async (sql, database = 'postgres') => {
     const result = await runCommand(
       'psql',
-      join(bin, 'psql'),
-      ['-h', '127.0.0.1', '-p', String(options.port), '-U', options.user, '-d', database, '-XAtc', sql],
-      { env: { ...env, PGPASSWORD: options.password }, logFile: join(root, 'psql.log'), timeoutMs: 30_000 },
+      join(cluster.bin, 'psql'),
+      ['-h', '127.0.0.1', '-p', String(cluster.port), '-U', cluster.user, '-d', database, '-XAtc', sql],
+      { env: { ...cluster.env, PGPASSWORD: password }, logFile: join(cluster.root, 'psql.log'), timeoutMs: 30_000 },
     );
     if (result.code !== 0) throw new Error(`psql: ${sql}: ${result.output.trim()}`);
     return result.output.trim();
   };
+}
 
-  const stop = async (): Promise<void> => {
-    // SIGINT is PostgreSQL's fast shutdown: sessions are cut, nothing is lost that was committed.
-    await server.stop({ signal: 'SIGINT', graceMs: 20_000 });
-    removeRoot();
-    forget();
-  };
-
+/** Polls pg_isready for up to 60 s; a server that exits or never gets ready is stopped and fails the start. */
+async function waitUntilReady(cluster: Cluster, server: ManagedProcess, stop: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (!server.alive()) {
       const tail = server.tail();
-      removeRoot();
-      forget();
+      cluster.discard();
       throw new ProductionSetupError('POSTGRES_START_FAILED', `postgres exited at start:\n${tail}`);
     }
     const ready = await runCommand(
       'pg_isready',
-      join(bin, 'pg_isready'),
-      ['-h', '127.0.0.1', '-p', String(options.port), '-U', options.user],
-      { env, logFile: join(root, 'psql.log'), timeoutMs: 10_000 },
+      join(cluster.bin, 'pg_isready'),
+      ['-h', '127.0.0.1', '-p', String(cluster.port), '-U', cluster.user],
+      { env: cluster.env, logFile: join(cluster.root, 'psql.log'), timeoutMs: 10_000 },
     );
-    if (ready.code === 0) break;
+    if (ready.code === 0) return;
     if (Date.now() > deadline) {
       await stop();
       throw new ProductionSetupError('POSTGRES_START_FAILED', `postgres not ready after 60 s:\n${server.tail()}`);
     }
     await sleep(250);
   }
-  return { host: '127.0.0.1', port: options.port, user: options.user, major, dataDir, process: server, query, stop };
+}
+
+/** Creates a cluster in a temporary directory and starts it on 127.0.0.1:`port`. */
+export async function startPostgres(options: PostgresOptions): Promise<RunningPostgres> {
+  const { bin, major } = findPostgres();
+  const owner = runAs();
+  const cluster = createCluster(bin, options, owner);
+  const spawnAs = { env: cluster.env, logFile: options.logFile, ...owner };
+  await initCluster(cluster, spawnAs);
+  const server = spawnManaged('postgres', join(bin, 'postgres'), serverArgs(cluster, options.settings), {
+    ...spawnAs,
+    group: true,
+  });
+  const stop = async (): Promise<void> => {
+    // SIGINT is PostgreSQL's fast shutdown: sessions are cut, nothing is lost that was committed.
+    await server.stop({ signal: 'SIGINT', graceMs: 20_000 });
+    cluster.discard();
+  };
+  await waitUntilReady(cluster, server, stop);
+  return {
+    host: '127.0.0.1',
+    port: options.port,
+    user: options.user,
+    major,
+    dataDir: cluster.dataDir,
+    process: server,
+    query: psql(cluster, options.password),
+    stop,
+  };
 }

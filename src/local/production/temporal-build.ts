@@ -1,14 +1,15 @@
 /**
  * The Temporal server and its schema tool, built from source with Go at the release compose pins
  * (`go install go.temporal.io/server/cmd/server@vX`, the same code as the temporalio/server image), and
- * kept in a git-ignored cache: `.cache/temporal-server/<version>/` holds `bin/temporal-server`,
- * `bin/temporal-sql-tool` and `config/docker.yaml`, the configuration template the server image starts
- * from. A cold build takes a few minutes; later runs reuse it.
+ * kept in a git-ignored cache: `.cache/temporal-server/<version>/` holds `bin/temporal-server` and
+ * `bin/temporal-sql-tool`. The server's configuration template is compiled into it, as in the image. A
+ * cold build takes a few minutes; later runs reuse it.
  */
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { findExecutable, isExecutable, pathDirectories } from '../executables';
 import { PROJECT_ROOT } from '../temporal-binaries';
 import { ProductionSetupError } from './errors';
 import { runCommand } from './processes';
@@ -22,18 +23,16 @@ export interface TemporalServerBuild {
   version: string;
   /** The cache directory of this version. */
   dir: string;
-  /** `temporal-server`: `--root <dir> --config config --env docker start`. */
+  /** `temporal-server`: `start`, configured from the environment as the server image starts it. */
   serverBinary: string;
   /** `temporal-sql-tool`, the tool of the admin-tools image. */
   sqlTool: string;
-  /** Directory holding `docker.yaml`, the server image's configuration template. */
-  configDir: string;
   /** Seconds the build took when it was made (0 when this call reused it). */
   builtSeconds: number;
 }
 
 export interface BuildOptions {
-  /** A release such as 1.29.1. */
+  /** A release such as 1.32.0. */
   version: string;
   cacheRoot?: string;
   /** Progress lines ("building ...", "reusing ..."). */
@@ -49,23 +48,9 @@ const manifestSchema = z.object({
   seconds: z.number(),
 });
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Where `go` is looked for: PATH, then where Go's official archive installs it (often not on PATH). */
 function defaultGoSearchPath(env: Record<string, string | undefined> = process.env): string[] {
-  return [...(env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/local/go/bin'];
-}
-
-/** The first `go` in `dirs`. */
-function findGo(dirs: string[]): string | undefined {
-  return dirs.map((dir) => join(dir, 'go')).find(isExecutable);
+  return [...pathDirectories(env), '/usr/local/go/bin'];
 }
 
 function layout(cacheRoot: string, version: string, dir = join(cacheRoot, version)) {
@@ -73,7 +58,6 @@ function layout(cacheRoot: string, version: string, dir = join(cacheRoot, versio
     dir,
     serverBinary: join(dir, 'bin', 'temporal-server'),
     sqlTool: join(dir, 'bin', 'temporal-sql-tool'),
-    configDir: join(dir, 'config'),
     manifest: join(dir, 'build.json'),
   };
 }
@@ -85,8 +69,7 @@ function reusable(paths: ReturnType<typeof layout>, version: string): boolean {
     manifest.success &&
     manifest.data.version === version &&
     isExecutable(paths.serverBinary) &&
-    isExecutable(paths.sqlTool) &&
-    existsSync(join(paths.configDir, 'docker.yaml'))
+    isExecutable(paths.sqlTool)
   );
 }
 
@@ -143,7 +126,6 @@ async function build(goBinary: string, version: string, cacheRoot: string, log: 
   const partial = layout(cacheRoot, version, join(cacheRoot, `${version}.partial`));
   rmSync(partial.dir, { recursive: true, force: true });
   mkdirSync(join(partial.dir, 'bin'), { recursive: true });
-  mkdirSync(partial.configDir, { recursive: true });
   const logFile = join(cacheRoot, `${version}.build.log`);
   // The official release binaries are static; so are these.
   const env = { ...process.env, CGO_ENABLED: '0', GOBIN: join(partial.dir, 'bin') };
@@ -151,14 +133,10 @@ async function build(goBinary: string, version: string, cacheRoot: string, log: 
   log(`building Temporal server ${version} with ${goBinary} (a few minutes the first time; log: ${logFile})`);
   let goVersion: string;
   try {
-    const downloaded = await go(goBinary, ['mod', 'download', '-json', `${MODULE}@v${version}`], env, logFile);
-    const json = downloaded.slice(downloaded.indexOf('{'), downloaded.lastIndexOf('}') + 1);
-    const moduleDir = z.object({ Dir: z.string() }).parse(JSON.parse(json)).Dir;
     const packages = [`${MODULE}/cmd/server@v${version}`, `${MODULE}/cmd/tools/sql@v${version}`];
     await go(goBinary, ['install', ...packages], env, logFile);
     renameSync(join(partial.dir, 'bin', 'server'), partial.serverBinary);
     renameSync(join(partial.dir, 'bin', 'sql'), partial.sqlTool);
-    copyFileSync(join(moduleDir, 'config', 'docker.yaml'), join(partial.configDir, 'docker.yaml'));
     goVersion = (await go(goBinary, ['env', 'GOVERSION'], env, logFile)).trim().split('\n').at(-1) ?? '';
   } catch (error) {
     rmSync(partial.dir, { recursive: true, force: true });
@@ -184,20 +162,19 @@ export async function ensureTemporalServerBuild(options: BuildOptions): Promise<
     dir: paths.dir,
     serverBinary: paths.serverBinary,
     sqlTool: paths.sqlTool,
-    configDir: paths.configDir,
     builtSeconds,
   });
   if (reusable(paths, options.version)) {
     log(`reusing Temporal server ${options.version} from ${paths.dir}`);
     return describe(0);
   }
-  const goBinary = findGo(options.goSearchPath ?? defaultGoSearchPath());
+  const goBinary = findExecutable('go', options.goSearchPath ?? defaultGoSearchPath());
   if (!goBinary) {
     throw new ProductionSetupError(
       'GO_MISSING',
       `building Temporal server ${options.version} needs Go on PATH (${MODULE} builds with a current Go release: ` +
         'install it from https://go.dev/dl/ or your distribution), or a complete build in ' +
-        `${paths.dir} (bin/temporal-server, bin/temporal-sql-tool, config/docker.yaml, build.json)`,
+        `${paths.dir} (bin/temporal-server, bin/temporal-sql-tool, build.json)`,
     );
   }
   mkdirSync(cacheRoot, { recursive: true });

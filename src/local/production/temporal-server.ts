@@ -1,9 +1,9 @@
 /**
  * The Temporal server from the native build, started as the temporalio/server image starts it:
- * `temporal-server --env docker start` on the image's configuration template (`config/docker.yaml`),
- * which reads the same environment variables the compose service sets. Either one process with every
- * role, as the compose service runs, or one process per role (frontend, history, matching, worker), the
- * shape of a cluster, on one machine.
+ * `temporal-server start` on the configuration template compiled into the server, which reads the same
+ * environment variables the compose service sets. Either one process with every role, as the compose
+ * service runs, or one process per role (frontend, history, matching, worker), the shape of a cluster, on
+ * one machine.
  */
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -71,97 +71,106 @@ async function waitForServing(address: string, timeoutMs: number, alive: () => s
   }
 }
 
-/** Starts the server and waits until its frontend serves. */
-export async function startTemporalServer(options: TemporalServerOptions): Promise<RunningTemporalServer> {
-  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
-  const groups: Array<{ name: string; roles: readonly TemporalRole[] }> =
-    options.shape === 'single'
-      ? [{ name: 'temporal', roles: TEMPORAL_ROLES }]
-      : TEMPORAL_ROLES.map((role) => ({ name: `temporal-${role}`, roles: [role] }));
-  const running = new Map<string, ManagedProcess>();
+/** The processes one `temporal-server` command line runs: every role, or one. */
+interface ProcessGroup {
+  name: string;
+  roles: readonly TemporalRole[];
+}
 
-  const launch = (group: { name: string; roles: readonly TemporalRole[] }): void => {
-    const args = [
-      '--root',
-      options.build.dir,
-      '--config',
-      'config',
-      '--env',
-      'docker',
-      'start',
-      ...group.roles.flatMap((role) => ['--service', role]),
-    ];
-    running.set(
-      group.name,
-      spawnManaged(group.name, options.build.serverBinary, args, {
-        env: options.env,
-        cwd: options.build.dir,
-        logFile: join(options.logDir, `${group.name}.log`),
-      }),
-    );
-  };
+function processGroups(shape: TemporalServerOptions['shape']): ProcessGroup[] {
+  return shape === 'single'
+    ? [{ name: 'temporal', roles: TEMPORAL_ROLES }]
+    : TEMPORAL_ROLES.map((role) => ({ name: `temporal-${role}`, roles: [role] }));
+}
 
-  const deadProcess = (): string | undefined => {
-    const dead = [...running.values()].find((p) => !p.alive());
+/** The server's live processes by group name: launched, watched for an early death, stopped. */
+class ServerProcesses {
+  readonly running = new Map<string, ManagedProcess>();
+
+  constructor(
+    private readonly options: TemporalServerOptions,
+    private readonly readyTimeoutMs: number,
+  ) {}
+
+  launch(group: ProcessGroup): void {
+    const { build, env, logDir } = this.options;
+    const args = ['start', ...group.roles.flatMap((role) => ['--service', role])];
+    const logFile = join(logDir, `${group.name}.log`);
+    this.running.set(group.name, spawnManaged(group.name, build.serverBinary, args, { env, cwd: build.dir, logFile }));
+  }
+
+  /** Why the server cannot come up: a process that exited, with the end of its log; undefined while all live. */
+  deadProcess(): string | undefined {
+    const dead = [...this.running.values()].find((p) => !p.alive());
     return dead ? `${dead.name} exited (log ${dead.logFile}):\n${dead.tail()}` : undefined;
-  };
+  }
 
-  const stopGroups = async (names: string[]): Promise<void> => {
-    await Promise.all(names.flatMap((name) => running.get(name)?.stop({ graceMs: 30_000 }) ?? []));
-    for (const name of names) running.delete(name);
-  };
+  async stop(names: string[] = [...this.running.keys()]): Promise<void> {
+    await Promise.all(names.flatMap((name) => this.running.get(name)?.stop({ graceMs: 30_000 }) ?? []));
+    for (const name of names) this.running.delete(name);
+  }
 
   /** The groups' roles listen, and the frontend answers SERVING; a process that dies meanwhile fails it. */
-  const ready = async (
-    started: Array<{ roles: readonly TemporalRole[] }>,
-    { frontend = true }: { frontend?: boolean } = {},
-  ): Promise<void> => {
+  async ready(started: readonly ProcessGroup[], { frontend = true }: { frontend?: boolean } = {}): Promise<void> {
     const serving = started.flatMap((g) => g.roles).flatMap((role) => (role === 'worker' ? [] : [role]));
+    // Once one process has died nobody waits for the others' ports: the polls stop with the start.
+    const giveUp = new AbortController();
     let watch: NodeJS.Timeout | undefined;
     const death = new Promise<never>((_, reject) => {
       watch = setInterval(() => {
-        const dead = deadProcess();
+        const dead = this.deadProcess();
         if (dead) reject(new ProductionSetupError('TEMPORAL_START_FAILED', dead));
       }, 500);
     });
     try {
+      const ports = this.options.grpcPorts;
       const listening = Promise.all(
-        serving.map((role) => waitForPort(options.grpcPorts[role], '127.0.0.1', readyTimeoutMs)),
+        serving.map((role) => waitForPort(ports[role], '127.0.0.1', this.readyTimeoutMs, giveUp.signal)),
       );
       await Promise.race([listening, death]);
     } finally {
       clearInterval(watch);
+      giveUp.abort();
     }
-    if (frontend) await waitForServing(options.address, readyTimeoutMs, deadProcess);
-  };
+    if (frontend) await waitForServing(this.options.address, this.readyTimeoutMs, () => this.deadProcess());
+  }
+}
 
+/**
+ * Every role writes the cluster's metadata on its first start; started together on an empty database
+ * they race, and the losers exit. One goes first; the others follow once it listens. On failure, whatever
+ * was started is stopped again.
+ */
+async function startInTurn(processes: ServerProcesses, groups: ProcessGroup[]): Promise<void> {
   try {
-    // Every role writes the cluster's metadata on its first start; started together on an empty database
-    // they race, and the losers exit. One goes first; the others follow once it listens.
     const [first, ...rest] = groups;
     if (first && rest.length > 0) {
-      launch(first);
-      await ready([first], { frontend: false });
+      processes.launch(first);
+      await processes.ready([first], { frontend: false });
     }
-    for (const group of rest.length > 0 ? rest : groups) launch(group);
-    await ready(groups);
+    for (const group of rest.length > 0 ? rest : groups) processes.launch(group);
+    await processes.ready(groups);
   } catch (error) {
-    await stopGroups([...running.keys()]);
+    await processes.stop();
     throw error;
   }
+}
 
+/** Starts the server and waits until its frontend serves. */
+export async function startTemporalServer(options: TemporalServerOptions): Promise<RunningTemporalServer> {
+  const groups = processGroups(options.shape);
+  const processes = new ServerProcesses(options, options.readyTimeoutMs ?? 120_000);
+  await startInTurn(processes, groups);
   return {
     address: options.address,
     shape: options.shape,
-    processes: () => running,
+    processes: () => processes.running,
     async restart(roles = TEMPORAL_ROLES) {
       const affected = groups.filter((g) => g.roles.some((role) => roles.includes(role)));
-      await stopGroups(affected.map((g) => g.name));
-      for (const group of affected) launch(group);
-      await ready(affected);
+      await processes.stop(affected.map((g) => g.name));
+      for (const group of affected) processes.launch(group);
+      await processes.ready(affected);
     },
-    async stop() {
-      await stopGroups([...running.keys()]);
-    },
+    stop: () => processes.stop(),
   };
 }

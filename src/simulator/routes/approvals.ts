@@ -1,16 +1,7 @@
 import { iso } from '../clock';
 import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import {
-  checkFilter,
-  evaluateFilter,
-  type FieldTable,
-  type FilterNode,
-  ops,
-  parseFilter,
-  parseSorters,
-  pinnedValues,
-} from '../filters';
+import { bySorters, evaluateFilter, type FieldTable, filterParam, ops, pinnedValues, sortersParam } from '../filters';
 import { type ApiVersion } from '../guard';
 import { type RequestItem } from '../model';
 import { page, parsePaging, stringParam } from '../paging';
@@ -37,6 +28,9 @@ const FIELDS: FieldTable<RequestItem> = {
 };
 const SORTERS = new Set(['created', 'modified']);
 
+const approvalTime = (r: RequestItem, field: string): number =>
+  field === 'created' ? (r.approval?.created ?? 0) : (r.approval?.modified ?? 0);
+
 const commentSchema = z.object({ comment: z.string().nullable().optional() }).optional();
 const bulkApproveSchema = z.object({ approvalIds: z.array(z.string()).min(1).max(50), comment: z.string().min(1) });
 
@@ -46,13 +40,8 @@ export function approvalRoutes(app: FastifyInstance, state: SimulatorState, vers
     const ownerParam = stringParam(query, 'owner-id');
     const ownerId = ownerParam === 'me' ? state.catalog.admin.id : ownerParam;
     const paging = parsePaging(query);
-    const rawFilter = stringParam(query, 'filters');
-    let filter: FilterNode | undefined;
-    if (rawFilter !== undefined && rawFilter.trim() !== '') {
-      filter = parseFilter(rawFilter);
-      checkFilter(filter, FIELDS);
-    }
-    const sorters = parseSorters(stringParam(query, 'sorters'), SORTERS);
+    const filter = filterParam(query, FIELDS);
+    const sorters = sortersParam(query, SORTERS);
     const pinned = filter && pinnedValues(filter, 'id');
     const candidates = pinned
       ? pinned.flatMap((id) => state.engine.pendingApprovals.get(id) ?? [])
@@ -63,11 +52,8 @@ export function approvalRoutes(app: FastifyInstance, state: SimulatorState, vers
       if (filter && !evaluateFilter(filter, FIELDS, row)) continue;
       rows.push(row);
     }
-    for (const sorter of [...sorters].reverse()) {
-      const key = (r: RequestItem): number =>
-        sorter.field === 'created' ? (r.approval?.created ?? 0) : (r.approval?.modified ?? 0);
-      rows.sort((a, b) => (key(a) - key(b)) * (sorter.descending ? -1 : 1));
-    }
+    // Array.prototype.sort is stable: ties keep the order approvals were asked for.
+    if (sorters.length > 0) rows.sort(bySorters(sorters, approvalTime));
     return reply.send(page(rows, paging, reply).map((row) => renderPendingApproval(row, state.identities)));
   });
 

@@ -1,18 +1,9 @@
 import { type FastifyInstance } from 'fastify';
 import { type CatalogItem, type ItemType, SEEDED_AT, entitlementValue } from '../catalog';
 import { iso } from '../clock';
-import {
-  checkFilter,
-  evaluateFilter,
-  type FieldSpec,
-  type FieldTable,
-  type FilterNode,
-  ops,
-  parseFilter,
-  parseSorters,
-} from '../filters';
+import { bySorters, evaluateFilter, type FieldSpec, type FieldTable, filterParam, ops, sortersParam } from '../filters';
 import { type ApiVersion } from '../guard';
-import { type LimitRule, page, parsePaging, stringParam } from '../paging';
+import { type LimitRule, page, parsePaging } from '../paging';
 import { type SimulatorState } from '../state';
 
 /**
@@ -175,28 +166,13 @@ const ENTITLEMENTS: Collection = {
 function list(collection: Collection, state: SimulatorState, query: Record<string, unknown>) {
   const fields = collection.fields(state);
   const paging = parsePaging(query, collection.limit);
-  const rawFilter = stringParam(query, 'filters');
-  let filter: FilterNode | undefined;
-  if (rawFilter !== undefined && rawFilter.trim() !== '') {
-    filter = parseFilter(rawFilter);
-    checkFilter(filter, fields);
-  }
-  const sorters = parseSorters(stringParam(query, 'sorters'), collection.sorters);
+  const filter = filterParam(query, fields);
+  const sorters = sortersParam(query, collection.sorters);
   const rows = state.catalog.items.filter(
     (item) => item.type === collection.type && (!filter || evaluateFilter(filter, fields, item)),
   );
-  if (sorters.length > 0) {
-    const keyOf = (item: CatalogItem, name: string): string => fields[name]?.get(item) ?? '';
-    // Array.prototype.sort is stable: ties keep catalog order.
-    rows.sort((a, b) => {
-      for (const { field: name, descending } of sorters) {
-        const x = keyOf(a, name);
-        const y = keyOf(b, name);
-        if (x !== y) return (x < y ? -1 : 1) * (descending ? -1 : 1);
-      }
-      return 0;
-    });
-  }
+  // Array.prototype.sort is stable: ties keep catalog order.
+  if (sorters.length > 0) rows.sort(bySorters(sorters, (item: CatalogItem, name) => fields[name]?.get(item) ?? ''));
   return { rows, paging };
 }
 

@@ -1,16 +1,16 @@
+/**
+ * The control API under /__sim: not ISC, never rate-limited nor faulted. Route names and shapes are a
+ * contract for tests and tooling (see docs/simulator.md).
+ */
 import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { applyConfigPatch, simulatorConfigPatchSchema } from '../config';
 import { notFound } from '../errors';
 import { type SimIdentity } from '../identities';
-import { IN_PROGRESS_STATES } from '../model';
+import { IN_PROGRESS_STATES, type RequestItem } from '../model';
 import { type SimulatorState } from '../state';
 import { parseBody } from './access-requests';
 
-/**
- * The control API under /__sim: not ISC, never rate-limited nor faulted. Route names and shapes are a
- * contract for tests and tooling (see docs/simulator.md).
- */
 const clockSchema = z.object({ advanceMs: z.number().int().min(0) });
 
 const attributeValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -28,7 +28,29 @@ const identityView = ({ id, name, managerId, attributes, createdAtRunTime }: Sim
   createdAtRunTime,
 });
 
-export function controlRoutes(app: FastifyInstance, state: SimulatorState): void {
+/** A request row as tests read it: who, what, where it stands and when it finished. */
+function requestView(row: RequestItem) {
+  return {
+    accessRequestId: row.accessRequestId,
+    accountActivityItemId: row.accountActivityItemId,
+    requestType: row.requestType,
+    requestedFor: row.identityId,
+    itemType: row.itemType,
+    itemId: row.itemId,
+    // Legacy "ignored" requests have no state: ISC never gave them one.
+    state: row.ignored ? null : row.state,
+    ignored: row.ignored,
+    created: new Date(row.created).toISOString(),
+    // When the row reached its final state (ISC's `modified` of a finished row).
+    finishedAt: IN_PROGRESS_STATES.has(row.state) || row.ignored ? null : new Date(row.modified).toISOString(),
+    removeDate: row.removeDate,
+    startDate: row.startDate,
+    clientMetadata: row.clientMetadata,
+  };
+}
+
+/** The seeded tenant, and what an HR aggregation does: a joiner becomes an identity, a mover's attributes change. */
+function tenantRoutes(app: FastifyInstance, state: SimulatorState): void {
   const mustIdentity = (id: string): SimIdentity => {
     const identity = state.identities.get(id);
     if (!identity) throw notFound(`Identity ${id} was not found.`);
@@ -45,7 +67,6 @@ export function controlRoutes(app: FastifyInstance, state: SimulatorState): void
     items: state.catalog.items.map(({ type, id, name }) => ({ type, id, name })),
   }));
 
-  // What an HR aggregation does: a joiner becomes an identity, a mover's attributes change.
   app.post('/__sim/identities', async (request, reply) => {
     const body = parseBody(createIdentitySchema, request.body);
     const now = state.clock.now();
@@ -62,26 +83,6 @@ export function controlRoutes(app: FastifyInstance, state: SimulatorState): void
     return identityView(state.identities.patch(request.params.id, body.attributes, state.clock.now()));
   });
 
-  app.get('/__sim/requests', async () =>
-    state.engine.all.map((row) => ({
-      accessRequestId: row.accessRequestId,
-      accountActivityItemId: row.accountActivityItemId,
-      requestType: row.requestType,
-      requestedFor: row.identityId,
-      itemType: row.itemType,
-      itemId: row.itemId,
-      // Legacy "ignored" requests have no state: ISC never gave them one.
-      state: row.ignored ? null : row.state,
-      ignored: row.ignored,
-      created: new Date(row.created).toISOString(),
-      // When the row reached its final state (ISC's `modified` of a finished row).
-      finishedAt: IN_PROGRESS_STATES.has(row.state) || row.ignored ? null : new Date(row.modified).toISOString(),
-      removeDate: row.removeDate,
-      startDate: row.startDate,
-      clientMetadata: row.clientMetadata,
-    })),
-  );
-
   app.get<{ Params: { id: string } }>('/__sim/identities/:id/access', async (request) => {
     mustIdentity(request.params.id);
     return [...state.engine.heldBy(request.params.id).values()].map(({ type, id, removeDate, source, grantedBy }) => ({
@@ -92,6 +93,11 @@ export function controlRoutes(app: FastifyInstance, state: SimulatorState): void
       grantedBy,
     }));
   });
+}
+
+/** The simulator itself: its requests, counters, configuration, clock and reset. */
+function runRoutes(app: FastifyInstance, state: SimulatorState): void {
+  app.get('/__sim/requests', async () => state.engine.all.map(requestView));
 
   app.get('/__sim/stats', async () => state.stats.snapshot());
 
@@ -115,4 +121,10 @@ export function controlRoutes(app: FastifyInstance, state: SimulatorState): void
     await state.saver.flush();
     return { reset: true };
   });
+}
+
+/** Registers the control API. */
+export function controlRoutes(app: FastifyInstance, state: SimulatorState): void {
+  tenantRoutes(app, state);
+  runRoutes(app, state);
 }

@@ -66,10 +66,8 @@ describe('the Temporal server build cache', () => {
   it('reuses a complete build without Go', async () => {
     const dir = join(cacheRoot, '1.29.1');
     mkdirSync(join(dir, 'bin'), { recursive: true });
-    mkdirSync(join(dir, 'config'));
     executable(join(dir, 'bin', 'temporal-server'));
     executable(join(dir, 'bin', 'temporal-sql-tool'));
-    writeFileSync(join(dir, 'config', 'docker.yaml'), '# enable-template\n');
     writeFileSync(
       join(dir, 'build.json'),
       JSON.stringify({ version: '1.29.1', goVersion: 'go1.24', builtAt: '2026-01-01T00:00:00Z', seconds: 120 }),
@@ -95,7 +93,7 @@ describe('the Temporal server build cache', () => {
       '#!/bin/sh\necho "go: module go.temporal.io/server@v1.29.1: no such host" >&2\nexit 1\n',
     );
     await expect(ensureTemporalServerBuild({ version: '1.29.1', cacheRoot, goSearchPath: [goDir] })).rejects.toThrow(
-      /^TEMPORAL_BUILD_FAILED: go mod download .* exited with 1 .*\n.*no such host/s,
+      /^TEMPORAL_BUILD_FAILED: go install .* exited with 1 .*\n.*no such host/s,
     );
     expect(readdirSync(cacheRoot).sort()).toEqual(['1.29.1.build.log', 'go-bin']);
     await expect(ensureTemporalServerBuild({ version: '1.29.1', cacheRoot, goSearchPath: [] })).rejects.toThrow(
