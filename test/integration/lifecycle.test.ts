@@ -117,9 +117,9 @@ describe('access-request lifecycle (dev server + simulator, through the CLI)', (
       '2001-01-01T00:00:00Z',
     );
     expect(run.code).toBe(2);
-    expect(run.err).toMatch(/identityIds\[0\].*MALFORMED_ID/);
-    expect(run.err).toMatch(/items\[0\]\.type.*UNKNOWN_ITEM_TYPE/);
-    expect(run.err).toMatch(/removeDate.*DATE_IN_PAST/);
+    expect(run.err).toMatch(/--for not-an-id.*MALFORMED_ID/);
+    expect(run.err).toMatch(/--grant GROUP:123 \(TYPE\).*UNKNOWN_ITEM_TYPE/);
+    expect(run.err).toMatch(/--remove-date 2001-01-01T00:00:00Z.*DATE_IN_PAST/);
     const listed = await stack.cli('list', '--json');
     expect(listed.code).toBe(0);
     expect((await stack.simRequests()).length).toBe(before);
