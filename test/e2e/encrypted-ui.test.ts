@@ -15,7 +15,7 @@ import { freePort } from '../../src/local/ports';
 import { withBrowser } from '../support/browser';
 import { startStack, type RequestJson, type Stack } from '../support/stack';
 import { createDevEnvironment } from '../support/temporal';
-import { TemporalWebUi } from './temporal-ui';
+import { TemporalWebUi } from '../support/temporal-ui';
 
 describe('the Temporal Web UI decodes through the codec server (encrypted payloads, headless Chromium)', () => {
   const keys = `e2e:${randomBytes(32).toString('base64')}`;

@@ -20,7 +20,7 @@ import { withBrowser } from '../support/browser';
 import { startStack, type RequestJson, type Stack } from '../support/stack';
 import { createDevEnvironment } from '../support/temporal';
 import { waitFor } from '../support/wait';
-import { TemporalWebUi } from './temporal-ui';
+import { TemporalWebUi } from '../support/temporal-ui';
 
 describe('the operator path in the Temporal Web UI (dev server UI, headless Chromium)', () => {
   let env: TestWorkflowEnvironment;

@@ -33,8 +33,8 @@ import {
   type LifecycleView,
 } from '../../src/workflows/identity-lifecycle/contracts';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/temporal';
-import { createFakeIsc, type Submission } from '../workflows/fake-isc';
-import { createLifecycleFakes, policyOf } from '../workflows/fake-lifecycle';
+import { createFakeIsc, type Submission } from '../support/workflows/fake-isc';
+import { createLifecycleFakes, policyOf } from '../support/workflows/fake-lifecycle';
 import { HISTORY_FILES } from './manifest';
 
 type History = temporal.api.history.v1.IHistory;

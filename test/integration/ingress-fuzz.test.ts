@@ -21,8 +21,8 @@ import {
   Generator,
   independentlyValid,
   sendCase,
-} from '../unit/ingress/fuzz-cases';
-import { ISC_PASSWORD, ISC_TOKEN, ISC_USER, NOW, SECRET } from '../unit/ingress/support';
+} from '../support/ingress/fuzz-cases';
+import { ISC_PASSWORD, ISC_TOKEN, ISC_USER, NOW, SECRET } from '../support/ingress/harness';
 
 const SEED = Number(process.env.ISCFLOW_FUZZ_SEED ?? 20270301);
 const REQUESTS = Number(process.env.ISCFLOW_FUZZ_REAL_REQUESTS ?? 10_000);

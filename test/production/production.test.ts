@@ -20,9 +20,9 @@ import {
   startChanges,
   waitForCompletion,
   type StartedChange,
-} from './support/run';
-import { startProductionTopology, type ProductionTopology } from './support/topology';
-import type { ScrapedTaskCounts } from './support/worker-metrics';
+} from '../support/production/run';
+import { startProductionTopology, type ProductionTopology } from '../support/production/topology';
+import type { ScrapedTaskCounts } from '../support/production/worker-metrics';
 
 const log = progress('production');
 

@@ -1,14 +1,14 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-
 /**
  * Validates response bodies against SailPoint's OpenAPI documents, kept (MIT, with their licence) in
  * `test/fixtures/isc-openapi/` so a clean clone tests on its own (override with ISC_OPENAPI_DIR). The documents are OpenAPI 3.0: `nullable: true` is rewritten to
  * JSON-Schema null types (including `allOf: [{$ref}, {nullable: true}]`, SailPoint's idiom for a
  * nullable reference) and annotation keywords such as `example` are tolerated (strict: false).
  */
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 export type IscApiVersion = 'v3' | 'v2025';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');

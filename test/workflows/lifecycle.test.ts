@@ -16,8 +16,8 @@ import {
   type LifecycleView,
 } from '../../src/workflows/identity-lifecycle/contracts';
 import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
-import { createFakeIsc, type Submission } from './fake-isc';
-import { createLifecycleFakes, policyOf } from './fake-lifecycle';
+import { createFakeIsc, type Submission } from '../support/workflows/fake-isc';
+import { createLifecycleFakes, policyOf } from '../support/workflows/fake-lifecycle';
 
 const DAY = 24 * 3600 * 1000;
 const IDENTITY = 'a1'.repeat(16);

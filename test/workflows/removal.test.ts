@@ -12,7 +12,7 @@ import {
   type AccessRequestOptions,
 } from '../../src/workflows/access-request/contracts';
 import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
-import { createFakeIsc } from './fake-isc';
+import { createFakeIsc } from '../support/workflows/fake-isc';
 
 const DAY = 24 * 3600 * 1000;
 const IDENTITY = 'c'.repeat(32);

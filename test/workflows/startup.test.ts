@@ -15,7 +15,7 @@ import {
   type AccessRequestInput,
 } from '../../src/workflows/access-request/contracts';
 import { createDevEnvironment, uniqueTaskQueue, withTestWorker } from '../support/temporal';
-import { createFakeIsc } from './fake-isc';
+import { createFakeIsc } from '../support/workflows/fake-isc';
 
 function grant(n: number): AccessRequestInput {
   const [request] = planAccessRequests({

@@ -10,7 +10,7 @@ import {
   plaintextDecision,
 } from '../../../src/codec';
 import { ConfigError } from '../../../src/config';
-import { keyEntry, ring } from './support';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 function problemsOf(run: () => unknown): readonly string[] {
   try {

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { CodecError, createEncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../../src/codec';
-import { keyEntry, ring } from './support';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 const EMPLOYEE = { employeeNumber: 'E-104729', name: 'Ada Lovelace', department: 'Analytical Engines' };
 const clear = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);

@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildCodecServer, codecRoutes, createEncryptionCodec } from '../../../src/codec';
 import { createLogger } from '../../../src/logger';
-import { keyEntry, ring } from './support';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 const TOKEN = 'codec-token-0123456789-abcdefghijklmnop';
 const UI = 'http://localhost:8233';

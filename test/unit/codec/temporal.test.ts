@@ -8,7 +8,7 @@ import { scanHistories } from '../../support/history-scan';
 import { createDevEnvironment, uniqueTaskQueue } from '../../support/temporal';
 import { waitFor } from '../../support/wait';
 import { echoEmployeeWorkflow, type EmployeeInput } from './echo-workflow';
-import { keyEntry, ring } from './support';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 const { EventType } = temporal.api.enums.v1;
 const EMPLOYEE: EmployeeInput = { employeeNumber: 'E-104729', name: 'Ada Lovelace', department: 'Analytical Engines' };

@@ -22,7 +22,7 @@ import {
 } from '../../../src/ingress';
 import { createLogger } from '../../../src/logger';
 import { loadWorkerSettings } from '../../../src/worker';
-import { keyEntry, ring } from './support';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 const tenant = {
   SAIL_BASE_URL: 'https://acme.api.identitynow.com',

@@ -14,8 +14,8 @@ import { findPostgres } from '../../../src/local/production/postgres';
 import { runCommand } from '../../../src/local/production/processes';
 import { ensureTemporalServerBuild } from '../../../src/local/production/temporal-build';
 import { loadDeployVersions, parseEnvFile } from '../../../src/local/production/versions';
-import { nativeIngressEnvironment } from '../../production/support/ingress-process';
-import { sumOfSeries } from '../../production/support/worker-metrics';
+import { nativeIngressEnvironment } from '../../support/production/ingress-process';
+import { sumOfSeries } from '../../support/production/worker-metrics';
 
 const root = join(__dirname, '..', '..', '..');
 

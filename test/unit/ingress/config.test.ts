@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { ConfigError } from '../../../src/config';
 import { DEV_WEBHOOK_SECRET, loadIngressConfig, withDevelopmentWebhookSecret } from '../../../src/ingress';
-import { ISC_PASSWORD, ISC_TOKEN, newSecret, SECRET } from './support';
+import { ISC_PASSWORD, ISC_TOKEN, newSecret, SECRET } from '../../support/ingress/harness';
 
 function problems(env: Record<string, string>): string[] {
   try {

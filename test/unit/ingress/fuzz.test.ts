@@ -7,8 +7,14 @@
 import { Agent } from 'node:http';
 import { validateHrEvent } from '../../../src/domain';
 import { mulberry32 } from '../../../src/simulator/prng';
-import { type CaseKind, type FuzzCase, Generator, independentlyValid, sendCase } from './fuzz-cases';
-import { type RunningIngress, startIngress } from './support';
+import {
+  type CaseKind,
+  type FuzzCase,
+  Generator,
+  independentlyValid,
+  sendCase,
+} from '../../support/ingress/fuzz-cases';
+import { type RunningIngress, startIngress } from '../../support/ingress/harness';
 
 const SEED = Number(process.env.ISCFLOW_FUZZ_SEED ?? 20270301);
 const REQUESTS = Number(process.env.ISCFLOW_FUZZ_REQUESTS ?? 10_000);

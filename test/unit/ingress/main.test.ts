@@ -7,7 +7,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
 import { freePort } from '../../../src/local/ports';
 import { waitFor } from '../../support/wait';
-import { hireEvent, ISC_TOKEN, SECRET } from './support';
+import { hireEvent, ISC_TOKEN, SECRET } from '../../support/ingress/harness';
 import { signWebhook } from '../../../src/ingress';
 
 function start(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {

@@ -11,7 +11,7 @@ import {
   startSimulator,
   thrown,
   tokenFetches,
-} from './support';
+} from '../../support/isc';
 
 let sim: RunningSimulator;
 let catalog: Catalog;

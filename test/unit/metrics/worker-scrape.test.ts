@@ -23,7 +23,7 @@ import type { accessRequestWorkflow } from '../../../src/workflows';
 import { startTestSimulator, type TestSimulator } from '../../support/simulator';
 import { createDevEnvironment, uniqueTaskQueue } from '../../support/temporal';
 import { waitFor } from '../../support/wait';
-import { RecordingMeter } from './recording-meter';
+import { RecordingMeter } from '../../support/recording-meter';
 
 interface Catalog {
   identities: Array<{ id: string }>;

@@ -1,6 +1,6 @@
 import { SIMULATOR_DEFAULT_CREDENTIALS, startSimulator } from '../../../src/simulator';
 import { expectValidResponse } from '../../support/openapi';
-import { anyString, harness, type Harness } from './harness';
+import { anyString, harness, type Harness } from '../../support/simulator-harness';
 
 const { clientId, clientSecret } = SIMULATOR_DEFAULT_CREDENTIALS;
 

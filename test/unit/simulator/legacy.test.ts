@@ -1,4 +1,4 @@
-import { DAY, harness, type Harness } from './harness';
+import { DAY, harness, type Harness } from '../../support/simulator-harness';
 
 /** The older IdentityNow behaviour of seeds 000_ and 004_. */
 describe('profile legacy', () => {

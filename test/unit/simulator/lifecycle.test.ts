@@ -1,4 +1,4 @@
-import { anyNumber, DAY, harness, like, matching, type Harness, type StatusRow } from './harness';
+import { anyNumber, DAY, harness, like, matching, type Harness, type StatusRow } from '../../support/simulator-harness';
 
 /** Every state path a requested row can take, driven on the simulator clock. */
 describe('request lifecycle', () => {

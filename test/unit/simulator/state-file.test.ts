@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSimulator, StateFileError } from '../../../src/simulator';
 import { freePort } from '../../../src/local/ports';
-import { harness, type Harness, type SubmitResponse } from './harness';
+import { harness, type Harness, type SubmitResponse } from '../../support/simulator-harness';
 
 /**
  * `--state FILE`: the tenant survives a restart (requests, approvals, holdings, timed transitions,

@@ -6,8 +6,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { ClosedChange, LifecycleActivities } from '../../src/activities/contracts';
-import { checkPolicyDocument, resolvePolicy, type PolicyItem, type ResolvedPolicy } from '../../src/domain';
+import type { ClosedChange, LifecycleActivities } from '../../../src/activities/contracts';
+import { checkPolicyDocument, resolvePolicy, type PolicyItem, type ResolvedPolicy } from '../../../src/domain';
 
 export function policyOf(document: unknown): ResolvedPolicy {
   const checked = checkPolicyDocument(document);

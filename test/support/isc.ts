@@ -4,9 +4,9 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type z } from 'zod';
-import { type RunningSimulator, SIMULATOR_DEFAULT_CREDENTIALS, startSimulator } from '../../../src/simulator';
-import { createIscClient, type IscClient, type IscClientOptions, IscError } from '../../../src/isc';
-import { type IscRequest, type IscTransport } from '../../../src/isc/transport';
+import { type RunningSimulator, SIMULATOR_DEFAULT_CREDENTIALS, startSimulator } from '../../src/simulator';
+import { createIscClient, type IscClient, type IscClientOptions, IscError } from '../../src/isc';
+import { type IscRequest, type IscTransport } from '../../src/isc/transport';
 
 export interface Catalog {
   admin: { id: string };

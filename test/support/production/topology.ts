@@ -29,8 +29,8 @@ import { spawnManaged, type ManagedProcess } from '../../../src/local/production
 import type { TemporalRole } from '../../../src/local/production/temporal-server';
 import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../../src/simulator';
-import type { Catalog, CatalogItem, CliRun, SimRequestItem } from '../../support/stack';
-import { runCliProcess } from './cli';
+import type { Catalog, CatalogItem, CliRun, SimRequestItem } from '../stack';
+import { runCliProcess } from '../cli';
 import { startIngressProcess, type IngressProcess } from './ingress-process';
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process';
 import { countWorkerTasksInFile, type WorkerTaskCounts } from './worker-log';

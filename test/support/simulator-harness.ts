@@ -1,12 +1,13 @@
-import { expectValidResponse, type IscApiVersion } from '../../support/openapi';
-import { expectValidCatalogResponse } from './catalog-openapi';
-import { startTestSimulator, type CallResult, type TestSimulator } from '../../support/simulator';
-import { type SimulatorConfigPatch, type SimulatorOptions } from '../../../src/simulator';
-
 /**
- * Test harness over the real HTTP server: every ISC response that the OpenAPI documents describe is
- * validated against them on the way back, so no test can pass on an off-spec body.
+ * The harness of the simulator's own tests (test/unit/simulator): the simulator over real HTTP, with every
+ * ISC response the OpenAPI documents describe validated against them on the way back, so no test can pass
+ * on an off-spec body.
  */
+import { expectValidResponse, type IscApiVersion } from './openapi';
+import { expectValidCatalogResponse } from './catalog-openapi';
+import { startTestSimulator, type CallResult, type TestSimulator } from './simulator';
+import { type SimulatorConfigPatch, type SimulatorOptions } from '../../src/simulator';
+
 export type Attributes = Record<string, string | number | boolean>;
 
 export interface CatalogView {

@@ -1,8 +1,8 @@
 /** The iscflow CLI as its own process, as `npx iscflow` runs it (bin/iscflow.js). */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
-import type { CliRun } from '../../support/stack';
+import { PROJECT_ROOT } from '../../src/local/temporal-binaries';
+import type { CliRun } from './stack';
 
 export interface CliProcessOptions {
   env: Record<string, string>;
