@@ -278,7 +278,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const workflowOptions: Partial<AccessRequestOptions> = {
       activityTimeoutSeconds: 10,
       statusPollSeconds: 2,
-      outcomeRetries: 2,
       outcomeRetryBackoffSeconds: 1,
       missingRowGraceSeconds: 15,
     };

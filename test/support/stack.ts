@@ -15,13 +15,13 @@ import { Registry } from 'prom-client';
 import { codecRoutesFor, loadPayloadProtection, type PayloadProtection } from '../../src/codec';
 import { startDevServer, type DevServer } from '../../src/local/dev-server';
 import { freePort } from '../../src/local/ports';
-import { runCli } from '../../src/client';
 import { loadWorkerConfig } from '../../src/config';
 import { buildIngress, loadIngressConfig, openTemporalGateway, signWebhook } from '../../src/ingress';
 import { createLogger, type Logger } from '../../src/logger';
 import { clientFor } from '../../src/operations/connection';
 import { SIMULATOR_DEFAULT_CREDENTIALS, type SimulatorOptions } from '../../src/simulator';
 import { buildWorker, type IscflowWorker } from '../../src/worker';
+import { changeCommands, runCaptured, type ChangeCommands, type CliRun } from './cli';
 import { startTestSimulator, type TestSimulator } from './simulator';
 import { createDevEnvironment, uniqueTaskQueue, workflowBundle } from './temporal';
 
@@ -34,13 +34,6 @@ export interface CatalogItem {
 export interface Catalog {
   identities: Array<{ id: string; name: string }>;
   items: CatalogItem[];
-}
-
-export interface CliRun {
-  code: number;
-  out: string;
-  err: string;
-  json<T = unknown>(): T;
 }
 
 export interface SimRequestItem {
@@ -100,7 +93,7 @@ export interface StackIngressOptions {
   now?: () => Date;
 }
 
-export interface Stack {
+export interface Stack extends ChangeCommands {
   temporal: TemporalSide;
   /** The simulator now running (replaced by `restartSimulator`). */
   sim: TestSimulator;
@@ -110,11 +103,8 @@ export interface Stack {
   settings: Record<string, string>;
   /** How the stack's worker, CLI, ingress and clients encode payloads (from `ISCFLOW_PAYLOAD_KEYS`). */
   payloads: Readonly<PayloadProtection>;
+  /** `iscflow ...args` in this process, with the stack's settings. */
   cli(...args: string[]): Promise<CliRun>;
-  /** `iscflow request --for IDENTITY --grant ENTITLEMENT:ITEM ...flags`. */
-  grant(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
-  /** `iscflow request --for IDENTITY --revoke ENTITLEMENT:ITEM ...flags` (flags include `--comment`). */
-  revoke(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   /** Stops the simulator and starts it again on the same address (from its state file, when it has one). */
@@ -355,16 +345,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ? await startIngress(settings, options.ingress === true ? {} : options.ingress, logger)
     : undefined;
 
-  const cli = async (...args: string[]): Promise<CliRun> => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(
-      args,
-      { out: (l) => out.push(l), err: (l) => err.push(l) },
-      { ...process.env, ...settings },
-    );
-    return { code, out: out.join('\n'), err: err.join('\n'), json: <T>() => JSON.parse(out.join('\n')) as T };
-  };
+  const cli = (...args: string[]): Promise<CliRun> => runCaptured({ ...process.env, ...settings }, args);
 
   const stack: Stack = {
     temporal,
@@ -374,10 +355,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     settings,
     payloads,
     cli,
-    grant: (identityId, entitlementId, ...flags) =>
-      cli('request', '--for', identityId, '--grant', `ENTITLEMENT:${entitlementId}`, ...flags),
-    revoke: (identityId, entitlementId, ...flags) =>
-      cli('request', '--for', identityId, '--revoke', `ENTITLEMENT:${entitlementId}`, ...flags),
+    ...changeCommands(cli),
     startWorker,
     stopWorker,
     async restartSimulator() {

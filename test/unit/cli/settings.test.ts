@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliSettings } from '../../../src/cli/settings';
 import type { ConfigError } from '../../../src/config';
-import { runCaptured } from './support';
+import { runCaptured } from '../../support/cli';
 
 const ID = '0123456789abcdef0123456789abcdef';
 const REAL_TENANT = 'https://acme.api.identitynow.com';

@@ -10,7 +10,6 @@ import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { codecRoutesFor, dataConverterFor, FAILURE_CONVERTER_PATH, loadPrivacyConfig } from '../../../src/codec';
 import { failureConverter } from '../../../src/codec/failure-converter';
-import { runCli } from '../../../src/client';
 import { ConfigError } from '../../../src/config';
 import {
   buildIngress,
@@ -22,6 +21,7 @@ import {
 } from '../../../src/ingress';
 import { createLogger } from '../../../src/logger';
 import { loadWorkerSettings } from '../../../src/worker';
+import { runCaptured } from '../../support/cli';
 import { keyEntry, ring } from '../../support/payload-keys';
 
 const tenant = {
@@ -69,10 +69,9 @@ describe('payload protection in each process', () => {
   });
 
   it('the CLI refuses a real tenant without keys before it connects (exit code 2)', async () => {
-    const err: string[] = [];
-    const code = await runCli(['status', 'iscflow-grant-x'], { out: () => undefined, err: (l) => err.push(l) }, tenant);
-    expect(code).toBe(2);
-    expect(err.join('\n')).toMatch(/ISCFLOW_PAYLOAD_KEYS: is required when SAIL_BASE_URL is a real tenant/);
+    const run = await runCaptured(tenant, ['status', 'iscflow-grant-x']);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/ISCFLOW_PAYLOAD_KEYS: is required when SAIL_BASE_URL is a real tenant/);
   });
 
   it('the ingress refuses a real tenant without keys, and a codec token without keys, before it listens', async () => {
