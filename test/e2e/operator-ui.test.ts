@@ -17,6 +17,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../../src/local/ports';
 import type { accessRequestWorkflow } from '../../src/workflows';
 import { withBrowser } from '../support/browser';
+import { brokenEntitlement } from '../support/catalog';
 import { startStack, type RequestJson, type Stack } from '../support/stack';
 import { createDevEnvironment } from '../support/temporal';
 import { waitFor } from '../support/wait';
@@ -42,7 +43,7 @@ describe('the operator path in the Temporal Web UI (dev server UI, headless Chro
 
   it('finds a failed grant waiting for a person, reads its status, skips it with a reason, and sees it complete', async () => {
     const identityId = stack.catalog.identities[1]!.id;
-    const broken = stack.catalog.items.find((i) => i.type === 'ENTITLEMENT' && /^Broken/.test(i.name))!;
+    const broken = brokenEntitlement(stack.catalog);
     const run = await stack.grant(identityId, broken.id, '--wait', '--json');
     const [change] = run.json<RequestJson>().workflows;
     expect(change!.state).toBe('AWAITING_OPERATOR');

@@ -16,7 +16,8 @@ import { createLogger } from '../../src/logger';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../src/simulator';
 import { runCaptured, type CliRun } from '../support/cli';
 import { createDevEnvironment } from '../support/temporal';
-import { startStack, type CatalogItem, type RequestJson, type SimRequestItem, type Stack } from '../support/stack';
+import type { CatalogItem } from '../support/catalog';
+import { startStack, type RequestJson, type SimRequestItem, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 interface StatusJson {

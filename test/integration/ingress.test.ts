@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { IDENTITY_REF, WORKFLOW_TYPES } from '../../src/common';
 import { DEV_WEBHOOK_SECRET, tryItCommands } from '../../src/ingress';
+import { plainEntitlements, type Catalog } from '../support/catalog';
 import { startStack, type IngressAnswer, type Stack, type StackIngress } from '../support/stack';
 import { startTestSimulator } from '../support/simulator';
 import { waitFor } from '../support/wait';
@@ -45,12 +46,9 @@ describe('the ingress end to end (dev server process + simulator + worker + Temp
   beforeAll(async () => {
     // The simulator alone, to read the catalog the policy names (same seed, same catalog as the stack's).
     const probe = await startTestSimulator({ seed: 7 });
-    const catalog = (
-      await probe.call<{ items: Array<{ type: string; id: string; name: string }> }>('GET', '/__sim/catalog')
-    ).body;
+    const catalog = (await probe.call<Catalog>('GET', '/__sim/catalog')).body;
     await probe.close();
-    birthright = catalog.items
-      .filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name))
+    birthright = plainEntitlements(catalog)
       .slice(20, 22)
       .map((i) => i.id)
       .sort();

@@ -5,6 +5,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../src/simulator';
+import { plainEntitlements, type Catalog } from '../support/catalog';
 import { changeCommands, runCaptured } from '../support/cli';
 import { startProcess } from '../support/process';
 import { startTestSimulator, type TestSimulator } from '../support/simulator';
@@ -35,15 +36,8 @@ describe('the worker process', () => {
     try {
       await worker.waitForOutput(/iscflow worker started/, 60_000);
 
-      const catalog = (
-        await sim.call<{ identities: Array<{ id: string }>; items: Array<{ type: string; id: string; name: string }> }>(
-          'GET',
-          '/__sim/catalog',
-        )
-      ).body;
-      const entitlement = catalog.items.find(
-        (i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name),
-      )!;
+      const catalog = (await sim.call<Catalog>('GET', '/__sim/catalog')).body;
+      const entitlement = plainEntitlements(catalog)[0]!;
       const cli = (...args: string[]) => runCaptured({ ...process.env, ...settings }, args);
       const run = await changeCommands(cli).grant(catalog.identities[0]!.id, entitlement.id, '--wait');
       expect(`${run.out}\n${run.err}`).toContain('GRANTED');

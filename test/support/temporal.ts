@@ -63,6 +63,16 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
   return env;
 }
 
+/** webpack's progress kept out of test output; its errors still shown. */
+export const silentBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /**
@@ -84,15 +94,6 @@ export function workflowBundle(dataConverter: DataConverter = {}): Promise<Workf
   }
   return bundle;
 }
-
-const silentBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
 
 let queueCounter = 0;
 /** A task queue of its own for each test, so workers of different tests never steal each other's tasks. */

@@ -17,24 +17,12 @@ import {
 } from '../../src/workflows/identity-lifecycle/contracts';
 import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
 import { createFakeIsc, type Submission } from '../support/workflows/fake-isc';
-import { createLifecycleFakes, policyOf } from '../support/workflows/fake-lifecycle';
+import { BIRTHRIGHT, BIRTHRIGHT_POLICY, createLifecycleFakes } from '../support/workflows/fake-lifecycle';
 
 const DAY = 24 * 3600 * 1000;
 const IDENTITY = 'a1'.repeat(16);
-const R1 = '1'.repeat(32);
-const E1 = 'e1'.repeat(16);
-const E2 = 'e2'.repeat(16);
-
-const POLICY = policyOf({
-  version: 1,
-  moverGrace: 'P7D',
-  submitAhead: 'P1D',
-  rules: [
-    { name: 'everyone', when: { workerType: 'employee' }, grant: [`ROLE:${R1}`] },
-    { name: 'engineering', when: { department: 'Engineering' }, grant: [`ENTITLEMENT:${E1}`] },
-    { name: 'finance', when: { department: 'Finance' }, grant: [`ENTITLEMENT:${E2}`] },
-  ],
-});
+const { role: R1, engineering: E1, finance: E2 } = BIRTHRIGHT;
+const POLICY = BIRTHRIGHT_POLICY;
 
 type EventSpec = Pick<HrEvent, 'type' | 'effectiveAt'> & Partial<Pick<HrEvent, 'attributes' | 'rescinds' | 'id'>>;
 

@@ -30,7 +30,8 @@ import type { TemporalRole } from '../../../src/local/production/temporal-server
 import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../../src/simulator';
 import { changeCommands, runCliProcess, type ChangeCommands, type CliRun } from '../cli';
-import type { Catalog, CatalogItem, SimRequestItem } from '../stack';
+import { plainEntitlements, type Catalog, type CatalogItem } from '../catalog';
+import type { SimRequestItem } from '../stack';
 import { startIngressProcess, type IngressProcess } from './ingress-process';
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process';
 import { countWorkerTasksInFile, type WorkerTaskCounts } from './worker-log';
@@ -258,8 +259,7 @@ export async function startProductionTopology(options: ProductionTopologyOptions
               .map(async (w) => [w.name, await scrapeTaskCounts(w.metricsUrl)] as const),
           ),
         ),
-      plainEntitlements: () =>
-        catalog.items.filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name)),
+      plainEntitlements: () => plainEntitlements(catalog),
       close: () => close(),
     };
   } catch (error) {

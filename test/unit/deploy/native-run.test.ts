@@ -15,7 +15,7 @@ import { ensureTemporalServerBuild } from '../../../src/local/production/tempora
 import { loadDeployVersions, parseEnvFile } from '../../../src/local/production/versions';
 import { startProcess } from '../../support/process';
 import { nativeIngressEnvironment } from '../../support/production/ingress-process';
-import { sumOfSeries } from '../../support/production/worker-metrics';
+import { sumOfSeries } from '../../support/prometheus';
 
 const root = join(__dirname, '..', '..', '..');
 

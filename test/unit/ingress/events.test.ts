@@ -2,8 +2,8 @@ import { connect } from 'node:net';
 import { createEncryptionCodec } from '../../../src/codec';
 import { type EventStanding } from '../../../src/ingress';
 import { keyEntry, ring } from '../../support/payload-keys';
+import { answer } from '../../support/http';
 import {
-  answer,
   getStanding,
   hireEvent,
   ISC_TOKEN,

@@ -19,30 +19,12 @@ import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../../src/simulator';
 import type { accessRequestWorkflow } from '../../../src/workflows';
 import { changeCommands, runCaptured, type CliRun } from '../../support/cli';
 import { startProcess, type TestProcess } from '../../support/process';
+import { samples } from '../../support/prometheus';
+import { brokenEntitlement, plainEntitlements, type Catalog } from '../../support/catalog';
 import { startTestSimulator, type TestSimulator } from '../../support/simulator';
 import { createDevEnvironment, uniqueTaskQueue } from '../../support/temporal';
 import { waitFor } from '../../support/wait';
 import { RecordingMeter } from '../../support/recording-meter';
-
-interface Catalog {
-  identities: Array<{ id: string }>;
-  items: Array<{ type: string; id: string; name: string }>;
-}
-
-/** `name{labels} value` lines of a Prometheus text exposition, as [name, labels, value]. */
-function samples(text: string): Array<{ name: string; labels: Record<string, string>; value: number }> {
-  return text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
-      if (!m) throw new Error(`not a sample line: ${line}`);
-      const labels = Object.fromEntries(
-        [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]),
-      );
-      return { name: m[1]!, labels, value: Number(m[3]) };
-    });
-}
 
 describe('the worker’s /metrics (worker process, dev server, simulator answering 429)', () => {
   let env: TestWorkflowEnvironment;
@@ -98,9 +80,7 @@ describe('the worker’s /metrics (worker process, dev server, simulator answeri
 
   it('counts the 429s, the submitted item and its outcome next to the SDK’s own metrics, with no id in a label', async () => {
     const identityId = catalog.identities[2]!.id;
-    const entitlement = catalog.items.find(
-      (i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name),
-    )!;
+    const entitlement = plainEntitlements(catalog)[0]!;
     // Every ISC call refused for a while: the activity retries each after its Retry-After.
     await simConfig({ rateLimitRate: 1 });
     const started = await grant(identityId, entitlement.id, '--json');
@@ -173,7 +153,7 @@ describe('the worker’s /metrics (worker process, dev server, simulator answeri
   });
 
   it('counts the requests waiting for an operator from visibility', async () => {
-    const broken = catalog.items.find((i) => i.type === 'ENTITLEMENT' && /^Broken/.test(i.name))!;
+    const broken = brokenEntitlement(catalog);
     const run = await grant(catalog.identities[3]!.id, broken.id, '--wait', '--json');
     expect(JSON.parse(run.out)).toMatchObject({ workflows: [{ state: 'AWAITING_OPERATOR' }] });
     // The worker counts every 30 s; the same watcher, faster, over this test's own client.
