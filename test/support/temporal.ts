@@ -73,6 +73,26 @@ export const silentBundlerLogger = {
   error: (message: string) => console.error(message),
 };
 
+/**
+ * One environment for the tests of a file (or of a `describe`): created before the first, torn down after
+ * the last. Returns its reader, for tests and hooks: `const env = environmentPerFile(); ... env().client`.
+ */
+export function environmentPerFile(
+  create: () => Promise<TestWorkflowEnvironment> = createTimeSkippingEnvironment,
+): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await create();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  return () => {
+    if (!env) throw new Error('the environment is made in beforeAll: read it in a test or a hook');
+    return env;
+  };
+}
+
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /**
