@@ -5,7 +5,7 @@
  * and holdings, by the lifecycle (`iscflow identity show`), and by the workflows Temporal holds.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { Connection } from '@temporalio/client';
 import { IDENTITY_REF, WORKFLOW_TYPES } from '../../src/common';
 import { DEV_WEBHOOK_SECRET, tryItCommands } from '../../src/ingress';
 import { plainEntitlements, type Catalog } from '../support/catalog';
+import { writePolicyFile } from '../support/policy';
 import { startStack, type IngressAnswer, type Stack, type StackIngress } from '../support/stack';
 import { startTestSimulator } from '../support/simulator';
 import { waitFor } from '../support/wait';
@@ -52,17 +53,11 @@ describe('the ingress end to end (dev server process + simulator + worker + Temp
       .slice(20, 22)
       .map((i) => i.id)
       .sort();
-    const policy = join(mkdtempSync(join(tmpdir(), 'iscflow-ingress-')), 'policy.yaml');
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'rules:',
-        '  - name: everyone',
-        '    when: { workerType: employee }',
-        `    grant: [ ${birthright.map((id) => `"ENTITLEMENT:${id}"`).join(', ')} ]`,
-      ].join('\n'),
-    );
+    const policy = writePolicyFile(join(mkdtempSync(join(tmpdir(), 'iscflow-ingress-')), 'policy.yaml'), {
+      rules: [
+        { name: 'everyone', when: { workerType: 'employee' }, grant: birthright.map((id) => `ENTITLEMENT:${id}`) },
+      ],
+    });
     stack = await startStack({
       devServerProcess: true,
       settings: { ISCFLOW_POLICY: policy, ISCFLOW_IDENTITY_POLL_SECONDS: '1' },

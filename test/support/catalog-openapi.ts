@@ -8,7 +8,7 @@
  *   validated against the schema its `type` names, and an unmapped type fails.
  */
 import type { ValidateFunction } from 'ajv';
-import { isObject, loadDocument, type IscApiVersion, type Json, type JsonObject } from './openapi';
+import { isObject, loadDocument, mismatch, type IscApiVersion, type Json, type JsonObject } from './openapi';
 
 /** `oneOf` + `discriminator.mapping` -> "type must be a mapped value, then that schema". */
 function applyDiscriminators(node: Json): Json {
@@ -57,9 +57,7 @@ export function expectValidCatalogResponse(
 ): void {
   const bare = requestPath.split('?')[0]?.replace(/^\/(v3|v2025)(?=\/)/, '') ?? requestPath;
   const fail = (errors: string): never => {
-    throw new Error(
-      `${method.toUpperCase()} ${requestPath} ${status} does not match search-and-catalog.${version}:\n${errors}\nbody: ${JSON.stringify(body).slice(0, 2000)}`,
-    );
+    throw mismatch(`search-and-catalog.${version}`, { method, requestPath, status, body }, errors);
   };
   if (bare === '/search' && status === 200) {
     if (!Array.isArray(body)) return fail('not an array');
