@@ -33,14 +33,13 @@ import {
   type LifecycleView,
 } from '../../src/workflows/identity-lifecycle/contracts';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/temporal';
+import { DAY, iso } from '../support/time';
 import { createFakeIsc, type Submission } from '../support/workflows/fake-isc';
 import { BIRTHRIGHT, BIRTHRIGHT_POLICY, createLifecycleFakes } from '../support/workflows/fake-lifecycle';
 import { HISTORY_FILES } from './manifest';
 
 type History = temporal.api.history.v1.IHistory;
 
-const DAY = 24 * 3600 * 1000;
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A run to save: its history and the workflow id it ran under. */
 interface Recorded {

@@ -128,8 +128,6 @@ export async function harness(options: SimulatorOptions & { port?: number } = {}
   };
 }
 
-export const DAY = 24 * 60 * 60 * 1000;
-
 /** Asymmetric matchers typed as `unknown` (jest types them `any`, which the lint rules refuse). */
 export const anyString = (): unknown => expect.any(String) as unknown;
 export const anyNumber = (): unknown => expect.any(Number) as unknown;

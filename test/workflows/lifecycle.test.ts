@@ -16,9 +16,9 @@ import {
 } from '../../src/workflows/identity-lifecycle/contracts';
 import { environmentPerFile, withTestWorker } from '../support/temporal';
 import { createFakeIsc, type Submission } from '../support/workflows/fake-isc';
+import { DAY, iso } from '../support/time';
 import { BIRTHRIGHT, BIRTHRIGHT_POLICY, createLifecycleFakes } from '../support/workflows/fake-lifecycle';
 
-const DAY = 24 * 3600 * 1000;
 const IDENTITY = 'a1'.repeat(16);
 const { role: R1, engineering: E1, finance: E2 } = BIRTHRIGHT;
 const POLICY = BIRTHRIGHT_POLICY;
@@ -33,8 +33,6 @@ interface Subject {
 
 describe('identity lifecycle (time-skipping)', () => {
   const env = environmentPerFile();
-
-  const iso = (ms: number): string => new Date(ms).toISOString();
 
   async function subject(
     taskQueue: string,

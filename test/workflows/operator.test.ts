@@ -17,9 +17,8 @@ import {
   type AccessRequestOptions,
 } from '../../src/workflows/access-request/contracts';
 import { environmentPerFile, withTestWorker } from '../support/temporal';
+import { DAY } from '../support/time';
 import { createFakeIsc } from '../support/workflows/fake-isc';
-
-const DAY = 24 * 3600 * 1000;
 
 function input(options: Partial<AccessRequestOptions>): AccessRequestInput {
   const [request] = planAccessRequests({

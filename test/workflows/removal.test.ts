@@ -11,13 +11,12 @@ import {
   type AccessRequestOptions,
 } from '../../src/workflows/access-request/contracts';
 import { environmentPerFile, withTestWorker } from '../support/temporal';
+import { DAY, iso } from '../support/time';
 import { createFakeIsc } from '../support/workflows/fake-isc';
 
-const DAY = 24 * 3600 * 1000;
 const IDENTITY = 'c'.repeat(32);
 const ENTITLEMENT = 'd'.repeat(32);
 const REF = { identityId: IDENTITY, itemType: 'ENTITLEMENT' as const, itemId: ENTITLEMENT };
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 describe('removal and start dates (time-skipping)', () => {
   const env = environmentPerFile();
