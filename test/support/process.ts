@@ -19,6 +19,8 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { PROJECT_ROOT } from '../../src/local/temporal-binaries';
 
+type Child = ChildProcessByStdio<null, Readable, Readable>;
+
 export interface ProcessOptions {
   /** The process's whole environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
@@ -27,7 +29,7 @@ export interface ProcessOptions {
 }
 
 export interface TestProcess {
-  readonly child: ChildProcessByStdio<null, Readable, Readable>;
+  readonly child: Child;
   /** stdout and stderr so far, interleaved as they came. */
   output(): string;
   stdout(): string;
@@ -48,6 +50,70 @@ export interface TestProcess {
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
+/** What a child printed so far, and a call on every chunk and once at the end for whoever waits for a line. */
+interface Printed {
+  output: string;
+  stdout: string;
+  stderr: string;
+  ended: boolean;
+  readonly watchers: Set<() => void>;
+}
+
+/** Keeps `child`'s output; the promise settles at 'close', which comes after 'exit' and after both streams are drained. */
+function keepOutput(child: Child, printed: Printed): Promise<number | null> {
+  const tell = (): void => {
+    for (const watcher of printed.watchers) watcher();
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    printed.stdout += chunk.toString();
+    printed.output += chunk.toString();
+    tell();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    printed.stderr += chunk.toString();
+    printed.output += chunk.toString();
+    tell();
+  });
+  return new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code: number | null) => {
+      printed.ended = true;
+      tell();
+      resolve(code);
+    });
+  });
+}
+
+/**
+ * The first match of `pattern` in what was printed. Looked at as each chunk arrives, not polled: a test
+ * may have only moments before the process moves on.
+ */
+function firstMatch(script: string, child: Child, printed: Printed, pattern: RegExp, timeoutMs: number) {
+  return new Promise<RegExpExecArray>((resolve, reject) => {
+    const settle = (outcome: () => void): void => {
+      clearTimeout(timer);
+      printed.watchers.delete(look);
+      outcome();
+    };
+    const look = (): void => {
+      const match = pattern.exec(printed.output);
+      if (match) settle(() => resolve(match));
+      else if (printed.ended) {
+        const error = new Error(
+          `${script} ended (exit ${child.exitCode}) before printing ${pattern}:\n${printed.output}`,
+        );
+        settle(() => reject(error));
+      }
+    };
+    const timer = setTimeout(
+      () => settle(() => reject(new Error(`${script} printed no ${pattern} in ${timeoutMs} ms:\n${printed.output}`))),
+      timeoutMs,
+    );
+    printed.watchers.add(look);
+    look();
+  });
+}
+
 /** Starts `node <script> ...args` (`.ts` scripts through tsx's loader). */
 export function startProcess(script: string, args: string[] = [], options: ProcessOptions = {}): TestProcess {
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
@@ -56,64 +122,16 @@ export function startProcess(script: string, args: string[] = [], options: Proce
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  let stdout = '';
-  let stderr = '';
-  /** Called on every chunk of output and once at the end: the pending `waitForOutput`s. */
-  const watchers = new Set<() => void>();
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    output += chunk.toString();
-    for (const watcher of watchers) watcher();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    output += chunk.toString();
-    for (const watcher of watchers) watcher();
-  });
-  let ended = false;
-  // 'close' comes after 'exit' and after both streams are drained: nothing printed is missed.
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code: number | null) => {
-      ended = true;
-      for (const watcher of watchers) watcher();
-      resolve(code);
-    });
-  });
+  const printed: Printed = { output: '', stdout: '', stderr: '', ended: false, watchers: new Set() };
+  const exited = keepOutput(child, printed);
   // Awaited by whoever waits for the end; a spawn failure nobody waits for is not an unhandled rejection.
   void exited.catch(() => undefined);
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
-
-  // Looked at as each chunk arrives, not polled: a test may have only moments before the process moves on.
-  const waitForOutput = (pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> =>
-    new Promise((resolve, reject) => {
-      const settle = (outcome: () => void): void => {
-        clearTimeout(timer);
-        watchers.delete(look);
-        outcome();
-      };
-      const look = (): void => {
-        const match = pattern.exec(output);
-        if (match) settle(() => resolve(match));
-        else if (ended) {
-          const error = new Error(`${script} ended (exit ${child.exitCode}) before printing ${pattern}:\n${output}`);
-          settle(() => reject(error));
-        }
-      };
-      const timer = setTimeout(
-        () => settle(() => reject(new Error(`${script} printed no ${pattern} in ${timeoutMs} ms:\n${output}`))),
-        timeoutMs,
-      );
-      watchers.add(look);
-      look();
-    });
-
   return {
     child,
-    output: () => output,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    output: () => printed.output,
+    stdout: () => printed.stdout,
+    stderr: () => printed.stderr,
     exited,
     stop: (signal = 'SIGTERM') => {
       if (running()) child.kill(signal);
@@ -122,6 +140,6 @@ export function startProcess(script: string, args: string[] = [], options: Proce
     kill: () => {
       if (running()) child.kill('SIGKILL');
     },
-    waitForOutput,
+    waitForOutput: (pattern, timeoutMs = 60_000) => firstMatch(script, child, printed, pattern, timeoutMs),
   };
 }
