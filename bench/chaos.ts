@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_FAULTS, runChaos, type ChaosFigures, type Profile } from '../test/support/chaos';
+import { DEFAULT_FAULTS, runChaos, type ChaosFigures, type Profile } from './support/chaos';
 
 const { values } = parseArgs({
   options: {

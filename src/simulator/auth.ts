@@ -1,10 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type RandomStreams } from './prng';
-
 /**
  * OAuth client-credentials tokens. Tokens are HMAC-signed JWTs whose expiry is checked against the
  * simulator clock, so advancing the clock expires them exactly as waiting would.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type RandomStreams } from './prng';
+
 export interface TokenClaims {
   client_id: string;
   identity_id: string;

@@ -1,10 +1,10 @@
-import { type RandomStreams } from './prng';
-
 /**
  * The seeded tenant: identities with managers, requestable items, and what each identity holds at
  * start. Some access is held through a role or as a birthright so the revoke rule that forbids
  * revoking such access can be exercised.
  */
+import { type RandomStreams } from './prng';
+
 export const ITEM_TYPES = ['ROLE', 'ACCESS_PROFILE', 'ENTITLEMENT'] as const;
 export type ItemType = (typeof ITEM_TYPES)[number];
 

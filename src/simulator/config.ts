@@ -1,9 +1,9 @@
-import { z } from 'zod';
-
 /**
  * Run-time behaviour of the simulator. The same shape is accepted (as any subset) by
  * `POST /__sim/config`, by `SimulatorOptions.config` and, for `profile`, by `--profile`.
  */
+import { z } from 'zod';
+
 const rate = z.number().min(0).max(1);
 const millis = z.number().int().min(0);
 

@@ -1,3 +1,8 @@
+/**
+ * The simulated tenant's state and every state transition. Time-driven transitions sit in a min-heap
+ * and are applied, in due-time order, by {@link Engine.catchUp} at the start of every HTTP request:
+ * no timers, deterministic, and cheap when nothing is due.
+ */
 import { type Catalog, type CatalogItem, type Holding, type ItemType } from './catalog';
 import { type SimClock } from './clock';
 import { type SimulatorConfig } from './config';
@@ -8,11 +13,6 @@ import { type IscRequestState } from '../common/isc-states';
 import { IN_PROGRESS_STATES, type Phase, type RequestItem, type RequestType } from './model';
 import { type RandomStreams } from './prng';
 
-/**
- * The simulated tenant's state and every state transition. Time-driven transitions sit in a min-heap
- * and are applied, in due-time order, by {@link Engine.catchUp} at the start of every HTTP request:
- * no timers, deterministic, and cheap when nothing is due.
- */
 export interface PlannedItem {
   item: CatalogItem;
   comment: string | null;

@@ -1,13 +1,13 @@
-import { badRequest } from './errors';
-import { stringParam } from './paging';
-import { BooleanParser, tokenize } from './query-syntax';
-
 /**
  * ISC's standard collection filter syntax: `field op value`, `field in ("a","b")`, `field pr`,
  * `field isnull`, composed with `and`, `or`, `not` and parentheses. Strings are double-quoted, dates
  * unquoted ISO-8601. Each endpoint declares which fields and operators it supports; anything else is
  * a 400, as ISC answers.
  */
+import { badRequest } from './errors';
+import { stringParam } from './paging';
+import { BooleanParser, tokenize } from './query-syntax';
+
 export type Operator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'sw' | 'in' | 'co' | 'pr' | 'isnull';
 
 /** The operators a field table allows, as a set. */

@@ -1,12 +1,12 @@
-import { type FastifyReply, type FastifyRequest } from 'fastify';
-import { errorResponse, RATE_LIMIT_BODY } from './errors';
-import { type SimulatorState } from './state';
-
 /**
  * What stands in front of every ISC endpoint, in the order a real gateway applies it: token check,
  * rate limit (per client id and API version), then the configured faults. /oauth/token and /__sim
  * are not behind it.
  */
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { errorResponse, RATE_LIMIT_BODY } from './errors';
+import { type SimulatorState } from './state';
+
 export type ApiVersion = 'v3' | 'v2025';
 
 export function statsRoute(request: FastifyRequest): string {

@@ -1,11 +1,11 @@
-import { type AttributeValue, type Catalog, type IdentityAttributes, SEEDED_AT } from './catalog';
-import { conflict, notFound } from './errors';
-
 /**
  * The tenant's identities as they are now: the seeded ones (with attributes an HR aggregation may have
  * changed since) and those an HR aggregation created at run time. The catalog stays the seed; this is
  * what requests, approvals, search and the control API read.
  */
+import { type AttributeValue, type Catalog, type IdentityAttributes, SEEDED_AT } from './catalog';
+import { conflict, notFound } from './errors';
+
 export interface SimIdentity {
   id: string;
   name: string;

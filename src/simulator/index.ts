@@ -1,3 +1,8 @@
+/**
+ * A faithful SailPoint ISC access-request API, in memory and optionally saved to a state file.
+ * `buildSimulator` gives an app for `inject()` tests; `startSimulator` listens (port 0 = a free port).
+ * See docs/simulator.md.
+ */
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { type CatalogSizes } from './catalog';
 import { type SimulatorConfigPatch } from './config';
@@ -12,11 +17,6 @@ import { searchRoutes } from './routes/search';
 import { StateFile } from './persistence';
 import { createState, type SimulatorState } from './state';
 
-/**
- * A faithful SailPoint ISC access-request API, in memory and optionally saved to a state file.
- * `buildSimulator` gives an app for `inject()` tests; `startSimulator` listens (port 0 = a free port).
- * See docs/simulator.md.
- */
 export type { SimulatorConfig, SimulatorConfigPatch, SimulatorProfile } from './config';
 export { StateFileError, type StateFileProblem } from './persistence';
 

@@ -1,11 +1,11 @@
+/**
+ * `npm run simulator -- --port 7070 [--host 127.0.0.1] [--seed N] [--profile current|legacy] [--state FILE]`
+ */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { profileSchema } from './config';
 import { StateFileError, startSimulator } from './index';
 
-/**
- * `npm run simulator -- --port 7070 [--host 127.0.0.1] [--seed N] [--profile current|legacy] [--state FILE]`
- */
 const argsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(7070),
   host: z.string().default('127.0.0.1'),

@@ -1,3 +1,4 @@
+/** ISC's collection paging for the simulator's listings: `limit`, `offset` and `count` as each endpoint allows them. */
 import { type FastifyReply } from 'fastify';
 import { badRequest } from './errors';
 

@@ -1,3 +1,9 @@
+/**
+ * The state file (`--state FILE`): the tenant saved as JSON after every request that changed it, so a
+ * restarted simulator carries on where the last one stopped (requests mid-approval complete, ids stay
+ * unique). The catalog is not saved: it is rebuilt from the seed, which is why a file only fits the
+ * seed and catalog sizes that wrote it.
+ */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -11,12 +17,6 @@ import { type Approval, type Phase, PROVISIONING_OUTCOMES, STAGES } from './mode
 import { STREAM_NAMES, type StreamPositions } from './prng';
 import { type SimulatorState, type StateSaver, type TenantSnapshot } from './state';
 
-/**
- * The state file (`--state FILE`): the tenant saved as JSON after every request that changed it, so a
- * restarted simulator carries on where the last one stopped (requests mid-approval complete, ids stay
- * unique). The catalog is not saved: it is rebuilt from the seed, which is why a file only fits the
- * seed and catalog sizes that wrote it.
- */
 const FORMAT = 'iscflow-simulator-state';
 const VERSION = 1;
 

@@ -1,13 +1,13 @@
-import { iso } from './clock';
-import { isCancelable } from './engine';
-import { type IdentityDirectory } from './identities';
-import { type RequestItem } from './model';
-
 /**
  * Renders records in ISC's response shapes (RequestedItemStatus, PendingApproval). Status rows are
  * cached as JSON strings on the record and rebuilt only after a change, which keeps status listings
  * over thousands of rows cheap.
  */
+import { iso } from './clock';
+import { isCancelable } from './engine';
+import { type IdentityDirectory } from './identities';
+import { type RequestItem } from './model';
+
 export interface IdentityRef {
   type: 'IDENTITY';
   id: string;

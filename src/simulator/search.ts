@@ -1,10 +1,3 @@
-import { ORG, POD } from './auth';
-import { type AttributeValue, type Catalog, type Holding, entitlementValue } from './catalog';
-import { iso } from './clock';
-import { badRequest } from './errors';
-import { type IdentityDirectory, type SimIdentity } from './identities';
-import { BooleanParser, tokenize } from './query-syntax';
-
 /**
  * The identities search index: the subset of ISC's search query language a client needs to find an
  * identity (by id, employee number, e-mail, any identity attribute) and to learn what it holds:
@@ -12,6 +5,13 @@ import { BooleanParser, tokenize } from './query-syntax';
  * `@access(...)`, combined with AND, OR, NOT and parentheses. Values compare case-insensitively, as
  * ISC's keyword fields do. Anything else is a 400 rather than a silently wrong answer.
  */
+import { ORG, POD } from './auth';
+import { type AttributeValue, type Catalog, type Holding, entitlementValue } from './catalog';
+import { iso } from './clock';
+import { badRequest } from './errors';
+import { type IdentityDirectory, type SimIdentity } from './identities';
+import { BooleanParser, tokenize } from './query-syntax';
+
 type Node =
   | { kind: 'all' }
   | { kind: 'and' | 'or'; left: Node; right: Node }

@@ -1,3 +1,8 @@
+/**
+ * One simulator instance's state, built from its start-up options: the seeded tenant, clock, engine, token
+ * issuer, rate limiter and call statistics, with the reset, snapshot and restore a state file and the
+ * control API use.
+ */
 import { buildCatalog, type Catalog, DEFAULT_CATALOG_SIZES, type CatalogSizes } from './catalog';
 import { SimClock } from './clock';
 import {

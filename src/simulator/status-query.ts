@@ -1,3 +1,8 @@
+/**
+ * GET /access-request-status. Candidates come from an index (accessRequestId, accountActivityItemId,
+ * requested-for, requester, approval owner, in-progress set) and only they are filtered, so a
+ * listing costs the size of its answer, not the size of the history.
+ */
 import { iso } from './clock';
 import { type FastifyReply } from 'fastify';
 import { badRequest } from './errors';
@@ -19,12 +24,6 @@ import { IN_PROGRESS_STATES, type RequestItem } from './model';
 import { page, type Paging, parsePaging, stringParam } from './paging';
 import { statusJson } from './render';
 import { type SimulatorState } from './state';
-
-/**
- * GET /access-request-status. Candidates come from an index (accessRequestId, accountActivityItemId,
- * requested-for, requester, approval owner, in-progress set) and only they are filtered, so a
- * listing costs the size of its answer, not the size of the history.
- */
 
 const accountActivityItemId = (o: ReadonlySet<Operator>) => ({
   ops: o,

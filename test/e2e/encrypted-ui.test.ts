@@ -13,9 +13,10 @@ import type { FastifyInstance } from 'fastify';
 import { buildCodecServer, CODEC_PATH, createEncryptionCodec, parsePayloadKeys } from '../../src/codec';
 import { freePort } from '../../src/local/ports';
 import { withBrowser } from '../support/browser';
+import { brokenEntitlement } from '../support/catalog';
 import { startStack, type RequestJson, type Stack } from '../support/stack';
 import { createDevEnvironment } from '../support/temporal';
-import { TemporalWebUi } from './temporal-ui';
+import { TemporalWebUi } from '../support/temporal-ui';
 
 describe('the Temporal Web UI decodes through the codec server (encrypted payloads, headless Chromium)', () => {
   const keys = `e2e:${randomBytes(32).toString('base64')}`;
@@ -49,7 +50,7 @@ describe('the Temporal Web UI decodes through the codec server (encrypted payloa
 
   it('reads the summary and the status query of an encrypted change in clear', async () => {
     const identityId = stack.catalog.identities[1]!.id;
-    const broken = stack.catalog.items.find((i) => i.type === 'ENTITLEMENT' && /^Broken/.test(i.name))!;
+    const broken = brokenEntitlement(stack.catalog);
     const run = await stack.grant(identityId, broken.id, '--wait', '--json');
     const [change] = run.json<RequestJson>().workflows;
     expect(change!.state).toBe('AWAITING_OPERATOR');

@@ -17,10 +17,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { freePort } from '../../src/local/ports';
 import type { accessRequestWorkflow } from '../../src/workflows';
 import { withBrowser } from '../support/browser';
+import { brokenEntitlement } from '../support/catalog';
+import { writePolicyFile } from '../support/policy';
 import { startStack, type RequestJson, type Stack } from '../support/stack';
 import { createDevEnvironment } from '../support/temporal';
 import { waitFor } from '../support/wait';
-import { TemporalWebUi } from './temporal-ui';
+import { TemporalWebUi } from '../support/temporal-ui';
 
 describe('the operator path in the Temporal Web UI (dev server UI, headless Chromium)', () => {
   let env: TestWorkflowEnvironment;
@@ -42,7 +44,7 @@ describe('the operator path in the Temporal Web UI (dev server UI, headless Chro
 
   it('finds a failed grant waiting for a person, reads its status, skips it with a reason, and sees it complete', async () => {
     const identityId = stack.catalog.identities[1]!.id;
-    const broken = stack.catalog.items.find((i) => i.type === 'ENTITLEMENT' && /^Broken/.test(i.name))!;
+    const broken = brokenEntitlement(stack.catalog);
     const run = await stack.grant(identityId, broken.id, '--wait', '--json');
     const [change] = run.json<RequestJson>().workflows;
     expect(change!.state).toBe('AWAITING_OPERATOR');
@@ -81,18 +83,10 @@ describe('the operator path in the Temporal Web UI (dev server UI, headless Chro
 
   it('finds a lifecycle waiting for an identity ISC does not know, reads its status, skips it with a reason, and sees it stop waiting', async () => {
     // A policy that wants something for every employee, so the lifecycle needs the identity in ISC.
-    const policy = join(dir, 'policy.yaml');
     const birthright = stack.plainEntitlements()[0]!;
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'rules:',
-        '  - name: everyone',
-        '    when: { workerType: employee }',
-        `    grant: [ "ENTITLEMENT:${birthright.id}" ]`,
-      ].join('\n'),
-    );
+    const policy = writePolicyFile(join(dir, 'policy.yaml'), {
+      rules: [{ name: 'everyone', when: { workerType: 'employee' }, grant: [`ENTITLEMENT:${birthright.id}`] }],
+    });
     const lifecycles = await startStack({
       env,
       settings: { ISCFLOW_POLICY: policy, ISCFLOW_IDENTITY_POLL_SECONDS: '1', ISCFLOW_IDENTITY_WAIT_SECONDS: '2' },

@@ -33,14 +33,13 @@ import {
   type LifecycleView,
 } from '../../src/workflows/identity-lifecycle/contracts';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/temporal';
-import { createFakeIsc, type Submission } from '../workflows/fake-isc';
-import { createLifecycleFakes, policyOf } from '../workflows/fake-lifecycle';
+import { DAY, iso } from '../support/time';
+import { createFakeIsc, type Submission } from '../support/workflows/fake-isc';
+import { BIRTHRIGHT, BIRTHRIGHT_POLICY, createLifecycleFakes } from '../support/workflows/fake-lifecycle';
 import { HISTORY_FILES } from './manifest';
 
 type History = temporal.api.history.v1.IHistory;
 
-const DAY = 24 * 3600 * 1000;
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A run to save: its history and the workflow id it ran under. */
 interface Recorded {
@@ -131,19 +130,7 @@ const ACCESS_SCENARIOS: Scenario[] = [
 // ---------------------------------------------------------------------------------------------------------
 // identityLifecycleWorkflow and hrEventWorkflow
 
-const ROLE = '1'.repeat(32);
-const ENGINEERING = 'e1'.repeat(16);
-const FINANCE = 'e2'.repeat(16);
-const POLICY = policyOf({
-  version: 1,
-  moverGrace: 'P7D',
-  submitAhead: 'P1D',
-  rules: [
-    { name: 'everyone', when: { workerType: 'employee' }, grant: [`ROLE:${ROLE}`] },
-    { name: 'engineering', when: { department: 'Engineering' }, grant: [`ENTITLEMENT:${ENGINEERING}`] },
-    { name: 'finance', when: { department: 'Finance' }, grant: [`ENTITLEMENT:${FINANCE}`] },
-  ],
-});
+const { role: ROLE, engineering: ENGINEERING, finance: FINANCE } = BIRTHRIGHT;
 /** A fixed test value: refs in the recordings are stable across re-recordings. Not a deployment's key. */
 const PSEUDONYM_KEY = 'iscflow-replay-recordings';
 /** Synthetic employee numbers and the ISC ids the fake knows them by. */
@@ -364,7 +351,7 @@ async function main(prefix = ''): Promise<void> {
   try {
     for (const scenario of chosen) {
       const isc = createFakeIsc(scenario.fake);
-      const lifecycle = createLifecycleFakes({ policy: POLICY, identities: PEOPLE, client: env.client });
+      const lifecycle = createLifecycleFakes({ policy: BIRTHRIGHT_POLICY, identities: PEOPLE, client: env.client });
       const taskQueue = `record-${scenario.name}`;
       const worker = await Worker.create({
         connection: env.nativeConnection,

@@ -3,7 +3,7 @@
  * worker process is SIGKILLed three times and the Temporal dev server restarts once from its state file.
  * `npm run chaos` runs the same harness with hundreds of changes and prints the figures.
  */
-import { DEFAULT_FAULTS, runChaos, type Profile } from '../support/chaos';
+import { DEFAULT_FAULTS, runChaos, type Profile } from '../../bench/support/chaos';
 
 describe('chaos (worker and dev server processes, simulator faults)', () => {
   it.each([['current'], ['legacy']] as Array<[Profile]>)(

@@ -10,20 +10,14 @@ import type {
   SubmitItemsInput,
   SubmitItemsResult,
 } from '../../src/activities/contracts';
-import { runCli } from '../../src/client';
 import { planAccessRequests } from '../../src/domain';
 import { createIscClient } from '../../src/isc';
 import { createLogger } from '../../src/logger';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../src/simulator';
+import { runCaptured, type CliRun } from '../support/cli';
 import { createDevEnvironment } from '../support/temporal';
-import {
-  startStack,
-  type CatalogItem,
-  type CliRun,
-  type RequestJson,
-  type SimRequestItem,
-  type Stack,
-} from '../support/stack';
+import type { CatalogItem } from '../support/catalog';
+import { startStack, type RequestJson, type SimRequestItem, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
 interface StatusJson {
@@ -33,15 +27,8 @@ interface StatusJson {
 }
 
 /** The CLI with extra settings on top of the stack's, as a user exporting one more variable would run it. */
-async function cliWith(stack: Stack, extra: Record<string, string>, ...args: string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    args,
-    { out: (l) => out.push(l), err: (l) => err.push(l) },
-    { ...process.env, ...stack.settings, ...extra },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n'), json: <T>() => JSON.parse(out.join('\n')) as T };
+function cliWith(stack: Stack, extra: Record<string, string>, ...args: string[]): Promise<CliRun> {
+  return runCaptured({ ...process.env, ...stack.settings, ...extra }, args);
 }
 
 async function statusOf(stack: Stack, workflowId: string): Promise<StatusJson> {

@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writePolicyFile } from '../support/policy';
 import { startStack, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
@@ -29,25 +30,15 @@ describe('identity lifecycle (dev server + simulator)', () => {
     everyone = a!.id;
     engineering = b!.id;
     finance = c!.id;
-    const policy = join(dir, 'policy.yaml');
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'moverGrace: PT8S',
-        'submitAhead: PT6S',
-        'rules:',
-        '  - name: everyone',
-        '    when: { workerType: employee }',
-        `    grant: [ "ENTITLEMENT:${everyone}" ]`,
-        '  - name: engineering',
-        '    when: { department: Engineering }',
-        `    grant: [ "ENTITLEMENT:${engineering}" ]`,
-        '  - name: finance',
-        '    when: { department: Finance }',
-        `    grant: [ "ENTITLEMENT:${finance}" ]`,
-      ].join('\n'),
-    );
+    const policy = writePolicyFile(join(dir, 'policy.yaml'), {
+      moverGrace: 'PT8S',
+      submitAhead: 'PT6S',
+      rules: [
+        { name: 'everyone', when: { workerType: 'employee' }, grant: [`ENTITLEMENT:${everyone}`] },
+        { name: 'engineering', when: { department: 'Engineering' }, grant: [`ENTITLEMENT:${engineering}`] },
+        { name: 'finance', when: { department: 'Finance' }, grant: [`ENTITLEMENT:${finance}`] },
+      ],
+    });
     stack = await startStack({ settings: { ISCFLOW_POLICY: policy, ISCFLOW_IDENTITY_POLL_SECONDS: '1' } });
   });
   afterAll(async () => {

@@ -5,13 +5,15 @@
  * and holdings, by the lifecycle (`iscflow identity show`), and by the workflows Temporal holds.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { IDENTITY_REF, WORKFLOW_TYPES } from '../../src/common';
 import { DEV_WEBHOOK_SECRET, tryItCommands } from '../../src/ingress';
+import { plainEntitlements, type Catalog } from '../support/catalog';
+import { writePolicyFile } from '../support/policy';
 import { startStack, type IngressAnswer, type Stack, type StackIngress } from '../support/stack';
 import { startTestSimulator } from '../support/simulator';
 import { waitFor } from '../support/wait';
@@ -45,26 +47,17 @@ describe('the ingress end to end (dev server process + simulator + worker + Temp
   beforeAll(async () => {
     // The simulator alone, to read the catalog the policy names (same seed, same catalog as the stack's).
     const probe = await startTestSimulator({ seed: 7 });
-    const catalog = (
-      await probe.call<{ items: Array<{ type: string; id: string; name: string }> }>('GET', '/__sim/catalog')
-    ).body;
+    const catalog = (await probe.call<Catalog>('GET', '/__sim/catalog')).body;
     await probe.close();
-    birthright = catalog.items
-      .filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name))
+    birthright = plainEntitlements(catalog)
       .slice(20, 22)
       .map((i) => i.id)
       .sort();
-    const policy = join(mkdtempSync(join(tmpdir(), 'iscflow-ingress-')), 'policy.yaml');
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'rules:',
-        '  - name: everyone',
-        '    when: { workerType: employee }',
-        `    grant: [ ${birthright.map((id) => `"ENTITLEMENT:${id}"`).join(', ')} ]`,
-      ].join('\n'),
-    );
+    const policy = writePolicyFile(join(mkdtempSync(join(tmpdir(), 'iscflow-ingress-')), 'policy.yaml'), {
+      rules: [
+        { name: 'everyone', when: { workerType: 'employee' }, grant: birthright.map((id) => `ENTITLEMENT:${id}`) },
+      ],
+    });
     stack = await startStack({
       devServerProcess: true,
       settings: { ISCFLOW_POLICY: policy, ISCFLOW_IDENTITY_POLL_SECONDS: '1' },

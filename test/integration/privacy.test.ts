@@ -18,6 +18,7 @@ import { Client } from '@temporalio/client';
 import { identityRef, lifecycleWorkflowId } from '../../src/operations/identity-refs';
 import { lifecycleStatusQuery, type LifecycleView } from '../../src/workflows/identity-lifecycle/contracts';
 import { scanHistories, type Needle } from '../support/history-scan';
+import { writePolicyFile } from '../support/policy';
 import { startStack, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
@@ -64,24 +65,14 @@ describe('privacy: HR data and secrets never stored or logged in clear (dev serv
     const [a, b, c] = probe.plainEntitlements().slice(24, 27);
     await probe.close();
     [everyone, joined, moved] = [a!.id, b!.id, c!.id];
-    const policy = join(dir, 'policy.yaml');
-    writeFileSync(
-      policy,
-      [
-        'version: 1',
-        'moverGrace: PT2S',
-        'rules:',
-        '  - name: everyone',
-        '    when: { workerType: employee }',
-        `    grant: [ "ENTITLEMENT:${everyone}" ]`,
-        '  - name: join-department',
-        `    when: { department: ${PERSON.joinDepartment} }`,
-        `    grant: [ "ENTITLEMENT:${joined}" ]`,
-        '  - name: move-department',
-        `    when: { department: ${PERSON.moveDepartment} }`,
-        `    grant: [ "ENTITLEMENT:${moved}" ]`,
-      ].join('\n'),
-    );
+    const policy = writePolicyFile(join(dir, 'policy.yaml'), {
+      moverGrace: 'PT2S',
+      rules: [
+        { name: 'everyone', when: { workerType: 'employee' }, grant: [`ENTITLEMENT:${everyone}`] },
+        { name: 'join-department', when: { department: PERSON.joinDepartment }, grant: [`ENTITLEMENT:${joined}`] },
+        { name: 'move-department', when: { department: PERSON.moveDepartment }, grant: [`ENTITLEMENT:${moved}`] },
+      ],
+    });
     stack = await startStack({
       simulator: { clientSecret },
       settings: {

@@ -14,6 +14,7 @@ import { identityRef, lifecycleWorkflowId } from '../../src/operations/identity-
 import type { ReportRow } from '../../src/report';
 import type { accessRequestWorkflow } from '../../src/workflows';
 import { initialSearchAttributes } from '../../src/workflows/access-request/search-attributes';
+import { brokenEntitlement } from '../support/catalog';
 import { startStack, type RequestJson, type Stack } from '../support/stack';
 import { waitFor } from '../support/wait';
 
@@ -45,7 +46,7 @@ describe('iscflow report (dev server + simulator)', () => {
     dir = mkdtempSync(join(tmpdir(), 'iscflow-report-'));
     started = new Date().toISOString();
     const [a, b, c, d, e] = stack.plainEntitlements();
-    const broken = stack.catalog.items.find((i) => i.type === 'ENTITLEMENT' && /^Broken/.test(i.name))!;
+    const broken = brokenEntitlement(stack.catalog);
 
     ids.granted = workflowOf(await stack.grant(identity(1), a!.id, '--wait', '--json'));
     ids.keyed = workflowOf(await stack.grant(identity(2), b!.id, '--idempotency-key', 'HR-EVT-77', '--wait', '--json'));

@@ -3,8 +3,15 @@
  * separate processes (`temporal-server start --service <role>`) on one PostgreSQL, configured by the
  * same compose environment; each stateful role restarted on its own while access changes are in flight.
  */
-import { changeKey, itemsPerChange, planGrants, progress, startChanges, waitForCompletion } from './support/run';
-import { startProductionTopology, type ProductionTopology } from './support/topology';
+import {
+  changeKey,
+  itemsPerChange,
+  planGrants,
+  progress,
+  startChanges,
+  waitForCompletion,
+} from '../support/production/run';
+import { startProductionTopology, type ProductionTopology } from '../support/production/topology';
 
 const log = progress('cluster');
 

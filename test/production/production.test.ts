@@ -10,6 +10,7 @@ import { serviceOf } from '../../src/local/production/compose';
 import { IDENTITY_REF, LIFECYCLE_STATE, SEARCH_ATTRIBUTE_TYPES, WORKFLOW_TYPES } from '../../src/common';
 import { lifecycleWorkflowId } from '../../src/operations/identity-refs';
 import { lifecycleStatusQuery, type LifecycleView } from '../../src/workflows/identity-lifecycle/contracts';
+import { brokenEntitlement } from '../support/catalog';
 import type { SimRequestItem } from '../support/stack';
 import { waitFor } from '../support/wait';
 import {
@@ -20,9 +21,9 @@ import {
   startChanges,
   waitForCompletion,
   type StartedChange,
-} from './support/run';
-import { startProductionTopology, type ProductionTopology } from './support/topology';
-import type { ScrapedTaskCounts } from './support/worker-metrics';
+} from '../support/production/run';
+import { startProductionTopology, type ProductionTopology } from '../support/production/topology';
+import type { ScrapedTaskCounts } from '../support/production/worker-metrics';
 
 const log = progress('production');
 
@@ -137,8 +138,7 @@ describe('production topology (Temporal on PostgreSQL, two worker processes, sim
   }, 900_000);
 
   it("answers the operator's visibility queries from PostgreSQL, and takes the operator's decision", async () => {
-    const broken = topology.catalog.items.find((i) => i.type === 'ENTITLEMENT' && /^Broken/.test(i.name));
-    if (!broken) throw new Error('the simulator catalog has no Broken entitlement');
+    const broken = brokenEntitlement(topology.catalog);
     const identityId = [...startedFor.keys()][0] ?? topology.catalog.identities[0]?.id;
     if (!identityId) throw new Error('the simulator catalog has no identities');
     const [change] = await startChanges(topology, [{ identityId, entitlementId: broken.id }]);

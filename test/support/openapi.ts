@@ -1,14 +1,14 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-
 /**
  * Validates response bodies against SailPoint's OpenAPI documents, kept (MIT, with their licence) in
  * `test/fixtures/isc-openapi/` so a clean clone tests on its own (override with ISC_OPENAPI_DIR). The documents are OpenAPI 3.0: `nullable: true` is rewritten to
  * JSON-Schema null types (including `allOf: [{$ref}, {nullable: true}]`, SailPoint's idiom for a
  * nullable reference) and annotation keywords such as `example` are tolerated (strict: false).
  */
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 export type IscApiVersion = 'v3' | 'v2025';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -160,6 +160,18 @@ export function responseErrors(
   return validate(body) ? null : ajv.errorsText(validate.errors, { separator: '\n' });
 }
 
+/** The failure of an answer that does not match `document`: the call, ajv's errors and the body's start. */
+export function mismatch(
+  document: string,
+  answer: { method: string; requestPath: string; status: number; body: unknown },
+  errors: string,
+): Error {
+  const { method, requestPath, status, body } = answer;
+  return new Error(
+    `${method.toUpperCase()} ${requestPath} ${status} does not match ${document}:\n${errors}\nbody: ${JSON.stringify(body).slice(0, 2000)}`,
+  );
+}
+
 /** Jest-friendly assertion: throws with ajv's errors when the body does not match the documented schema. */
 export function expectValidResponse(
   version: IscApiVersion,
@@ -169,9 +181,5 @@ export function expectValidResponse(
   body: unknown,
 ): void {
   const errors = responseErrors(version, method, requestPath, status, body);
-  if (errors !== null) {
-    throw new Error(
-      `${method.toUpperCase()} ${requestPath} ${status} does not match ${version} OpenAPI:\n${errors}\nbody: ${JSON.stringify(body).slice(0, 2000)}`,
-    );
-  }
+  if (errors !== null) throw mismatch(`${version} OpenAPI`, { method, requestPath, status, body }, errors);
 }

@@ -1,3 +1,4 @@
+/** The ISC simulator in this process, on a free loopback port, reached over real HTTP as ISC is. */
 import {
   SIMULATOR_DEFAULT_CREDENTIALS,
   startSimulator,

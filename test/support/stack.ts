@@ -15,33 +15,17 @@ import { Registry } from 'prom-client';
 import { codecRoutesFor, loadPayloadProtection, type PayloadProtection } from '../../src/codec';
 import { startDevServer, type DevServer } from '../../src/local/dev-server';
 import { freePort } from '../../src/local/ports';
-import { runCli } from '../../src/client';
 import { loadWorkerConfig } from '../../src/config';
 import { buildIngress, loadIngressConfig, openTemporalGateway, signWebhook } from '../../src/ingress';
 import { createLogger, type Logger } from '../../src/logger';
 import { clientFor } from '../../src/operations/connection';
 import { SIMULATOR_DEFAULT_CREDENTIALS, type SimulatorOptions } from '../../src/simulator';
 import { buildWorker, type IscflowWorker } from '../../src/worker';
+import { plainEntitlements, type Catalog, type CatalogItem } from './catalog';
+import { changeCommands, runCaptured, type ChangeCommands, type CliRun } from './cli';
+import { answer, listenOnLoopback, type Answer } from './http';
 import { startTestSimulator, type TestSimulator } from './simulator';
 import { createDevEnvironment, uniqueTaskQueue, workflowBundle } from './temporal';
-
-export interface CatalogItem {
-  type: 'ROLE' | 'ACCESS_PROFILE' | 'ENTITLEMENT';
-  id: string;
-  name: string;
-}
-
-export interface Catalog {
-  identities: Array<{ id: string; name: string }>;
-  items: CatalogItem[];
-}
-
-export interface CliRun {
-  code: number;
-  out: string;
-  err: string;
-  json<T = unknown>(): T;
-}
 
 export interface SimRequestItem {
   accessRequestId: string;
@@ -67,13 +51,8 @@ interface TemporalSide {
   teardown(): Promise<void>;
 }
 
-export interface IngressAnswer {
-  status: number;
-  headers: Headers;
-  text: string;
-  /** The body parsed, or `{}` when it is not JSON. */
-  json: Record<string, unknown>;
-}
+/** What the ingress answered, read whole. */
+export type IngressAnswer = Answer;
 
 /** The ingress as an HR system and ISC reach it: over HTTP, with the stack's secret and token. */
 export interface StackIngress {
@@ -100,7 +79,7 @@ export interface StackIngressOptions {
   now?: () => Date;
 }
 
-export interface Stack {
+export interface Stack extends ChangeCommands {
   temporal: TemporalSide;
   /** The simulator now running (replaced by `restartSimulator`). */
   sim: TestSimulator;
@@ -110,11 +89,8 @@ export interface Stack {
   settings: Record<string, string>;
   /** How the stack's worker, CLI, ingress and clients encode payloads (from `ISCFLOW_PAYLOAD_KEYS`). */
   payloads: Readonly<PayloadProtection>;
+  /** `iscflow ...args` in this process, with the stack's settings. */
   cli(...args: string[]): Promise<CliRun>;
-  /** `iscflow request --for IDENTITY --grant ENTITLEMENT:ITEM ...flags`. */
-  grant(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
-  /** `iscflow request --for IDENTITY --revoke ENTITLEMENT:ITEM ...flags` (flags include `--comment`). */
-  revoke(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   /** Stops the simulator and starts it again on the same address (from its state file, when it has one). */
@@ -152,17 +128,6 @@ export interface StackOptions {
   ingress?: boolean | StackIngressOptions;
 }
 
-async function answerOf(response: Response): Promise<IngressAnswer> {
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Not JSON: `text` holds it.
-  }
-  return { status: response.status, headers: response.headers, text, json };
-}
-
 /**
  * A sender of an ingress at `base`: signs HR events the Standard Webhooks way with `secret` and sends ISC
  * triggers with `iscToken`, as the in-process stack's ingress and the production run's ingress process
@@ -194,16 +159,16 @@ export function ingressClient(options: {
     iscToken,
     signed,
     post: async (body, headers = signed(body)) =>
-      answerOf(
+      answer(
         await fetch(`${base}/v1/events`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...headers },
           body,
         }),
       ),
-    get: async (path) => answerOf(await fetch(`${base}${path}`, { headers: signed('') })),
+    get: async (path) => answer(await fetch(`${base}${path}`, { headers: signed('') })),
     trigger: async (trigger, payload) =>
-      answerOf(
+      answer(
         await fetch(`${base}/v1/isc/triggers?trigger=${encodeURIComponent(trigger)}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${iscToken}` },
@@ -232,12 +197,8 @@ async function startIngress(
     ...(options.now ? { now: options.now } : {}),
     ...(codec ? { codec } : {}),
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (typeof address !== 'object' || !address) throw new Error('the ingress is not listening');
-  const base = `http://127.0.0.1:${address.port}`;
   const client = ingressClient({
-    base,
+    base: await listenOnLoopback(app),
     secret: env.ISCFLOW_WEBHOOK_SECRETS ?? secret,
     iscToken: env.ISCFLOW_ISC_TRIGGER_TOKEN ?? iscToken,
     deliveryPrefix: 'msg_stack',
@@ -355,16 +316,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ? await startIngress(settings, options.ingress === true ? {} : options.ingress, logger)
     : undefined;
 
-  const cli = async (...args: string[]): Promise<CliRun> => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(
-      args,
-      { out: (l) => out.push(l), err: (l) => err.push(l) },
-      { ...process.env, ...settings },
-    );
-    return { code, out: out.join('\n'), err: err.join('\n'), json: <T>() => JSON.parse(out.join('\n')) as T };
-  };
+  const cli = (...args: string[]): Promise<CliRun> => runCaptured({ ...process.env, ...settings }, args);
 
   const stack: Stack = {
     temporal,
@@ -374,10 +326,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     settings,
     payloads,
     cli,
-    grant: (identityId, entitlementId, ...flags) =>
-      cli('request', '--for', identityId, '--grant', `ENTITLEMENT:${entitlementId}`, ...flags),
-    revoke: (identityId, entitlementId, ...flags) =>
-      cli('request', '--for', identityId, '--revoke', `ENTITLEMENT:${entitlementId}`, ...flags),
+    ...changeCommands(cli),
     startWorker,
     stopWorker,
     async restartSimulator() {
@@ -396,9 +345,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return (await sim.call<SimRequestItem[]>('GET', '/__sim/requests')).body;
     },
     ingress,
-    plainEntitlements() {
-      return catalog.items.filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name));
-    },
+    plainEntitlements: () => plainEntitlements(catalog),
     async close() {
       await ingress?.close();
       await stopWorker();

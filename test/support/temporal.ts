@@ -63,6 +63,36 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
   return env;
 }
 
+/** webpack's progress kept out of test output; its errors still shown. */
+export const silentBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message: string) => console.error(message),
+};
+
+/**
+ * One environment for the tests of a file (or of a `describe`): created before the first, torn down after
+ * the last. Returns its reader, for tests and hooks: `const env = environmentPerFile(); ... env().client`.
+ */
+export function environmentPerFile(
+  create: () => Promise<TestWorkflowEnvironment> = createTimeSkippingEnvironment,
+): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await create();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  return () => {
+    if (!env) throw new Error('the environment is made in beforeAll: read it in a test or a hook');
+    return env;
+  };
+}
+
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
 /**
@@ -84,15 +114,6 @@ export function workflowBundle(dataConverter: DataConverter = {}): Promise<Workf
   }
   return bundle;
 }
-
-const silentBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
 
 let queueCounter = 0;
 /** A task queue of its own for each test, so workers of different tests never steal each other's tasks. */

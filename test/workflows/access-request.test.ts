@@ -6,7 +6,6 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { planAccessRequests, type AccessChange } from '../../src/domain';
 import type {
   CheckStatusInput,
@@ -16,7 +15,7 @@ import type {
 } from '../../src/activities/contracts';
 import type { AccessRequestInput } from '../../src/workflows/access-request/contracts';
 import type { accessRequestWorkflow } from '../../src/workflows';
-import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
+import { environmentPerFile, withTestWorker } from '../support/temporal';
 
 const DAY_MS = 24 * 3600 * 1000;
 const IDENTITY = 'a'.repeat(32);
@@ -124,18 +123,11 @@ function grantInput(options: AccessRequestInput['options']): AccessRequestInput 
 }
 
 describe('accessRequestWorkflow (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-
-  beforeAll(async () => {
-    env = await createTimeSkippingEnvironment();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const env = environmentPerFile();
 
   async function run(isc: ReturnType<typeof fakeIsc>, input: AccessRequestInput) {
-    return withTestWorker(env, isc.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
+    return withTestWorker(env(), isc.activities, async (taskQueue) => {
+      const handle = await env().client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
         taskQueue,
         workflowId: `wf-${taskQueue}`,
         args: [input],
@@ -186,14 +178,14 @@ describe('accessRequestWorkflow (time-skipping)', () => {
     // ISC's answer to a coalesced request may carry no access request ids: its rows are found by the batch
     // id they carry. A withdrawal once asked without it, found nothing to cancel, and left the grant open.
     const isc = batchedIsc({ listedAfterMs: 3600_000 });
-    const result = await withTestWorker(env, isc.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
+    const result = await withTestWorker(env(), isc.activities, async (taskQueue) => {
+      const handle = await env().client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
         taskQueue,
         workflowId: `wf-${taskQueue}`,
         args: [grantInput({ statusPollSeconds: 6 * 3600 })],
       });
       while (isc.submittedAt() === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-      await env.sleep('2 hours');
+      await env().sleep('2 hours');
       await handle.cancel();
       return handle.result();
     });

@@ -4,7 +4,6 @@
  * submission the fake recorded, at the instant it was made.
  */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WORKFLOW_TYPES } from '../../src/common';
 import type { HrEvent } from '../../src/domain';
 import type { identityLifecycleWorkflow } from '../../src/workflows';
@@ -15,26 +14,14 @@ import {
   type LifecycleInput,
   type LifecycleView,
 } from '../../src/workflows/identity-lifecycle/contracts';
-import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
-import { createFakeIsc, type Submission } from './fake-isc';
-import { createLifecycleFakes, policyOf } from './fake-lifecycle';
+import { environmentPerFile, withTestWorker } from '../support/temporal';
+import { createFakeIsc, type Submission } from '../support/workflows/fake-isc';
+import { DAY, iso } from '../support/time';
+import { BIRTHRIGHT, BIRTHRIGHT_POLICY, createLifecycleFakes } from '../support/workflows/fake-lifecycle';
 
-const DAY = 24 * 3600 * 1000;
 const IDENTITY = 'a1'.repeat(16);
-const R1 = '1'.repeat(32);
-const E1 = 'e1'.repeat(16);
-const E2 = 'e2'.repeat(16);
-
-const POLICY = policyOf({
-  version: 1,
-  moverGrace: 'P7D',
-  submitAhead: 'P1D',
-  rules: [
-    { name: 'everyone', when: { workerType: 'employee' }, grant: [`ROLE:${R1}`] },
-    { name: 'engineering', when: { department: 'Engineering' }, grant: [`ENTITLEMENT:${E1}`] },
-    { name: 'finance', when: { department: 'Finance' }, grant: [`ENTITLEMENT:${E2}`] },
-  ],
-});
+const { role: R1, engineering: E1, finance: E2 } = BIRTHRIGHT;
+const POLICY = BIRTHRIGHT_POLICY;
 
 type EventSpec = Pick<HrEvent, 'type' | 'effectiveAt'> & Partial<Pick<HrEvent, 'attributes' | 'rescinds' | 'id'>>;
 
@@ -45,15 +32,7 @@ interface Subject {
 }
 
 describe('identity lifecycle (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await createTimeSkippingEnvironment();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
-
-  const iso = (ms: number): string => new Date(ms).toISOString();
+  const env = environmentPerFile();
 
   async function subject(
     taskQueue: string,
@@ -75,18 +54,18 @@ describe('identity lifecycle (time-skipping)', () => {
         identity: { employeeNumber },
         ...spec,
       };
-      await env.client.workflow.signalWithStart<typeof identityLifecycleWorkflow, [unknown]>(
+      await env().client.workflow.signalWithStart<typeof identityLifecycleWorkflow, [unknown]>(
         WORKFLOW_TYPES.identityLifecycle,
         {
           workflowId,
           taskQueue,
           args: [input],
           signal: hrEventSignal,
-          signalArgs: [{ event, delivery: { channel: 'api' }, receivedAt: iso(await env.currentTimeMs()) }],
+          signalArgs: [{ event, delivery: { channel: 'api' }, receivedAt: iso(await env().currentTimeMs()) }],
         },
       );
     };
-    const handle = env.client.workflow.getHandle<typeof identityLifecycleWorkflow>(workflowId);
+    const handle = env().client.workflow.getHandle<typeof identityLifecycleWorkflow>(workflowId);
     return { handle, send, view: () => handle.query(lifecycleStatusQuery) };
   }
 
@@ -97,8 +76,8 @@ describe('identity lifecycle (time-skipping)', () => {
   it('joiner 30 days ahead, mover, mover back inside the grace, leaver after a year, rehire', async () => {
     const isc = createFakeIsc({ approvalMs: 3600_000 });
     const life = createLifecycleFakes({ policy: POLICY, identities: { E1042: { id: IDENTITY } } });
-    await withTestWorker(env, { ...isc.activities, ...life.activities }, async (taskQueue) => {
-      const t0 = await env.currentTimeMs();
+    await withTestWorker(env(), { ...isc.activities, ...life.activities }, async (taskQueue) => {
+      const t0 = await env().currentTimeMs();
       const hireAt = t0 + 30 * DAY;
       const me = await subject(taskQueue, 'E1042');
       await me.send({
@@ -107,49 +86,49 @@ describe('identity lifecycle (time-skipping)', () => {
         attributes: { department: 'Engineering', workerType: 'employee' },
       });
 
-      await env.sleep(28 * DAY);
+      await env().sleep(28 * DAY);
       expect(isc.submissions).toHaveLength(0);
       expect((await me.view()).state).toBe('PENDING_HIRE');
 
       // submitAhead P1D: the grants go out a day early, with the hire as their start date.
-      await env.sleep(1.5 * DAY);
+      await env().sleep(1.5 * DAY);
       expect(grants(isc.submissions).sort()).toEqual([R1, E1].sort());
       expect(isc.submissions.every((s) => s.startDate === iso(hireAt))).toBe(true);
       expect(Math.min(...isc.submissions.map((s) => s.at))).toBeGreaterThanOrEqual(hireAt - DAY);
 
-      await env.sleep(1 * DAY);
+      await env().sleep(1 * DAY);
       let view = await me.view();
       expect(view.state).toBe('ACTIVE');
       expect(held(view)).toEqual([`${E1}:HELD`, `${R1}:HELD`].sort());
 
       // A move 90 days after the hire: Finance granted now, Engineering kept for the 7-day grace.
-      await env.sleep(90 * DAY - 1.5 * DAY);
+      await env().sleep(90 * DAY - 1.5 * DAY);
       await me.send({
         type: 'update',
-        effectiveAt: iso(await env.currentTimeMs()),
+        effectiveAt: iso(await env().currentTimeMs()),
         attributes: { department: 'Finance' },
       });
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       view = await me.view();
       expect(grants(isc.submissions)).toContain(E2);
       expect(view.holdings.find((h) => h.item.id === E1)?.state).toBe('REVOKE_SCHEDULED');
 
       // Back to Engineering after 3 days: the pending revoke is cancelled, ISC never hears of it.
-      await env.sleep(2 * DAY);
+      await env().sleep(2 * DAY);
       await me.send({
         type: 'update',
-        effectiveAt: iso(await env.currentTimeMs()),
+        effectiveAt: iso(await env().currentTimeMs()),
         attributes: { department: 'Engineering' },
       });
-      await env.sleep(10 * DAY);
+      await env().sleep(10 * DAY);
       view = await me.view();
       expect(revokes(isc.submissions)).toEqual([E2]);
       expect(held(view)).toEqual([`${E1}:HELD`, `${R1}:HELD`].sort());
 
       // Leaver a year after the hire: everything the lifecycle granted is revoked at once.
-      await env.sleep(hireAt + 365 * DAY - (await env.currentTimeMs()));
-      await me.send({ type: 'terminate', effectiveAt: iso(await env.currentTimeMs()) });
-      await env.sleep(DAY);
+      await env().sleep(hireAt + 365 * DAY - (await env().currentTimeMs()));
+      await me.send({ type: 'terminate', effectiveAt: iso(await env().currentTimeMs()) });
+      await env().sleep(DAY);
       view = await me.view();
       expect(view.state).toBe('TERMINATED');
       expect(revokes(isc.submissions).sort()).toEqual([E2, R1, E1].sort());
@@ -159,10 +138,10 @@ describe('identity lifecycle (time-skipping)', () => {
       const before = grants(isc.submissions).length;
       await me.send({
         type: 'hire',
-        effectiveAt: iso(await env.currentTimeMs()),
+        effectiveAt: iso(await env().currentTimeMs()),
         attributes: { department: 'Finance', workerType: 'employee' },
       });
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       view = await me.view();
       expect(view.state).toBe('ACTIVE');
       expect(grants(isc.submissions).slice(before).sort()).toEqual([R1, E2].sort());
@@ -174,8 +153,8 @@ describe('identity lifecycle (time-skipping)', () => {
   it('a hire rescinded before it takes effect: nothing ever reaches ISC', async () => {
     const isc = createFakeIsc({ approvalMs: 3600_000 });
     const life = createLifecycleFakes({ policy: POLICY, identities: { E2001: { id: IDENTITY } } });
-    await withTestWorker(env, { ...isc.activities, ...life.activities }, async (taskQueue) => {
-      const t0 = await env.currentTimeMs();
+    await withTestWorker(env(), { ...isc.activities, ...life.activities }, async (taskQueue) => {
+      const t0 = await env().currentTimeMs();
       const me = await subject(taskQueue, 'E2001');
       await me.send({
         id: 'hire-1',
@@ -183,9 +162,9 @@ describe('identity lifecycle (time-skipping)', () => {
         effectiveAt: iso(t0 + 10 * DAY),
         attributes: { workerType: 'employee' },
       });
-      await env.sleep(2 * DAY);
-      await me.send({ type: 'rescind', rescinds: 'hire-1', effectiveAt: iso(await env.currentTimeMs()) });
-      await env.sleep(20 * DAY);
+      await env().sleep(2 * DAY);
+      await me.send({ type: 'rescind', rescinds: 'hire-1', effectiveAt: iso(await env().currentTimeMs()) });
+      await env().sleep(20 * DAY);
       const view = await me.view();
       expect(isc.submissions).toEqual([]);
       expect(view.state).toBe('NOT_HIRED');
@@ -198,8 +177,8 @@ describe('identity lifecycle (time-skipping)', () => {
     // Approval takes two days: the grants submitted a day ahead are still open when the no-show is known.
     const isc = createFakeIsc({ approvalMs: 2 * DAY });
     const life = createLifecycleFakes({ policy: POLICY, identities: { E2002: { id: IDENTITY } } });
-    await withTestWorker(env, { ...isc.activities, ...life.activities }, async (taskQueue) => {
-      const t0 = await env.currentTimeMs();
+    await withTestWorker(env(), { ...isc.activities, ...life.activities }, async (taskQueue) => {
+      const t0 = await env().currentTimeMs();
       const me = await subject(taskQueue, 'E2002');
       await me.send({
         id: 'hire-1',
@@ -207,10 +186,10 @@ describe('identity lifecycle (time-skipping)', () => {
         effectiveAt: iso(t0 + 5 * DAY),
         attributes: { workerType: 'employee' },
       });
-      await env.sleep(4.5 * DAY);
+      await env().sleep(4.5 * DAY);
       expect(grants(isc.submissions)).toEqual([R1]);
-      await me.send({ type: 'rescind', rescinds: 'hire-1', effectiveAt: iso(await env.currentTimeMs()) });
-      await env.sleep(DAY);
+      await me.send({ type: 'rescind', rescinds: 'hire-1', effectiveAt: iso(await env().currentTimeMs()) });
+      await env().sleep(DAY);
       const view = await me.view();
       expect(isc.cancels.map((c) => c.accessRequestId)).toEqual([isc.submissions[0]!.id]);
       expect(view.holdings).toEqual([]);
@@ -223,19 +202,19 @@ describe('identity lifecycle (time-skipping)', () => {
   it('a termination rescinded before its date: nothing is revoked', async () => {
     const isc = createFakeIsc({ approvalMs: 3600_000 });
     const life = createLifecycleFakes({ policy: POLICY, identities: { E2003: { id: IDENTITY } } });
-    await withTestWorker(env, { ...isc.activities, ...life.activities }, async (taskQueue) => {
-      const t0 = await env.currentTimeMs();
+    await withTestWorker(env(), { ...isc.activities, ...life.activities }, async (taskQueue) => {
+      const t0 = await env().currentTimeMs();
       const me = await subject(taskQueue, 'E2003');
       await me.send({
         type: 'hire',
         effectiveAt: iso(t0),
         attributes: { workerType: 'employee', department: 'Engineering' },
       });
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       await me.send({ id: 'leave', type: 'terminate', effectiveAt: iso(t0 + 10 * DAY) });
-      await env.sleep(3 * DAY);
-      await me.send({ type: 'rescind', rescinds: 'leave', effectiveAt: iso(await env.currentTimeMs()) });
-      await env.sleep(15 * DAY);
+      await env().sleep(3 * DAY);
+      await me.send({ type: 'rescind', rescinds: 'leave', effectiveAt: iso(await env().currentTimeMs()) });
+      await env().sleep(15 * DAY);
       const view = await me.view();
       expect(revokes(isc.submissions)).toEqual([]);
       expect(view.state).toBe('ACTIVE');
@@ -246,23 +225,23 @@ describe('identity lifecycle (time-skipping)', () => {
 
   it('an identity ISC only knows after two days is waited for; one it never knows goes to a person, who skips', async () => {
     const isc = createFakeIsc({ approvalMs: 3600_000 });
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     const late = 'b2'.repeat(16);
     const life = createLifecycleFakes({ policy: POLICY, identities: { E3001: { id: late, from: t0 + 2 * DAY } } });
-    await withTestWorker(env, { ...isc.activities, ...life.activities }, async (taskQueue) => {
+    await withTestWorker(env(), { ...isc.activities, ...life.activities }, async (taskQueue) => {
       const known = await subject(taskQueue, 'E3001');
       const never = await subject(taskQueue, 'E3002');
       for (const me of [known, never]) {
         await me.send({ type: 'hire', effectiveAt: iso(t0), attributes: { workerType: 'employee' } });
       }
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       expect((await known.view()).state).toBe('WAITING_FOR_IDENTITY');
       expect(isc.submissions).toEqual([]);
-      await env.sleep(2 * DAY);
+      await env().sleep(2 * DAY);
       expect((await known.view()).state).toBe('ACTIVE');
       expect(isc.submissions.map((s) => s.identityId)).toEqual([late]);
       // Three days (ISCFLOW_IDENTITY_WAIT_SECONDS' default) after the hire, a person is asked.
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       const waiting = await never.view();
       expect(waiting.state).toBe('AWAITING_OPERATOR');
       expect(waiting.operator?.code).toBe('IDENTITY_NOT_FOUND');
@@ -277,8 +256,8 @@ describe('identity lifecycle (time-skipping)', () => {
   it('a duplicate storm changes nothing: one grant per item, every repeat counted', async () => {
     const isc = createFakeIsc({ approvalMs: 3600_000 });
     const life = createLifecycleFakes({ policy: POLICY, identities: { E4001: { id: IDENTITY } } });
-    await withTestWorker(env, { ...isc.activities, ...life.activities }, async (taskQueue) => {
-      const t0 = await env.currentTimeMs();
+    await withTestWorker(env(), { ...isc.activities, ...life.activities }, async (taskQueue) => {
+      const t0 = await env().currentTimeMs();
       const me = await subject(taskQueue, 'E4001');
       const hire: EventSpec = {
         id: 'hire-1',
@@ -287,7 +266,7 @@ describe('identity lifecycle (time-skipping)', () => {
         attributes: { workerType: 'employee', department: 'Finance' },
       };
       await Promise.all(Array.from({ length: 200 }, () => me.send(hire)));
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       const view = await me.view();
       expect(grants(isc.submissions).sort()).toEqual([R1, E2].sort());
       expect(view.timeline).toEqual([expect.objectContaining({ key: 'workday/hire-1', duplicates: 199 })]);
@@ -306,8 +285,8 @@ describe('identity lifecycle (time-skipping)', () => {
     ];
     const identities = Object.fromEntries(orders.map((_, n) => [`E50${n}`, { id: `${n}`.repeat(32) }]));
     const life = createLifecycleFakes({ policy: POLICY, identities });
-    await withTestWorker(env, { ...isc.activities, ...life.activities }, async (taskQueue) => {
-      const t0 = await env.currentTimeMs();
+    await withTestWorker(env(), { ...isc.activities, ...life.activities }, async (taskQueue) => {
+      const t0 = await env().currentTimeMs();
       const events: EventSpec[] = [
         {
           id: 'hire',
@@ -323,9 +302,9 @@ describe('identity lifecycle (time-skipping)', () => {
       // Delivered an hour apart, each identity in its own order.
       for (let step = 0; step < events.length; step++) {
         for (const [n, order] of orders.entries()) await subjects[n]!.send(events[order[step]!]!);
-        await env.sleep(3600_000);
+        await env().sleep(3600_000);
       }
-      await env.sleep(10 * DAY);
+      await env().sleep(10 * DAY);
       const views = await Promise.all(subjects.map((me) => me.view()));
       // In force: Engineering, contractor. Policy: the engineering entitlement only.
       for (const view of views) {
@@ -339,8 +318,8 @@ describe('identity lifecycle (time-skipping)', () => {
   it('lives two years of monthly moves with a bounded history, continuing as new with its state', async () => {
     const isc = createFakeIsc({ approvalMs: 3600_000 });
     const life = createLifecycleFakes({ policy: POLICY, identities: { E6001: { id: IDENTITY } } });
-    await withTestWorker(env, { ...isc.activities, ...life.activities }, async (taskQueue) => {
-      const t0 = await env.currentTimeMs();
+    await withTestWorker(env(), { ...isc.activities, ...life.activities }, async (taskQueue) => {
+      const t0 = await env().currentTimeMs();
       const me = await subject(taskQueue, 'E6001', { maxHistoryEvents: 300, timelineLimit: 10 });
       await me.send({
         type: 'hire',
@@ -348,16 +327,16 @@ describe('identity lifecycle (time-skipping)', () => {
         attributes: { workerType: 'employee', department: 'Engineering' },
       });
       for (let month = 1; month <= 24; month++) {
-        await env.sleep(30 * DAY);
+        await env().sleep(30 * DAY);
         const department = month % 2 === 1 ? 'Finance' : 'Engineering';
         await me.send({
           id: `move-${month}`,
           type: 'update',
-          effectiveAt: iso(await env.currentTimeMs()),
+          effectiveAt: iso(await env().currentTimeMs()),
           attributes: { department },
         });
       }
-      await env.sleep(10 * DAY);
+      await env().sleep(10 * DAY);
       const view = await me.view();
       expect(view.state).toBe('ACTIVE');
       expect(held(view)).toEqual([`${E1}:HELD`, `${R1}:HELD`].sort());
@@ -380,7 +359,7 @@ describe('identity lifecycle (time-skipping)', () => {
         effectiveAt: iso(t0 + 30 * DAY),
         attributes: { department: 'Finance' },
       });
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       expect(held(await me.view())).toEqual([`${E1}:HELD`, `${R1}:HELD`].sort());
       await me.handle.terminate('test done');
     });

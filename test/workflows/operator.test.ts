@@ -4,8 +4,8 @@
  * not hold the workflow forever. Stuck requests are tested on the dev server (test/integration/operator):
  * the Java test server does not enforce schedule-to-close timeouts across activity retries.
  */
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WORKFLOW_TYPES } from '../../src/common';
 import { planAccessRequests } from '../../src/domain';
 import type { accessRequestWorkflow } from '../../src/workflows';
@@ -16,10 +16,9 @@ import {
   type AccessRequestInput,
   type AccessRequestOptions,
 } from '../../src/workflows/access-request/contracts';
-import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
-import { createFakeIsc } from './fake-isc';
-
-const DAY = 24 * 3600 * 1000;
+import { environmentPerFile, withTestWorker } from '../support/temporal';
+import { DAY } from '../support/time';
+import { createFakeIsc } from '../support/workflows/fake-isc';
 
 function input(options: Partial<AccessRequestOptions>): AccessRequestInput {
   const [request] = planAccessRequests({
@@ -32,21 +31,15 @@ function input(options: Partial<AccessRequestOptions>): AccessRequestInput {
 }
 
 describe('operator paths (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await createTimeSkippingEnvironment();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const env = environmentPerFile();
 
   async function run<T>(
     isc: ReturnType<typeof createFakeIsc>,
     args: AccessRequestInput,
     during: (h: Handle) => Promise<T>,
   ) {
-    return withTestWorker(env, isc.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
+    return withTestWorker(env(), isc.activities, async (taskQueue) => {
+      const handle = await env().client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
         taskQueue,
         workflowId: `wf-${taskQueue}`,
         args: [args],
@@ -54,7 +47,7 @@ describe('operator paths (time-skipping)', () => {
       return during(handle);
     });
   }
-  type Handle = Awaited<ReturnType<typeof env.client.workflow.start<typeof accessRequestWorkflow>>>;
+  type Handle = WorkflowHandleWithFirstExecutionRunId<typeof accessRequestWorkflow>;
 
   it('without a stuck policy a long approval is simply waited for', async () => {
     const isc = createFakeIsc({ approvalMs: 20 * DAY });
@@ -68,7 +61,7 @@ describe('operator paths (time-skipping)', () => {
     await run(isc, input({ outcomeRetries: 0, escalationTimeoutSeconds: 30 * 24 * 3600 }), async (handle) => {
       const early = await handle.executeUpdate(retryUpdate, { args: [{}] }).catch((e: Error) => e);
       expect(String((early as Error).cause)).toMatch(/No operator decision is awaited/);
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       expect((await handle.query(statusQuery)).phase).toBe('AWAITING_OPERATOR');
       const refused = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'x' }] }).catch((e: Error) => e);
       expect(String((refused as Error).cause)).toMatch(/stuck in ISC only/);
@@ -87,13 +80,13 @@ describe('operator paths (time-skipping)', () => {
         throw ApplicationFailure.create({ type: 'ISC_INVALID_RESPONSE', message: 'status body failed the schema' });
       },
     };
-    await withTestWorker(env, activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
+    await withTestWorker(env(), activities, async (taskQueue) => {
+      const handle = await env().client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
         taskQueue,
         workflowId: `wf-${taskQueue}`,
         args: [input({ escalationTimeoutSeconds: null })],
       });
-      await env.sleep(3600_000);
+      await env().sleep(3600_000);
       const state = await handle.query(statusQuery);
       expect(state.phase).toBe('AWAITING_OPERATOR');
       expect(state.operator?.reason).toMatch(/Status tracking failed: .*failed the schema/);
@@ -105,13 +98,13 @@ describe('operator paths (time-skipping)', () => {
 
   it('a cancelled change is withdrawn: cancelled in ISC, its items CANCELLED, and the result says so', async () => {
     const isc = createFakeIsc({ approvalMs: 5 * DAY });
-    await withTestWorker(env, isc.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
+    await withTestWorker(env(), isc.activities, async (taskQueue) => {
+      const handle = await env().client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
         taskQueue,
         workflowId: `wf-${taskQueue}`,
         args: [input({})],
       });
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       expect((await handle.query(statusQuery)).phase).toBe('TRACKING');
       await handle.cancel();
       const result = await handle.result();

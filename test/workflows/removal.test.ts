@@ -2,7 +2,6 @@
  * Removal and start dates on the time-skipping server: days and months pass in seconds, against a fake
  * ISC whose clock is the server's.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { planAccessRequests, type AccessChange } from '../../src/domain';
 import type { accessRequestWorkflow } from '../../src/workflows';
 import {
@@ -11,24 +10,16 @@ import {
   type AccessRequestInput,
   type AccessRequestOptions,
 } from '../../src/workflows/access-request/contracts';
-import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
-import { createFakeIsc } from './fake-isc';
+import { environmentPerFile, withTestWorker } from '../support/temporal';
+import { DAY, iso } from '../support/time';
+import { createFakeIsc } from '../support/workflows/fake-isc';
 
-const DAY = 24 * 3600 * 1000;
 const IDENTITY = 'c'.repeat(32);
 const ENTITLEMENT = 'd'.repeat(32);
 const REF = { identityId: IDENTITY, itemType: 'ENTITLEMENT' as const, itemId: ENTITLEMENT };
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 describe('removal and start dates (time-skipping)', () => {
-  let env: TestWorkflowEnvironment;
-
-  beforeAll(async () => {
-    env = await createTimeSkippingEnvironment();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const env = environmentPerFile();
 
   function input(change: Partial<AccessChange>, options: Partial<AccessRequestOptions>): AccessRequestInput {
     const [request] = planAccessRequests({
@@ -42,10 +33,10 @@ describe('removal and start dates (time-skipping)', () => {
   }
 
   const withWorker = <T>(isc: ReturnType<typeof createFakeIsc>, body: (taskQueue: string) => Promise<T>): Promise<T> =>
-    withTestWorker(env, isc.activities, body);
+    withTestWorker(env(), isc.activities, body);
 
   const start = (taskQueue: string, args: AccessRequestInput) =>
-    env.client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
+    env().client.workflow.start<typeof accessRequestWorkflow>('accessRequestWorkflow', {
       taskQueue,
       workflowId: `wf-${taskQueue}`,
       args: [args],
@@ -53,7 +44,7 @@ describe('removal and start dates (time-skipping)', () => {
 
   it('exact mode: a 90-day contractor grant is revoked on day 90 and verified', async () => {
     const isc = createFakeIsc({ approvalMs: 3600_000 });
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     const result = await withWorker(isc, async (q) =>
       (await start(q, input({ removeDate: iso(t0 + 90 * DAY) }, { removalMode: 'exact' }))).result(),
     );
@@ -67,12 +58,12 @@ describe('removal and start dates (time-skipping)', () => {
     expect(revoke!.at).toBeGreaterThanOrEqual(t0 + 90 * DAY);
     expect(revoke!.at).toBeLessThan(t0 + 90 * DAY + 3600_000);
     expect(result.items[0]).toMatchObject({ outcome: 'GRANTED', removal: { mode: 'exact', status: 'REMOVED' } });
-    expect(isc.holds(REF, await env.currentTimeMs())).toBe(false);
+    expect(isc.holds(REF, await env().currentTimeMs())).toBe(false);
   });
 
   it('isc mode: passes removeDate to ISC and, when ISC fails to remove, revokes after the SLA', async () => {
     const isc = createFakeIsc({ removesAtRemoveDate: false });
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     const removeDate = iso(t0 + 30 * DAY);
     const result = await withWorker(isc, async (q) =>
       (await start(q, input({ removeDate }, { removalMode: 'isc' }))).result(),
@@ -84,12 +75,12 @@ describe('removal and start dates (time-skipping)', () => {
     // ISC gets its 24-hour deprovisioning SLA before iscflow steps in.
     expect(revoke.at).toBeGreaterThanOrEqual(t0 + 31 * DAY);
     expect(result.items[0]!.removal).toMatchObject({ mode: 'isc', status: 'REMOVED' });
-    expect(isc.holds(REF, await env.currentTimeMs())).toBe(false);
+    expect(isc.holds(REF, await env().currentTimeMs())).toBe(false);
   });
 
   it('isc mode: when ISC removes on time, the verification finds nothing to do', async () => {
     const isc = createFakeIsc({ removesAtRemoveDate: true });
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     const result = await withWorker(isc, async (q) =>
       (await start(q, input({ removeDate: iso(t0 + 10 * DAY) }, {}))).result(),
     );
@@ -99,10 +90,10 @@ describe('removal and start dates (time-skipping)', () => {
 
   it('an extension on day 60 moves the removal to day 120', async () => {
     const isc = createFakeIsc();
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     const result = await withWorker(isc, async (q) => {
       const handle = await start(q, input({ removeDate: iso(t0 + 90 * DAY) }, { removalMode: 'exact' }));
-      await env.sleep(60 * DAY);
+      await env().sleep(60 * DAY);
       const state = await handle.executeUpdate(setRemoveDateUpdate, { args: [{ removeDate: iso(t0 + 120 * DAY) }] });
       expect(state.removals[0]).toMatchObject({ removeDate: iso(t0 + 120 * DAY), status: 'SCHEDULED' });
       const refusal = async (removeDate: string): Promise<string> => {
@@ -124,10 +115,10 @@ describe('removal and start dates (time-skipping)', () => {
 
   it('isc mode: a new date is sent to ISC with the grant again, never without it', async () => {
     const isc = createFakeIsc();
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     await withWorker(isc, async (q) => {
       const handle = await start(q, input({ removeDate: iso(t0 + 30 * DAY) }, {}));
-      await env.sleep(5 * DAY);
+      await env().sleep(5 * DAY);
       await handle.executeUpdate(setRemoveDateUpdate, { args: [{ removeDate: iso(t0 + 60 * DAY) }] });
       return handle.result();
     });
@@ -137,25 +128,25 @@ describe('removal and start dates (time-skipping)', () => {
 
   it('cancelling the removal keeps the access', async () => {
     const isc = createFakeIsc();
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     const result = await withWorker(isc, async (q) => {
       const handle = await start(q, input({ removeDate: iso(t0 + 90 * DAY) }, { removalMode: 'exact' }));
-      await env.sleep(10 * DAY);
+      await env().sleep(10 * DAY);
       await handle.executeUpdate(setRemoveDateUpdate, { args: [{ removeDate: null }] });
       return handle.result();
     });
     expect(isc.submissions.map((s) => s.requestType)).toEqual(['GRANT_ACCESS']);
     expect(result.items[0]!.removal).toMatchObject({ status: 'KEPT' });
-    expect(isc.holds(REF, (await env.currentTimeMs()) + 365 * DAY)).toBe(true);
+    expect(isc.holds(REF, (await env().currentTimeMs()) + 365 * DAY)).toBe(true);
   });
 
   it('a start date in three weeks: the workflow waits (SCHEDULED) where ISC cannot take it, then grants', async () => {
     const isc = createFakeIsc();
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     const startDate = iso(t0 + 21 * DAY);
     const result = await withWorker(isc, async (q) => {
       const handle = await start(q, input({ startDate }, { tenantProfile: 'legacy' }));
-      await env.sleep(DAY);
+      await env().sleep(DAY);
       expect((await handle.query(statusQuery)).phase).toBe('SCHEDULED');
       expect(isc.submissions).toHaveLength(0);
       return handle.result();
@@ -167,7 +158,7 @@ describe('removal and start dates (time-skipping)', () => {
 
   it('a start date goes to ISC where the tenant takes it', async () => {
     const isc = createFakeIsc();
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     const startDate = iso(t0 + 21 * DAY);
     const result = await withWorker(isc, async (q) => (await start(q, input({ startDate }, {}))).result());
     expect(isc.submissions[0]).toMatchObject({ startDate });
@@ -177,7 +168,7 @@ describe('removal and start dates (time-skipping)', () => {
 
   it('a removal a year away keeps the history small', async () => {
     const isc = createFakeIsc();
-    const t0 = await env.currentTimeMs();
+    const t0 = await env().currentTimeMs();
     const events = await withWorker(isc, async (q) => {
       const handle = await start(q, input({ removeDate: iso(t0 + 365 * DAY) }, { removalMode: 'exact' }));
       await handle.result();

@@ -4,7 +4,6 @@
  * hardest case is a cold worker: the query then rides on the workflow's very first task, which runs the
  * workflow only up to its first await (asking the worker about the tenant). Real dev server.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { WORKFLOW_TYPES } from '../../src/common';
 import { planAccessRequests } from '../../src/domain';
 import type { accessRequestWorkflow } from '../../src/workflows';
@@ -14,8 +13,8 @@ import {
   statusQuery,
   type AccessRequestInput,
 } from '../../src/workflows/access-request/contracts';
-import { createDevEnvironment, uniqueTaskQueue, withTestWorker } from '../support/temporal';
-import { createFakeIsc } from './fake-isc';
+import { createDevEnvironment, environmentPerFile, uniqueTaskQueue, withTestWorker } from '../support/temporal';
+import { createFakeIsc } from '../support/workflows/fake-isc';
 
 function grant(n: number): AccessRequestInput {
   const [request] = planAccessRequests({
@@ -28,20 +27,14 @@ function grant(n: number): AccessRequestInput {
 }
 
 describe('start-up (dev server)', () => {
-  let env: TestWorkflowEnvironment;
-  beforeAll(async () => {
-    env = await createDevEnvironment();
-  });
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const env = environmentPerFile(createDevEnvironment);
 
   it('answers queries and Updates sent before any worker ran the workflow, many times', async () => {
     const isc = createFakeIsc({ approvalMs: 500 });
     const taskQueue = uniqueTaskQueue();
     const handles = await Promise.all(
       [1, 2, 3, 5, 6, 7, 8, 9].map((n) =>
-        env.client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
+        env().client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
           taskQueue,
           workflowId: `startup-${taskQueue}-${n}`,
           args: [grant(n)],
@@ -54,7 +47,7 @@ describe('start-up (dev server)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1000));
 
     await withTestWorker(
-      env,
+      env(),
       isc.activities,
       async () => {
         const phases = (await Promise.all(early)).map((s) => s.phase);

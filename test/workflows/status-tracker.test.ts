@@ -4,7 +4,6 @@
  * survive continue-as-new and are all answered; a tracker that starts empty asks its changes to enlist again,
  * once.
  */
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type {
   CheckStatusBatchInput,
   ItemObservation,
@@ -16,7 +15,7 @@ import type {
 import { TRACKER_SIGNALS } from '../../src/common';
 import { trackerViewQuery, type TrackerInput } from '../../src/workflows/status-tracker/contracts';
 import type { statusTrackerWorkflow } from '../../src/workflows';
-import { createTimeSkippingEnvironment, withTestWorker } from '../support/temporal';
+import { environmentPerFile, withTestWorker } from '../support/temporal';
 
 /** A fake ISC behind the tracker's activities: requests stay EXECUTING until the test approves them. */
 function fakeTracking() {
@@ -151,15 +150,7 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs: number)
 }
 
 describe('statusTrackerWorkflow', () => {
-  let env: TestWorkflowEnvironment;
-
-  beforeAll(async () => {
-    env = await createTimeSkippingEnvironment();
-  }, 120_000);
-
-  afterAll(async () => {
-    await env?.teardown();
-  });
+  const env = environmentPerFile();
 
   const inputFor = (taskQueue: string): TrackerInput => ({
     shard: 0,
@@ -175,8 +166,8 @@ describe('statusTrackerWorkflow', () => {
 
   it('looks at an old request on the next round when ISC hints that it moved', async () => {
     const fake = fakeTracking();
-    await withTestWorker(env, fake.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof statusTrackerWorkflow>('statusTrackerWorkflow', {
+    await withTestWorker(env(), fake.activities, async (taskQueue) => {
+      const handle = await env().client.workflow.start<typeof statusTrackerWorkflow>('statusTrackerWorkflow', {
         workflowId: `tracker-hint-${taskQueue}`,
         taskQueue,
         args: [inputFor(taskQueue)],
@@ -184,7 +175,7 @@ describe('statusTrackerWorkflow', () => {
       await handle.signal(TRACKER_SIGNALS.enlist, watchOf(1, new Date(Date.now()).toISOString()));
       expect(await until(() => fake.checks.length > 0, 10_000)).toBe(true);
       // Two hours without a change: the tracker now looks at the request every five minutes.
-      await env.sleep('2 hours');
+      await env().sleep('2 hours');
       fake.approved.add('ar-1');
       const checksBefore = fake.checks.length;
       // Approved, but not looked at for a while: nobody hears of it yet.
@@ -214,8 +205,8 @@ describe('statusTrackerWorkflow', () => {
   it('follows requests through the status feed: each read by id once, then now and then, and whenever the feed cannot vouch', async () => {
     const fake = fakeTracking();
     const watched = 200;
-    await withTestWorker(env, fake.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof statusTrackerWorkflow>('statusTrackerWorkflow', {
+    await withTestWorker(env(), fake.activities, async (taskQueue) => {
+      const handle = await env().client.workflow.start<typeof statusTrackerWorkflow>('statusTrackerWorkflow', {
         workflowId: `tracker-feed-${taskQueue}`,
         taskQueue,
         args: [inputFor(taskQueue)],
@@ -232,7 +223,7 @@ describe('statusTrackerWorkflow', () => {
       expect(byIdFirst).toBeGreaterThanOrEqual(watched / 50);
 
       for (let n = 0; n < watched - 1; n += 1) fake.approved.add(`ar-${n}`);
-      await env.sleep('1 minute');
+      await env().sleep('1 minute');
       const granted = (): number => grantedChanges(fake.delivered);
       expect(await until(() => granted() === watched - 1, 30_000)).toBe(true);
       // Every approval came from the feed: no request was read by id again.
@@ -240,17 +231,17 @@ describe('statusTrackerWorkflow', () => {
       expect((await handle.query(trackerViewQuery)).counts.feedReads).toBeGreaterThan(1);
 
       // The one still waiting is read by id at least every ten minutes, however well the feed follows it.
-      await env.sleep('11 minutes');
+      await env().sleep('11 minutes');
       expect(await until(() => fake.checks.length > byIdFirst, 10_000)).toBe(true);
 
       // A feed that cannot vouch for everything since its last read: the request is read by id on its turn.
       fake.feed.complete = false;
       const beforeGap = fake.checks.length;
-      await env.sleep('20 minutes');
+      await env().sleep('20 minutes');
       expect(await until(() => fake.checks.length > beforeGap, 10_000)).toBe(true);
       fake.feed.complete = true;
       fake.approved.add(`ar-${watched - 1}`);
-      await env.sleep('10 minutes');
+      await env().sleep('10 minutes');
       expect(await until(() => granted() === watched, 10_000)).toBe(true);
       expect(fake.twiceInOneCall).toEqual([]);
       await handle.terminate('test over');
@@ -259,8 +250,8 @@ describe('statusTrackerWorkflow', () => {
 
   it('hears of a change the feed saw while its request was not due', async () => {
     const fake = fakeTracking();
-    await withTestWorker(env, fake.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof statusTrackerWorkflow>('statusTrackerWorkflow', {
+    await withTestWorker(env(), fake.activities, async (taskQueue) => {
+      const handle = await env().client.workflow.start<typeof statusTrackerWorkflow>('statusTrackerWorkflow', {
         workflowId: `tracker-not-due-${taskQueue}`,
         taskQueue,
         args: [inputFor(taskQueue)],
@@ -269,7 +260,7 @@ describe('statusTrackerWorkflow', () => {
       expect(await until(() => fake.checks.length > 0, 10_000)).toBe(true);
       // Three quiet minutes: request 1 is now looked at every 15 s. A fresh request keeps the feed read every
       // few seconds in between.
-      await env.sleep('3 minutes');
+      await env().sleep('3 minutes');
       await handle.signal(TRACKER_SIGNALS.enlist, watchOf(2, new Date().toISOString()));
       expect(await until(() => fake.feedReads.filter((r) => r.since !== undefined).length >= 2, 20_000)).toBe(true);
       const checksBefore = fake.checks.length;
@@ -286,8 +277,8 @@ describe('statusTrackerWorkflow', () => {
   it('carries thousands of watched requests across continue-as-new and answers every one', async () => {
     const fake = fakeTracking();
     const watched = 1500;
-    await withTestWorker(env, fake.activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof statusTrackerWorkflow>('statusTrackerWorkflow', {
+    await withTestWorker(env(), fake.activities, async (taskQueue) => {
+      const handle = await env().client.workflow.start<typeof statusTrackerWorkflow>('statusTrackerWorkflow', {
         workflowId: `tracker-can-${taskQueue}`,
         taskQueue,
         args: [inputFor(taskQueue)],
@@ -300,7 +291,7 @@ describe('statusTrackerWorkflow', () => {
           ),
         );
       }
-      const latest = env.client.workflow.getHandle<typeof statusTrackerWorkflow>(handle.workflowId);
+      const latest = env().client.workflow.getHandle<typeof statusTrackerWorkflow>(handle.workflowId);
       // Every watch taken in, and the history long enough that the tracker continued as new.
       const continuedWithAll = async (): Promise<boolean> => {
         const view = await latest.query(trackerViewQuery).catch(() => undefined);
@@ -309,12 +300,12 @@ describe('statusTrackerWorkflow', () => {
       };
       // Rounds that read the feed are short: let workflow time pass until the history is long.
       const advanced = async (): Promise<boolean> =>
-        (await continuedWithAll()) || (await env.sleep('2 minutes'), false);
+        (await continuedWithAll()) || (await env().sleep('2 minutes'), false);
       expect(await until(advanced, 60_000)).toBe(true);
       expect(fake.reenlistAsks).toHaveLength(1);
 
       for (let n = 0; n < watched; n += 1) fake.approved.add(`ar-${n}`);
-      await env.sleep('10 minutes');
+      await env().sleep('10 minutes');
       const answered = (): number => grantedChanges(fake.delivered);
       expect(await until(() => answered() === watched, 60_000)).toBe(true);
       expect((await latest.query(trackerViewQuery)).watched.requests).toBe(0);

@@ -1,3 +1,4 @@
+/** Submit, status, cancel, and (v2025) close and bulk-cancel. */
 import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest, errorResponse } from '../errors';
@@ -6,7 +7,6 @@ import { listStatus } from '../status-query';
 import { type SimulatorState } from '../state';
 import { planSubmission, zodMessage } from '../submit';
 
-/** Submit, status, cancel, and (v2025) close and bulk-cancel. */
 const cancelSchema = z.object({ accountActivityId: z.string().min(1), comment: z.string().min(1) });
 const closeSchema = z.object({
   accessRequestIds: z.array(z.string()).min(1).max(500),

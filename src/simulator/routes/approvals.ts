@@ -1,3 +1,4 @@
+/** Pending approvals, approve/reject, and (v2025) bulk-approve. */
 import { iso } from '../clock';
 import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -8,8 +9,6 @@ import { page, parsePaging, stringParam } from '../paging';
 import { renderPendingApproval } from '../render';
 import { type SimulatorState } from '../state';
 import { parseBody } from './access-requests';
-
-/** Pending approvals, approve/reject, and (v2025) bulk-approve. */
 
 const FIELDS: FieldTable<RequestItem> = {
   id: { ops: ops('eq', 'in'), kind: 'string', get: (r) => r.approval?.id ?? null },

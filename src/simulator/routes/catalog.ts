@@ -1,3 +1,8 @@
+/**
+ * Catalog look-ups: GET /{v}/roles, /{v}/access-profiles and /v2025/entitlements, with the filters,
+ * sorters and limits each document lists. Every seeded item is enabled and requestable, owned by the
+ * admin identity; access profiles and entitlements live on the directory source.
+ */
 import { type FastifyInstance } from 'fastify';
 import { type CatalogItem, type ItemType, SEEDED_AT, entitlementValue } from '../catalog';
 import { iso } from '../clock';
@@ -6,11 +11,6 @@ import { type ApiVersion } from '../guard';
 import { type LimitRule, page, parsePaging } from '../paging';
 import { type SimulatorState } from '../state';
 
-/**
- * Catalog look-ups: GET /{v}/roles, /{v}/access-profiles and /v2025/entitlements, with the filters,
- * sorters and limits each document lists. Every seeded item is enabled and requestable, owned by the
- * admin identity; access profiles and entitlements live on the directory source.
- */
 const SEEDED = iso(SEEDED_AT);
 
 const field = (operators: Parameters<typeof ops>, get: FieldSpec<CatalogItem>['get']): FieldSpec<CatalogItem> => ({

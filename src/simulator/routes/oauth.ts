@@ -1,13 +1,13 @@
+/**
+ * POST /oauth/token, client-credentials grant. Parameters may arrive urlencoded, as multipart
+ * form-data (what SailPoint's TypeScript SDK sends) or in the query string; body values win.
+ */
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { type SimulatorState } from '../state';
 
-/**
- * POST /oauth/token, client-credentials grant. Parameters may arrive urlencoded, as multipart
- * form-data (what SailPoint's TypeScript SDK sends) or in the query string; body values win.
- */
 const tokenParams = z.object({
   grant_type: z.string().optional(),
   client_id: z.string().optional(),

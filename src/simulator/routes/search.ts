@@ -1,3 +1,7 @@
+/**
+ * POST /{v}/search over the identities index: how a client finds an identity (by id, employee number,
+ * any attribute) and learns what it holds. Unlike ISC's index it never lags.
+ */
 import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { badRequest } from '../errors';
@@ -6,10 +10,6 @@ import { identityDocument, type IndexedIdentity, matchIdentity, parseSearchQuery
 import { type SimulatorState } from '../state';
 import { parseBody } from './access-requests';
 
-/**
- * POST /{v}/search over the identities index: how a client finds an identity (by id, employee number,
- * any attribute) and learns what it holds. Unlike ISC's index it never lags.
- */
 const searchSchema = z.object({
   indices: z.array(z.string()).min(1),
   query: z.object({ query: z.string().min(1) }),

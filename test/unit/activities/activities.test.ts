@@ -9,7 +9,7 @@ import { createActivities } from '../../../src/activities';
 import type { CheckStatusInput, SubmitItemsInput } from '../../../src/activities/contracts';
 import { planAccessRequests } from '../../../src/domain';
 import { IscError } from '../../../src/isc';
-import { ALICE, FakeIsc, ITEM, NOW, activityEnv, row } from './fake-isc';
+import { ALICE, FakeIsc, ITEM, NOW, activityEnv, row } from '../../support/fake-isc-client';
 
 const [GRANT] = planAccessRequests({
   requestType: 'GRANT_ACCESS',

@@ -19,8 +19,8 @@ import type { FeedAnswer, StatusFeed } from '../../../src/activities/status-feed
 import { createTrackingActivities } from '../../../src/activities/tracking';
 import { trackerShardOf, type SubmitBatch } from '../../../src/domain';
 import { IscError, type RequestedItemStatus } from '../../../src/isc';
-import { RecordingMeter } from '../metrics/recording-meter';
-import { ALICE, FakeIsc, ITEM, NOW, activityEnv, row, type IscCall } from './fake-isc';
+import { RecordingMeter } from '../../support/recording-meter';
+import { ALICE, FakeIsc, ITEM, NOW, activityEnv, row, type IscCall } from '../../support/fake-isc-client';
 
 const BOB = 'c'.repeat(32);
 const CAROL = 'd'.repeat(32);

@@ -6,6 +6,7 @@ import {
   loadWorkerConfig,
   loadWorkflowDefaults,
 } from '../../../src/config';
+import { thrownBy } from '../../support/errors';
 
 const VALID = {
   SAIL_BASE_URL: 'https://acme.api.identitynow.com/',
@@ -53,12 +54,10 @@ describe('configuration', () => {
   });
 
   it('never puts the secret into an error message', () => {
-    let message = '';
-    try {
-      loadWorkerConfig({ ...VALID, SAIL_CLIENT_SECRET: 'hunter2', SAIL_BASE_URL: 'nope' });
-    } catch (error) {
-      message = (error as Error).message;
-    }
+    const { message } = thrownBy(
+      () => loadWorkerConfig({ ...VALID, SAIL_CLIENT_SECRET: 'hunter2', SAIL_BASE_URL: 'nope' }),
+      Error,
+    );
     expect(message).toMatch(/SAIL_BASE_URL/);
     expect(message).not.toContain('hunter2');
   });

@@ -1,14 +1,8 @@
-import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/logger';
+import { captureLines } from '../../support/logs';
 
 function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
+  const { lines, stream } = captureLines();
   return { lines, logger: createLogger('debug', stream) };
 }
 
@@ -25,7 +19,7 @@ describe('logger', () => {
       },
       'call',
     );
-    const text = lines.join('');
+    const text = lines.join('\n');
     expect(text).not.toContain('s3cret');
     expect(text).not.toContain('eyJhbGciOi');
     expect(text).toContain('[redacted]');

@@ -6,8 +6,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../src/client';
 import { readEventFile } from '../../../src/cli/event-input';
+import { runCaptured } from '../../support/cli';
 
 const ISC_ID = '0123456789abcdef0123456789abcdef';
 const HIRE = {
@@ -197,10 +197,7 @@ describe('iscflow event: a refused file sends nothing', () => {
   async function event(name: string, text: string) {
     const file = join(dir, name);
     writeFileSync(file, text);
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['event', file], { out: (l) => out.push(l), err: (l) => err.push(l) }, ENV);
-    return { code, out: out.join('\n'), err: err.join('\n'), file };
+    return { ...(await runCaptured(ENV, ['event', file])), file };
   }
 
   it('exits 2 naming the file, the place, the field and the rule', async () => {
@@ -218,14 +215,10 @@ describe('iscflow event: a refused file sends nothing', () => {
   });
 
   it('refuses a file that cannot be read, and a missing FILE argument', async () => {
-    const missing = await runCli(
-      ['event', join(dir, 'absent.json')],
-      { out: () => undefined, err: () => undefined },
-      ENV,
-    );
-    expect(missing).toBe(2);
-    const err: string[] = [];
-    expect(await runCli(['event'], { out: () => undefined, err: (l) => err.push(l) }, ENV)).toBe(2);
-    expect(err.join('\n')).toMatch(/FILE \(or - for standard input\) is required/);
+    const missing = await runCaptured(ENV, ['event', join(dir, 'absent.json')]);
+    expect(missing.code).toBe(2);
+    const noFile = await runCaptured(ENV, ['event']);
+    expect(noFile.code).toBe(2);
+    expect(noFile.err).toMatch(/FILE \(or - for standard input\) is required/);
   });
 });

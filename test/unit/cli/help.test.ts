@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCaptured } from './support';
+import { runCaptured } from '../../support/cli';
 
 const UNUSABLE = {
   SAIL_BASE_URL: 'https://acme.api.identitynow.com',
@@ -41,7 +41,8 @@ describe('iscflow --help and --version', () => {
     const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
       version: string;
     };
-    expect(await cli('--version')).toEqual({ code: 0, out: version, err: '' });
+    const { code, out, err } = await cli('--version');
+    expect({ code, out, err }).toEqual({ code: 0, out: version, err: '' });
   });
 
   it.each(

@@ -3,7 +3,7 @@
  * change's `identityIds[0]`) and the rule, exit code 2, and nothing started (these fail before the CLI
  * connects to Temporal, which is pointed at a closed port to prove it).
  */
-import { runCaptured } from './support';
+import { runCaptured } from '../../support/cli';
 
 const ID = '0123456789abcdef0123456789abcdef';
 const ENV = { TEMPORAL_ADDRESS: '127.0.0.1:1' };

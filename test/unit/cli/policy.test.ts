@@ -8,8 +8,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../../../src/client';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../../src/simulator';
+import { runCaptured, type CliRun } from '../../support/cli';
 import { startStack, type Stack } from '../../support/stack';
 import { startTestSimulator, type TestSimulator } from '../../support/simulator';
 import { waitFor } from '../../support/wait';
@@ -40,12 +40,7 @@ describe('iscflow policy check', () => {
     await sim?.close();
   });
 
-  async function check(...args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(['policy', 'check', ...args], { out: (l) => out.push(l), err: (l) => err.push(l) }, env);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  }
+  const check = (...args: string[]): Promise<CliRun> => runCaptured(env, ['policy', 'check', ...args]);
 
   it('finds every item of the example policy in ISC', async () => {
     const run = await check(EXAMPLE);

@@ -7,8 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliSettings } from '../../../src/cli/settings';
-import type { ConfigError } from '../../../src/config';
-import { runCaptured } from './support';
+import { ConfigError } from '../../../src/config';
+import { runCaptured } from '../../support/cli';
+import { thrownBy } from '../../support/errors';
 
 const ID = '0123456789abcdef0123456789abcdef';
 const REAL_TENANT = 'https://acme.api.identitynow.com';
@@ -94,14 +95,7 @@ describe('cliSettings', () => {
   it('a bad section fails every read with the same problems, parsed once', () => {
     const { env, reads } = counting({ ISCFLOW_STATUS_POLL_SECONDS: 'often' }, 'ISCFLOW_STATUS_POLL_SECONDS');
     const settings = cliSettings(env);
-    const problems = () => {
-      try {
-        settings.read('changes', 'policyFile');
-      } catch (error) {
-        return (error as ConfigError).problems;
-      }
-      return [];
-    };
+    const problems = () => thrownBy(() => settings.read('changes', 'policyFile'), ConfigError).problems;
     expect(problems()).toEqual([expect.stringMatching(/^ISCFLOW_STATUS_POLL_SECONDS: /)]);
     expect(problems()).toEqual([expect.stringMatching(/^ISCFLOW_STATUS_POLL_SECONDS: /)]);
     expect(reads()).toBe(1);

@@ -10,16 +10,13 @@ import {
   plaintextDecision,
 } from '../../../src/codec';
 import { ConfigError } from '../../../src/config';
-import { keyEntry, ring } from './support';
+import { thrownBy } from '../../support/errors';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof CodecError || error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected an error');
+  const error = thrownBy(run, Error);
+  if (error instanceof CodecError || error instanceof ConfigError) return error.problems;
+  throw error;
 }
 
 describe('ISCFLOW_PAYLOAD_KEYS', () => {
@@ -57,13 +54,9 @@ describe('ISCFLOW_PAYLOAD_KEYS', () => {
   it('never echoes key material: not in the error, not when a ring is printed or serialised', () => {
     const material = randomBytes(16).toString('base64');
     const pastedWrongWayRound = `${randomBytes(32).toString('base64')}:k1`;
-    let message = '';
-    try {
-      parsePayloadKeys(`k1:${material},${pastedWrongWayRound}`);
-    } catch (error) {
-      message = (error as Error).message;
-      expect((error as CodecError).code).toBe('PAYLOAD_KEYS_INVALID');
-    }
+    const error = thrownBy(() => parsePayloadKeys(`k1:${material},${pastedWrongWayRound}`), CodecError);
+    expect(error.code).toBe('PAYLOAD_KEYS_INVALID');
+    const { message } = error;
     expect(message).toMatch(/^PAYLOAD_KEYS_INVALID: ISCFLOW_PAYLOAD_KEYS: entry 1/);
     expect(message).not.toContain(material);
     expect(message).not.toContain(pastedWrongWayRound.slice(0, 20));

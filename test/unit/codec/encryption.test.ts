@@ -1,20 +1,13 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { CodecError, createEncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../../../src/codec';
-import { keyEntry, ring } from './support';
+import { rejectionOf } from '../../support/errors';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 const EMPLOYEE = { employeeNumber: 'E-104729', name: 'Ada Lovelace', department: 'Analytical Engines' };
 const clear = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
 const text = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? []).toString('utf8');
 
-async function failureOf(promise: Promise<unknown>): Promise<CodecError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CodecError) return error;
-    throw error;
-  }
-  throw new Error('expected a CodecError');
-}
+const failureOf = (promise: Promise<unknown>): Promise<CodecError> => rejectionOf(promise, CodecError);
 
 /** One byte of `data` flipped at `index` (negative: from the end). */
 function flipped(payload: Payload, index: number): Payload {

@@ -3,39 +3,23 @@
  * JSON lines without the token or the keys, and stopping cleanly on SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
-import { waitFor } from '../../support/wait';
+import { startProcess, type TestProcess } from '../../support/process';
 
 const TOKEN = randomBytes(32).toString('base64');
 const KEY = randomBytes(32).toString('base64');
 
-function start(
-  args: string[],
-  env: Record<string, string>,
-): { child: ChildProcessWithoutNullStreams; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/codec/main.ts', ...args], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
-const exitOf = (child: ChildProcessWithoutNullStreams): Promise<number | null> =>
-  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', resolve));
+const start = (args: string[], env: Record<string, string>): TestProcess =>
+  startProcess('src/codec/main.ts', args, { env: { PATH: process.env.PATH ?? '', ...env } });
 
 describe('the codec server process', () => {
   it('serves encode and decode with the bearer token, logs neither token nor key, stops on SIGTERM', async () => {
-    const { child, output } = start(['--port', '0'], {
+    const codec = start(['--port', '0'], {
       ISCFLOW_PAYLOAD_KEYS: `k1:${KEY}`,
       ISCFLOW_CODEC_TOKEN: TOKEN,
       ISCFLOW_CODEC_CORS_ORIGINS: 'http://localhost:8233',
     });
     try {
-      const endpoint = await waitFor(async () => /"endpoint":"([^"]+)"/.exec(output())?.[1], 30_000);
+      const [, endpoint] = await codec.waitForOutput(/"endpoint":"([^"]+)"/, 30_000);
       expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/codec$/);
       const post = (operation: string, body: unknown, token = TOKEN): Promise<Response> =>
         fetch(`${endpoint}/${operation}`, {
@@ -52,23 +36,22 @@ describe('the codec server process', () => {
       expect(await decoded.json()).toEqual(clear);
       expect((await post('decode', clear, 'wrong')).status).toBe(401);
 
-      child.kill('SIGTERM');
-      expect(await exitOf(child)).toBe(0);
-      expect(output()).toContain('"authentication":"bearer token"');
-      expect(output()).not.toContain(TOKEN);
-      expect(output()).not.toContain(KEY);
+      expect(await codec.stop('SIGTERM')).toBe(0);
+      expect(codec.output()).toContain('"authentication":"bearer token"');
+      expect(codec.output()).not.toContain(TOKEN);
+      expect(codec.output()).not.toContain(KEY);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      codec.kill();
     }
   });
 
   it('refuses to start without keys, or without a token on a non-loopback address', async () => {
     const noKeys = start([], {});
-    expect(await exitOf(noKeys.child)).toBe(2);
+    expect(await noKeys.exited).toBe(2);
     expect(noKeys.output()).toMatch(/ISCFLOW_PAYLOAD_KEYS: is required/);
 
     const exposed = start(['--host', '0.0.0.0', '--port', '0'], { ISCFLOW_PAYLOAD_KEYS: `k1:${KEY}` });
-    expect(await exitOf(exposed.child)).toBe(2);
+    expect(await exposed.exited).toBe(2);
     expect(exposed.output()).toMatch(/ISCFLOW_CODEC_TOKEN: is required when listening on 0\.0\.0\.0/);
   });
 });

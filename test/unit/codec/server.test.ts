@@ -1,9 +1,10 @@
-import { Writable } from 'node:stream';
 import { defaultPayloadConverter } from '@temporalio/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildCodecServer, codecRoutes, createEncryptionCodec } from '../../../src/codec';
 import { createLogger } from '../../../src/logger';
-import { keyEntry, ring } from './support';
+import { listenOnLoopback } from '../../support/http';
+import { captureLines } from '../../support/logs';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 const TOKEN = 'codec-token-0123456789-abcdefghijklmnop';
 const UI = 'http://localhost:8233';
@@ -35,13 +36,6 @@ function valueOf(payload: WirePayload): unknown {
 const metadataText = (payload: WirePayload | undefined, key: string): string =>
   Buffer.from(payload?.metadata[key] ?? '', 'base64').toString('utf8');
 
-async function listen(app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (typeof address !== 'object' || !address) throw new Error('not listening');
-  return `http://127.0.0.1:${address.port}`;
-}
-
 interface Answer {
   status: number;
   headers: Headers;
@@ -49,25 +43,19 @@ interface Answer {
 }
 
 describe('codec server over HTTP', () => {
-  const logLines: string[] = [];
+  const { lines: logLines, stream: sink } = captureLines();
   const keys = ring(keyEntry('k2'), keyEntry('k1'));
   let app: FastifyInstance;
   let base: string;
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(chunk.toString('utf8'));
-        done();
-      },
-    });
     app = buildCodecServer({
       codec: createEncryptionCodec(keys),
       token: TOKEN,
       corsOrigins: [UI],
       logger: createLogger('debug', sink),
     });
-    base = await listen(app);
+    base = await listenOnLoopback(app);
   });
   afterAll(() => app.close());
 
@@ -191,7 +179,7 @@ describe('codec server over HTTP', () => {
       token: null,
       corsOrigins: [],
     });
-    const foreignBase = await listen(foreign);
+    const foreignBase = await listenOnLoopback(foreign);
     try {
       const response = await fetch(`${foreignBase}/codec/encode`, {
         method: 'POST',
@@ -209,7 +197,7 @@ describe('codec server over HTTP', () => {
   });
 
   it('logs an audit line per call, never the token nor the payloads', () => {
-    const log = logLines.join('');
+    const log = logLines.join('\n');
     expect(log).toMatch(/"operation":"decode","namespace":"default","payloads":2,"msg":"codec request"/);
     expect(log).toMatch(/"code":"PAYLOAD_KEY_UNKNOWN","keyId":"k9"/);
     expect(log).not.toContain(TOKEN);
@@ -231,7 +219,7 @@ describe('codec routes inside another app (the ingress)', () => {
       token: TOKEN,
       corsOrigins: [UI],
     });
-    base = await listen(app);
+    base = await listenOnLoopback(app);
   });
   afterAll(() => app.close());
 

@@ -5,10 +5,10 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { dataConverterFor, type PayloadKeyRing } from '../../../src/codec';
 import { scanHistories } from '../../support/history-scan';
-import { createDevEnvironment, uniqueTaskQueue } from '../../support/temporal';
+import { createDevEnvironment, silentBundlerLogger, uniqueTaskQueue } from '../../support/temporal';
 import { waitFor } from '../../support/wait';
 import { echoEmployeeWorkflow, type EmployeeInput } from './echo-workflow';
-import { keyEntry, ring } from './support';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 const { EventType } = temporal.api.enums.v1;
 const EMPLOYEE: EmployeeInput = { employeeNumber: 'E-104729', name: 'Ada Lovelace', department: 'Analytical Engines' };
@@ -16,15 +16,6 @@ const NEEDLES = Object.entries(EMPLOYEE).map(([label, value]) => ({ label, value
 const namespace = 'default';
 
 const text = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? []).toString('utf8');
-
-const quietBundler = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: (message: string) => console.error(message),
-};
 
 describe('payload encryption on a real Temporal server', () => {
   const k1 = keyEntry('k1');
@@ -38,7 +29,10 @@ describe('payload encryption on a real Temporal server', () => {
 
   beforeAll(async () => {
     env = await createDevEnvironment();
-    bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./echo-workflow'), logger: quietBundler });
+    bundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./echo-workflow'),
+      logger: silentBundlerLogger,
+    });
   });
   afterAll(() => env?.teardown());
 

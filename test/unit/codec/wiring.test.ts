@@ -6,11 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type DataConverter } from '@temporalio/common';
-import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { codecRoutesFor, dataConverterFor, FAILURE_CONVERTER_PATH, loadPrivacyConfig } from '../../../src/codec';
 import { failureConverter } from '../../../src/codec/failure-converter';
-import { runCli } from '../../../src/client';
 import { ConfigError } from '../../../src/config';
 import {
   buildIngress,
@@ -22,7 +20,10 @@ import {
 } from '../../../src/ingress';
 import { createLogger } from '../../../src/logger';
 import { loadWorkerSettings } from '../../../src/worker';
-import { keyEntry, ring } from './support';
+import { runCaptured } from '../../support/cli';
+import { thrownBy } from '../../support/errors';
+import { listenOnLoopback } from '../../support/http';
+import { keyEntry, ring } from '../../support/payload-keys';
 
 const tenant = {
   SAIL_BASE_URL: 'https://acme.api.identitynow.com',
@@ -35,14 +36,7 @@ const tenant = {
 };
 const TOKEN = randomBytes(33).toString('base64url');
 
-function thrown(body: () => unknown): Error {
-  try {
-    body();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('nothing was thrown');
-}
+const thrown = (body: () => unknown): Error => thrownBy(body, Error);
 
 describe('payload protection in each process', () => {
   it('the worker refuses a real tenant without keys, naming the variables, and lists it with its other problems', () => {
@@ -69,10 +63,9 @@ describe('payload protection in each process', () => {
   });
 
   it('the CLI refuses a real tenant without keys before it connects (exit code 2)', async () => {
-    const err: string[] = [];
-    const code = await runCli(['status', 'iscflow-grant-x'], { out: () => undefined, err: (l) => err.push(l) }, tenant);
-    expect(code).toBe(2);
-    expect(err.join('\n')).toMatch(/ISCFLOW_PAYLOAD_KEYS: is required when SAIL_BASE_URL is a real tenant/);
+    const run = await runCaptured(tenant, ['status', 'iscflow-grant-x']);
+    expect(run.code).toBe(2);
+    expect(run.err).toMatch(/ISCFLOW_PAYLOAD_KEYS: is required when SAIL_BASE_URL is a real tenant/);
   });
 
   it('the ingress refuses a real tenant without keys, and a codec token without keys, before it listens', async () => {
@@ -111,31 +104,22 @@ describe('payload protection in each process', () => {
         data: Buffer.from(p.data ?? []).toString('base64'),
       })),
     };
-    const decode = async (served: FastifyInstance, headers: Record<string, string> = {}): Promise<Response> => {
-      await served.listen({ host: '127.0.0.1', port: 0 });
-      const address = served.server.address();
-      if (typeof address !== 'object' || !address) throw new Error('not listening');
-      return fetch(`http://127.0.0.1:${address.port}/codec/decode`, {
+    const decode = (base: string, headers: Record<string, string> = {}): Promise<Response> =>
+      fetch(`${base}/codec/decode`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
       });
-    };
     const without = buildIngress({ config, gateway, metrics: new Registry(), logger: false });
     try {
-      expect((await decode(without)).status).toBe(404);
+      expect((await decode(await listenOnLoopback(without))).status).toBe(404);
       // Listening once: the same app answers both calls.
-      const answer = await decode(app, { authorization: `Bearer ${TOKEN}` });
+      const base = await listenOnLoopback(app);
+      const answer = await decode(base, { authorization: `Bearer ${TOKEN}` });
       expect(answer.status).toBe(200);
       const [decoded] = ((await answer.json()) as { payloads: Array<{ data: string }> }).payloads;
       expect(Buffer.from(decoded!.data, 'base64').toString()).toBe('{"employeeNumber":"E1032"}');
-      const address = app.server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      const refused = await fetch(`http://127.0.0.1:${port}/codec/decode`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
+      const refused = await decode(base);
       expect(refused.status).toBe(401);
     } finally {
       await Promise.all([app.close(), without.close()]);

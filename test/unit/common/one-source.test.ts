@@ -9,6 +9,9 @@ import {
   ACCESS_REQUEST_DEFAULTS,
   FINAL_ISC_ERROR_CODES,
   ISC_ERROR_CODES,
+  ISC_FINAL_STATES,
+  ISC_IN_PROGRESS_STATES,
+  ISC_REQUEST_STATES,
   PHASES,
   RETRYABLE_ISC_ERROR_CODES,
   SEARCH_ATTRIBUTE_KEYS,
@@ -28,8 +31,14 @@ function sources(dir: string): string[] {
 }
 
 const files = ['src', 'scripts', 'bench'].flatMap((d) => sources(join(ROOT, d)));
+const relativeToRoot = (file: string): string => relative(ROOT, file);
 const offenders = (pattern: RegExp): string[] =>
-  files.filter((file) => pattern.test(readFileSync(file, 'utf8'))).map((file) => relative(ROOT, file));
+  files.filter((file) => pattern.test(readFileSync(file, 'utf8'))).map(relativeToRoot);
+/** The quoted UPPER_SNAKE names of each list in `source`: an array literal, or a visibility query's `IN (...)`. */
+const quotedLists = (source: string): string[][] =>
+  [...source.matchAll(/\[([^\]]*)\]|\bIN \(([^)]*)\)/g)].map((list) =>
+    [...(list[1] ?? list[2] ?? '').matchAll(/'([A-Z_]+)'/g)].map((name) => name[1]!),
+  );
 
 describe('one source for each fact', () => {
   it('knows every ISC error code as either retryable or final', () => {
@@ -59,6 +68,18 @@ describe('one source for each fact', () => {
   it('lists access change phases nowhere but src/common (a copied list, or a visibility query spelling them)', () => {
     const phase = `'(?:${PHASES.join('|')})'`;
     expect(offenders(new RegExp(`(?:\\[|\\bIN \\()[^\\])]*${phase}[^\\])]*${phase}`))).toEqual([]);
+  });
+
+  it("lists ISC's request states nowhere but src/common, and each as either in progress or final", () => {
+    expect([...ISC_IN_PROGRESS_STATES, ...ISC_FINAL_STATES].sort()).toEqual([...ISC_REQUEST_STATES].sort());
+    // A copy holds both in-progress states (only ISC's own list has them together) or most final ones; a
+    // rule's few (the failures worth resubmitting) or a name ISC shares with an outcome is not one.
+    const isCopy = (names: string[]): boolean =>
+      ISC_IN_PROGRESS_STATES.every((state) => names.includes(state)) ||
+      ISC_FINAL_STATES.filter((state) => names.includes(state)).length > ISC_FINAL_STATES.length / 2;
+    expect(files.filter((file) => quotedLists(readFileSync(file, 'utf8')).some(isCopy)).map(relativeToRoot)).toEqual(
+      [],
+    );
   });
 
   it('writes default option values nowhere but src/common', () => {

@@ -3,7 +3,6 @@
  * the pinned versions file, the build cache and its failures, finding PostgreSQL, that no child
  * process outlives the run that started it, the ingress's environment, and reading a worker's /metrics.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +13,9 @@ import { findPostgres } from '../../../src/local/production/postgres';
 import { runCommand } from '../../../src/local/production/processes';
 import { ensureTemporalServerBuild } from '../../../src/local/production/temporal-build';
 import { loadDeployVersions, parseEnvFile } from '../../../src/local/production/versions';
-import { nativeIngressEnvironment } from '../../production/support/ingress-process';
-import { sumOfSeries } from '../../production/support/worker-metrics';
+import { startProcess } from '../../support/process';
+import { nativeIngressEnvironment } from '../../support/production/ingress-process';
+import { sumOfSeries } from '../../support/prometheus';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -129,16 +129,9 @@ describe('child processes of the native run', () => {
   /** Starts the owner fixture, returns its child's pid and the owner's exit. */
   async function owner(how: 'crash' | 'exit' | 'signal') {
     const fixture = join(__dirname, 'fixtures', 'process-owner.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, how, join(logDir, 'owner.log')], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const pid = await new Promise<number>((resolve, reject) => {
-      child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
-      child.once('exit', () => reject(new Error('the owner exited before starting its child')));
-    });
-    return { owner: child, pid, exited };
+    const run = startProcess(fixture, [how, join(logDir, 'owner.log')], { cwd: root });
+    const [, pid] = await run.waitForOutput(/^(\d+)$/m, 30_000);
+    return { owner: run.child, pid: Number(pid), exited: run.exited };
   }
 
   const gone = async (pid: number): Promise<boolean> => {

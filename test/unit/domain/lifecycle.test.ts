@@ -19,10 +19,9 @@ import {
   type TimelineEvent,
   type Trigger,
 } from '../../../src/domain';
+import { DAY, iso } from '../../support/time';
 
-const DAY = 24 * 3600 * 1000;
 const T0 = Date.parse('2027-01-04T08:00:00Z');
-const iso = (ms: number): string => new Date(ms).toISOString();
 const id = (c: string): string => c.repeat(32);
 
 function policyOf(document: unknown): ResolvedPolicy {

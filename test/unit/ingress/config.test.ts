@@ -1,17 +1,11 @@
 import { inspect } from 'node:util';
 import { ConfigError } from '../../../src/config';
 import { DEV_WEBHOOK_SECRET, loadIngressConfig, withDevelopmentWebhookSecret } from '../../../src/ingress';
-import { ISC_PASSWORD, ISC_TOKEN, newSecret, SECRET } from './support';
+import { thrownBy } from '../../support/errors';
+import { ISC_PASSWORD, ISC_TOKEN, newSecret, SECRET } from '../../support/ingress/harness';
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadIngressConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = (env: Record<string, string>): string[] =>
+  thrownBy(() => loadIngressConfig(env), ConfigError).problems;
 
 describe('loadIngressConfig', () => {
   it('has defaults for everything but the webhook secrets, and is frozen', () => {

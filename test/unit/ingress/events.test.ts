@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import { createEncryptionCodec } from '../../../src/codec';
 import { type EventStanding } from '../../../src/ingress';
-import { keyEntry, ring } from '../codec/support';
+import { keyEntry, ring } from '../../support/payload-keys';
+import { answer } from '../../support/http';
 import {
-  answer,
   getStanding,
   hireEvent,
   ISC_TOKEN,
@@ -12,7 +12,7 @@ import {
   SECRET,
   signedHeaders,
   startIngress,
-} from './support';
+} from '../../support/ingress/harness';
 
 const CE = 'application/cloudevents+json';
 

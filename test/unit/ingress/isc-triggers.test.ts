@@ -12,7 +12,7 @@ import {
   type RunningIngress,
   SECRET,
   startIngress,
-} from './support';
+} from '../../support/ingress/harness';
 
 const identity = { type: 'IDENTITY', id: IDENTITY_ID, name: 'Michael Michaels' };
 

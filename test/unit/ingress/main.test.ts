@@ -3,37 +3,24 @@
  * JSON lines without secrets, and stopping cleanly on SIGTERM. Here Temporal is not there (nothing listens
  * at TEMPORAL_ADDRESS), so it must refuse every event with 503 rather than acknowledge what it did not record.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
 import { freePort } from '../../../src/local/ports';
-import { waitFor } from '../../support/wait';
-import { hireEvent, ISC_TOKEN, SECRET } from './support';
+import { hireEvent, ISC_TOKEN, SECRET } from '../../support/ingress/harness';
+import { startProcess, type TestProcess } from '../../support/process';
 import { signWebhook } from '../../../src/ingress';
 
-function start(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/ingress/main.ts'], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, output: () => output };
-}
-
-const exitOf = (child: ChildProcessWithoutNullStreams): Promise<number | null> =>
-  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', resolve));
+const start = (env: Record<string, string>): TestProcess =>
+  startProcess('src/ingress/main.ts', [], { env: { PATH: process.env.PATH ?? '', ...env } });
 
 describe('the ingress process', () => {
   it('listens, answers probes, refuses events with 503 while Temporal cannot be reached, stops on SIGTERM', async () => {
-    const { child, output } = start({
+    const ingress = start({
       TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
       ISCFLOW_WEBHOOK_SECRETS: SECRET,
       ISCFLOW_ISC_TRIGGER_TOKEN: ISC_TOKEN,
       ISCFLOW_INGRESS_PORT: '0',
     });
     try {
-      const endpoint = await waitFor(async () => /"endpoint":"([^"]+)"/.exec(output())?.[1], 30_000);
+      const [, endpoint] = await ingress.waitForOutput(/"endpoint":"([^"]+)"/, 30_000);
       expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${endpoint}/healthz`)).status).toBe(200);
       expect((await fetch(`${endpoint}/readyz`)).status).toBe(503);
@@ -53,20 +40,19 @@ describe('the ingress process', () => {
       expect(response.status).toBe(503);
       expect(response.headers.get('retry-after')).toBe('5');
 
-      child.kill('SIGTERM');
-      expect(await exitOf(child)).toBe(0);
-      expect(output()).toContain('"iscTriggers":"bearer"');
-      expect(output()).not.toContain(SECRET.slice(6));
-      expect(output()).not.toContain(ISC_TOKEN);
+      expect(await ingress.stop('SIGTERM')).toBe(0);
+      expect(ingress.output()).toContain('"iscTriggers":"bearer"');
+      expect(ingress.output()).not.toContain(SECRET.slice(6));
+      expect(ingress.output()).not.toContain(ISC_TOKEN);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      ingress.kill();
     }
   });
 
   it('refuses to start without webhook secrets, naming the variable (exit 2)', async () => {
-    const { child, output } = start({ ISCFLOW_INGRESS_PORT: 'eighty' });
-    expect(await exitOf(child)).toBe(2);
-    expect(output()).toMatch(/ISCFLOW_INGRESS_PORT: /);
-    expect(output()).toMatch(/ISCFLOW_WEBHOOK_SECRETS: is required/);
+    const refused = start({ ISCFLOW_INGRESS_PORT: 'eighty' });
+    expect(await refused.exited).toBe(2);
+    expect(refused.output()).toMatch(/ISCFLOW_INGRESS_PORT: /);
+    expect(refused.output()).toMatch(/ISCFLOW_WEBHOOK_SECRETS: is required/);
   });
 });

@@ -14,7 +14,7 @@ import {
   SECRET,
   signedHeaders,
   startIngress,
-} from './support';
+} from '../../support/ingress/harness';
 
 const BODY = Buffer.from(JSON.stringify(hireEvent()));
 

@@ -1,6 +1,6 @@
 /** The status list over a fake transport: ISC's query names, and paging from an offset. */
 import { createAccessRequestStatus } from '../../../src/isc/access-request-status';
-import { fakeTransport } from './support';
+import { fakeTransport } from '../../support/isc';
 
 describe('access request status', () => {
   it('names the query as ISC does and leaves out what was not asked', async () => {

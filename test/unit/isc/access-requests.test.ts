@@ -1,6 +1,6 @@
 /** Submit, cancel and close over a fake transport: paths, versions, batches, and bodies checked first. */
 import { createAccessRequests } from '../../../src/isc/access-requests';
-import { fakeTransport, thrown } from './support';
+import { fakeTransport, thrown } from '../../support/isc';
 
 const grant = {
   requestedFor: ['a'.repeat(32)],

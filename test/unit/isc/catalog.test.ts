@@ -1,6 +1,6 @@
 /** Catalog look-ups over a fake transport: the collection and page size of each type, rows not asked for. */
 import { createCatalog } from '../../../src/isc/catalog';
-import { fakeTransport } from './support';
+import { fakeTransport } from '../../support/isc';
 
 describe('catalog', () => {
   it('reads each type from its collection, entitlements through v2025, with the page size of each', async () => {

@@ -1,9 +1,7 @@
-import { Writable } from 'node:stream';
 import pino from 'pino';
 import { type RunningSimulator } from '../../../src/simulator';
 import { type IscClient } from '../../../src/isc';
 import {
-  type Catalog,
   clientFor,
   type RecordedCall,
   SIMULATOR_DEFAULT_CREDENTIALS,
@@ -11,7 +9,9 @@ import {
   startSimulator,
   thrown,
   tokenFetches,
-} from './support';
+} from '../../support/isc';
+import type { Catalog } from '../../support/catalog';
+import { captureLines } from '../../support/logs';
 
 let sim: RunningSimulator;
 let catalog: Catalog;
@@ -409,14 +409,8 @@ describe('ISC client against the simulator: errors', () => {
 
 describe('ISC client logging', () => {
   it('logs each call at debug with method, path, status and duration, never a token or secret', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString('utf8'));
-        done();
-      },
-    });
-    const logger = pino({ level: 'debug' }, sink);
+    const { lines, stream } = captureLines();
+    const logger = pino({ level: 'debug' }, stream);
     const client = clientFor(sim.baseUrl, calls, { logger });
     await client.listAccessRequestStatus({ requestedFor: identity(0) });
     await simJson(sim, '/__sim/clock', { advanceMs: 751_000 });

@@ -4,7 +4,7 @@
  * maps answers and failures on their own (401 after a refresh, 403, Retry-After variants, token endpoint
  * failures, bodies that are not JSON) is in transport.test.ts.
  */
-import { clientFor, type RecordedCall, startStub, thrown } from './support';
+import { clientFor, type RecordedCall, startStub, thrown } from '../../support/isc';
 
 let stub: { baseUrl: string; close: () => Promise<void> } | undefined;
 let calls: RecordedCall[];

@@ -1,6 +1,6 @@
 /** Identity look-ups over a fake transport: many identities a hundred per search, ids checked first. */
 import { createIdentities } from '../../../src/isc/identities';
-import { fakeTransport, thrown } from './support';
+import { fakeTransport, thrown } from '../../support/isc';
 
 const idOf = (i: number) => i.toString(16).padStart(32, '0');
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { type IscCallObservation } from '../../../src/isc/types';
 import { createIscTransport, type IscTransportOptions } from '../../../src/isc/transport';
-import { thrown } from './support';
+import { thrown } from '../../support/isc';
 
 const SECRET = 'client-secret-0123';
 const rows = z.array(z.object({ id: z.string() }));

@@ -8,7 +8,7 @@ import { createActivities } from '../../../src/activities';
 import type { SubmitItemsInput, SubmitItemsResult } from '../../../src/activities/contracts';
 import { planAccessRequests } from '../../../src/domain';
 import type { IscClient } from '../../../src/isc';
-import { RecordingMeter } from './recording-meter';
+import { RecordingMeter } from '../../support/recording-meter';
 
 const ALICE = 'a'.repeat(32);
 const HELD = 'b'.repeat(32);

@@ -16,8 +16,8 @@ import { endpointOf, iscCallObserver } from '../../../src/metrics/isc-calls';
 import { prometheusExporter } from '../../../src/metrics/telemetry';
 import { IscError, type IscClient } from '../../../src/isc';
 import type { IscCallObservation } from '../../../src/isc/client';
-import { clientFor, startStub } from '../isc/support';
-import { RecordingMeter } from './recording-meter';
+import { clientFor, startStub } from '../../support/isc';
+import { RecordingMeter } from '../../support/recording-meter';
 
 const definitions = Object.values(ISCFLOW_METRICS) as MetricDefinition[];
 const metricNamed = (name: string): MetricDefinition => definitions.find((m) => m.name === name)!;

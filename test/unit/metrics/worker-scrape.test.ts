@@ -5,51 +5,31 @@
  * outcome are counted, no label holds an id, and the operator backlog is counted from visibility. Like
  * the codec's Temporal test, it starts servers although it lives with the unit tests of its module.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
-import { runCli } from '../../../src/client';
 import { freePort } from '../../../src/local/ports';
-import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
 import { ISCFLOW_METRICS, SDK_METRICS_ON_DASHBOARD, exposedName } from '../../../src/metrics/catalog';
 import { createIscflowMetrics } from '../../../src/metrics/instruments';
 import { watchOperatorBacklog } from '../../../src/metrics/runtime';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../../src/simulator';
 import type { accessRequestWorkflow } from '../../../src/workflows';
+import { changeCommands, runCaptured, type CliRun } from '../../support/cli';
+import { startProcess, type TestProcess } from '../../support/process';
+import { samples } from '../../support/prometheus';
+import { brokenEntitlement, plainEntitlements, type Catalog } from '../../support/catalog';
 import { startTestSimulator, type TestSimulator } from '../../support/simulator';
 import { createDevEnvironment, uniqueTaskQueue } from '../../support/temporal';
 import { waitFor } from '../../support/wait';
-import { RecordingMeter } from './recording-meter';
-
-interface Catalog {
-  identities: Array<{ id: string }>;
-  items: Array<{ type: string; id: string; name: string }>;
-}
-
-/** `name{labels} value` lines of a Prometheus text exposition, as [name, labels, value]. */
-function samples(text: string): Array<{ name: string; labels: Record<string, string>; value: number }> {
-  return text
-    .split('\n')
-    .filter((line) => line !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line);
-      if (!m) throw new Error(`not a sample line: ${line}`);
-      const labels = Object.fromEntries(
-        [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]),
-      );
-      return { name: m[1]!, labels, value: Number(m[3]) };
-    });
-}
+import { RecordingMeter } from '../../support/recording-meter';
 
 describe('the worker’s /metrics (worker process, dev server, simulator answering 429)', () => {
   let env: TestWorkflowEnvironment;
   let sim: TestSimulator;
-  let worker: ChildProcess;
-  let output = '';
+  let worker: TestProcess | undefined;
   let metricsUrl: string;
   let catalog: Catalog;
   const dir = mkdtempSync(join(tmpdir(), 'iscflow-metrics-'));
@@ -64,15 +44,8 @@ describe('the worker’s /metrics (worker process, dev server, simulator answeri
     samples(await scrape())
       .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
       .reduce((sum, s) => sum + s.value, 0);
-  const cli = async (...args: string[]) => {
-    const lines: string[] = [];
-    const code = await runCli(
-      args,
-      { out: (l) => lines.push(l), err: (l) => lines.push(l) },
-      { ...process.env, ...settings },
-    );
-    return { code, out: lines.join('\n') };
-  };
+  const cli = (...args: string[]): Promise<CliRun> => runCaptured({ ...process.env, ...settings }, args);
+  const { grant } = changeCommands(cli);
   const simConfig = (faults: Record<string, number>) => sim.call('POST', '/__sim/config', { faults });
 
   beforeAll(async () => {
@@ -91,38 +64,26 @@ describe('the worker’s /metrics (worker process, dev server, simulator answeri
       LOG_LEVEL: 'info',
     });
     catalog = (await sim.call<Catalog>('GET', '/__sim/catalog')).body;
-    worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...settings },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    worker.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    worker.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    await waitFor(async () => (output.includes('iscflow worker started') ? true : undefined), 90_000);
+    worker = startProcess('src/worker.ts', [], { env: { ...process.env, ...settings } });
+    await worker.waitForOutput(/iscflow worker started/, 90_000);
   });
   afterAll(async () => {
-    if (worker && worker.exitCode === null) {
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await exited;
-    }
+    await worker?.stop('SIGTERM');
     await sim?.close();
     await env?.teardown();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('says where it serves them', () => {
-    expect(output).toContain(`"metrics":"${metricsUrl}"`);
+    expect(worker?.output()).toContain(`"metrics":"${metricsUrl}"`);
   });
 
   it('counts the 429s, the submitted item and its outcome next to the SDK’s own metrics, with no id in a label', async () => {
     const identityId = catalog.identities[2]!.id;
-    const entitlement = catalog.items.find(
-      (i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name),
-    )!;
+    const entitlement = plainEntitlements(catalog)[0]!;
     // Every ISC call refused for a while: the activity retries each after its Retry-After.
     await simConfig({ rateLimitRate: 1 });
-    const started = await cli('request', '--for', identityId, '--grant', `ENTITLEMENT:${entitlement.id}`, '--json');
+    const started = await grant(identityId, entitlement.id, '--json');
     expect(started.code).toBe(0);
     const workflowId = (JSON.parse(started.out) as { workflows: Array<{ workflowId: string }> }).workflows[0]!
       .workflowId;
@@ -192,16 +153,8 @@ describe('the worker’s /metrics (worker process, dev server, simulator answeri
   });
 
   it('counts the requests waiting for an operator from visibility', async () => {
-    const broken = catalog.items.find((i) => i.type === 'ENTITLEMENT' && /^Broken/.test(i.name))!;
-    const run = await cli(
-      'request',
-      '--for',
-      catalog.identities[3]!.id,
-      '--grant',
-      `ENTITLEMENT:${broken.id}`,
-      '--wait',
-      '--json',
-    );
+    const broken = brokenEntitlement(catalog);
+    const run = await grant(catalog.identities[3]!.id, broken.id, '--wait', '--json');
     expect(JSON.parse(run.out)).toMatchObject({ workflows: [{ state: 'AWAITING_OPERATOR' }] });
     // The worker counts every 30 s; the same watcher, faster, over this test's own client.
     const meter = new RecordingMeter();
@@ -236,16 +189,11 @@ describe('the worker’s /metrics (worker process, dev server, simulator answeri
     const address = taken.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'fixtures', 'install-runtime.ts')], {
-        cwd: PROJECT_ROOT,
+      const child = startProcess(join(__dirname, 'fixtures', 'install-runtime.ts'), [], {
         env: { ...process.env, ISCFLOW_METRICS_PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      let out = '';
-      child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      expect(code).toBe(0);
+      expect(await child.exited).toBe(0);
+      const out = child.output();
       expect(out).toMatch(/"level":50.*metrics not served: set ISCFLOW_METRICS_PORT/);
       expect(out).toContain('runtime installed: {}');
     } finally {

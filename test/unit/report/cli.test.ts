@@ -2,18 +2,9 @@
  * `iscflow report` input: a bad period, format or flag is refused with exit code 2 before the CLI
  * connects (Temporal is pointed at a closed port to prove it).
  */
-import { runCli } from '../../../src/client';
+import { runCaptured, type CliRun } from '../../support/cli';
 
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(
-    args,
-    { out: (l) => out.push(l), err: (l) => err.push(l) },
-    { TEMPORAL_ADDRESS: '127.0.0.1:1' },
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...args: string[]): Promise<CliRun> => runCaptured({ TEMPORAL_ADDRESS: '127.0.0.1:1' }, args);
 
 describe('iscflow report input', () => {
   it.each([

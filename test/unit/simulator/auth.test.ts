@@ -1,8 +1,14 @@
 import { SIMULATOR_DEFAULT_CREDENTIALS, startSimulator } from '../../../src/simulator';
 import { expectValidResponse } from '../../support/openapi';
-import { anyString, harness, type Harness } from './harness';
+import { anyString, harness, type Harness } from '../../support/simulator-harness';
 
 const { clientId, clientSecret } = SIMULATOR_DEFAULT_CREDENTIALS;
+/** The client-credentials grant's fields, as each encoding below carries them. */
+const grantFields = (secret = clientSecret): Record<string, string> => ({
+  grant_type: 'client_credentials',
+  client_id: clientId,
+  client_secret: secret,
+});
 
 describe('POST /oauth/token and bearer tokens', () => {
   let h: Harness;
@@ -28,11 +34,7 @@ describe('POST /oauth/token and bearer tokens', () => {
     const response = await fetch(`${h.baseUrl}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: clientId,
-        client_secret: clientSecret,
-      }).toString(),
+      body: new URLSearchParams(grantFields()).toString(),
     });
     expect(response.status).toBe(200);
     expectToken((await response.json()) as Record<string, unknown>);
@@ -40,31 +42,21 @@ describe('POST /oauth/token and bearer tokens', () => {
 
   it('accepts multipart form-data', async () => {
     const form = new FormData();
-    form.append('grant_type', 'client_credentials');
-    form.append('client_id', clientId);
-    form.append('client_secret', clientSecret);
+    for (const [name, value] of Object.entries(grantFields())) form.append(name, value);
     const response = await fetch(`${h.baseUrl}/oauth/token`, { method: 'POST', body: form });
     expect(response.status).toBe(200);
     expectToken((await response.json()) as Record<string, unknown>);
   });
 
   it('accepts query parameters', async () => {
-    const query = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: clientSecret,
-    });
+    const query = new URLSearchParams(grantFields());
     const response = await fetch(`${h.baseUrl}/oauth/token?${query.toString()}`, { method: 'POST' });
     expect(response.status).toBe(200);
     expectToken((await response.json()) as Record<string, unknown>);
   });
 
   it('refuses bad credentials with 401 invalid_client', async () => {
-    const query = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: clientId,
-      client_secret: 'wrong',
-    });
+    const query = new URLSearchParams(grantFields('wrong'));
     const response = await fetch(`${h.baseUrl}/oauth/token?${query.toString()}`, { method: 'POST' });
     expect(response.status).toBe(401);
     expect(await response.json()).toEqual({ error: 'invalid_client', error_description: anyString() });

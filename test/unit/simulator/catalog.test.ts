@@ -1,5 +1,5 @@
-import { expectValidCatalogResponse, schemaErrors } from './catalog-openapi';
-import { harness, type Harness } from './harness';
+import { expectValidCatalogResponse, schemaErrors } from '../../support/catalog-openapi';
+import { harness, type Harness } from '../../support/simulator-harness';
 
 /** GET /{v}/roles, /{v}/access-profiles, /v2025/entitlements: look-ups by id and name. */
 type Item = { id: string; name: string; requestable: boolean; enabled?: boolean; owner: { id: string } };

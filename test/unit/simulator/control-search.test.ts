@@ -1,5 +1,5 @@
 import { buildSimulator } from '../../../src/simulator';
-import { harness, type Harness } from './harness';
+import { harness, type Harness } from '../../support/simulator-harness';
 
 describe('control API (/__sim)', () => {
   let h: Harness;

@@ -1,4 +1,4 @@
-import { anyString, harness, type Harness } from './harness';
+import { anyString, harness, type Harness } from '../../support/simulator-harness';
 
 /** Rate limit and faults: ISC endpoints only, reproducible from the seed. */
 describe('rate limit', () => {

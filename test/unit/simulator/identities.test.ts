@@ -1,4 +1,4 @@
-import { harness, like, type Harness } from './harness';
+import { harness, like, type Harness } from '../../support/simulator-harness';
 
 /** Identity attributes as an identity profile maps them, found through the identities search index. */
 type Doc = {

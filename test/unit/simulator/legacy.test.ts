@@ -1,4 +1,5 @@
-import { DAY, harness, type Harness } from './harness';
+import { harness, type Harness } from '../../support/simulator-harness';
+import { DAY } from '../../support/time';
 
 /** The older IdentityNow behaviour of seeds 000_ and 004_. */
 describe('profile legacy', () => {

@@ -1,4 +1,5 @@
-import { anyNumber, DAY, harness, like, matching, type Harness, type StatusRow } from './harness';
+import { anyNumber, harness, like, matching, type Harness, type StatusRow } from '../../support/simulator-harness';
+import { DAY } from '../../support/time';
 
 /** Every state path a requested row can take, driven on the simulator clock. */
 describe('request lifecycle', () => {

@@ -8,8 +8,8 @@ import {
 } from 'sailpoint-api-client';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../../src/simulator';
 import { expectValidResponse } from '../../support/openapi';
-import { expectValidCatalogResponse } from './catalog-openapi';
-import { containing, harness, like, type Harness } from './harness';
+import { expectValidCatalogResponse } from '../../support/catalog-openapi';
+import { containing, harness, like, type Harness } from '../../support/simulator-harness';
 
 /** SailPoint's own TypeScript SDK, unchanged, against the simulator. */
 describe('sailpoint-api-client against the simulator', () => {

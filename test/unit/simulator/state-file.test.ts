@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startSimulator, StateFileError } from '../../../src/simulator';
 import { freePort } from '../../../src/local/ports';
-import { harness, type Harness, type SubmitResponse } from './harness';
+import { startProcess } from '../../support/process';
+import { harness, type Harness, type SubmitResponse } from '../../support/simulator-harness';
 
 /**
  * `--state FILE`: the tenant survives a restart (requests, approvals, holdings, timed transitions,
@@ -159,23 +159,10 @@ describe('state file', () => {
 
   it('saves soon after each change, so a killed process loses at most the last few ms', async () => {
     const file = path.join(dir, 'tenant.json');
-    // One process (tsx as a loader, not its CLI, which would run the simulator in a child of its own).
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--seed', '43', '--state', file],
-      { cwd: path.resolve(__dirname, '..', '..', '..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const simulator = startProcess('src/simulator/main.ts', ['--port', '0', '--seed', '43', '--state', file]);
     let createdId = '';
     try {
-      const baseUrl = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString('utf8');
-          const match = /listening on (http:\/\/\S+)/.exec(out);
-          if (match?.[1]) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`simulator exited with ${code}: ${out}`)));
-      });
+      const [, baseUrl] = await simulator.waitForOutput(/listening on (http:\/\/\S+)/);
       expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'iscflow-simulator-state', seed: 43 });
       const created = await fetch(`${baseUrl}/__sim/identities`, {
         method: 'POST',
@@ -186,10 +173,9 @@ describe('state file', () => {
       // The write follows within 25 ms (the throttle); 300 ms leave room for a busy machine. SIGKILL
       // gives the process no chance to flush: what is on disk is what the throttled write put there.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await simulator.stop('SIGKILL');
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      simulator.kill();
     }
     const restarted = await harness({ seed: 43, stateFile: file });
     try {

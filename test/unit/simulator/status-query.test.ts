@@ -1,4 +1,4 @@
-import { harness, type Harness, type StatusRow } from './harness';
+import { harness, type Harness, type StatusRow } from '../../support/simulator-harness';
 
 /** GET /access-request-status parameters, filters and sorters, per the OpenAPI descriptions. */
 describe('GET /access-request-status', () => {

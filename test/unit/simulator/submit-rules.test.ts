@@ -1,4 +1,5 @@
-import { DAY, harness, matching, type Harness } from './harness';
+import { harness, matching, type Harness } from '../../support/simulator-harness';
+import { DAY } from '../../support/time';
 
 /** Every documented rule of POST /access-requests, on both API versions. */
 describe.each(['v3', 'v2025'] as const)('POST /%s/access-requests rules', (version) => {

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { brokenEntitlement } from '../../../support/catalog';
 import { startStack, type RequestJson, type Stack } from '../../../support/stack';
 import { waitFor } from '../../../support/wait';
 
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ settings: { ISCFLOW_OUTCOME_RETRIES: '0' } });
   try {
     const identity = (n: number): string => stack.catalog.identities[n]!.id;
-    const broken = stack.catalog.items.find((i) => i.type === 'ENTITLEMENT' && /^Broken/.test(i.name))!;
+    const broken = brokenEntitlement(stack.catalog);
     const [plain, another] = stack.plainEntitlements();
 
     const failed = await stack.grant(identity(1), broken.id, '--idempotency-key', 'CHG-1001', '--wait', '--json');

@@ -3,27 +3,13 @@
  * scrapes it: the Temporal SDK observes every workflow task and activity it runs in a latency histogram,
  * so the histograms' `_count` series say how many tasks of each kind the process handled.
  */
+import { sumOfSeries } from '../prometheus';
 
 export interface ScrapedTaskCounts {
   /** Workflow tasks this process ran (`temporal_workflow_task_execution_latency_count`, all labels). */
   workflowTasks: number;
   /** Activity attempts this process ran (`temporal_activity_execution_latency_count`, all labels). */
   activities: number;
-}
-
-/** The sum of a series over all its label sets, in Prometheus' text format. */
-export function sumOfSeries(text: string, name: string): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    if (!rest.startsWith('{') && !rest.startsWith(' ')) continue;
-    // `name{labels} value [timestamp]`: the value is the first field after the labels.
-    const afterLabels = rest.startsWith('{') ? rest.slice(rest.lastIndexOf('}') + 1) : rest;
-    const value = Number(afterLabels.trim().split(/\s+/)[0]);
-    if (Number.isFinite(value)) sum += value;
-  }
-  return sum;
 }
 
 /** Scrapes `url` (`http://127.0.0.1:PORT/metrics`) once. */

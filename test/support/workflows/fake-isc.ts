@@ -13,9 +13,9 @@ import type {
   AccessRequestActivities,
   ItemRef,
   SubmitItemsInput,
-} from '../../src/activities/contracts';
-import { STATUS_UNCHANGED } from '../../src/common';
-import type { RequestType } from '../../src/domain';
+} from '../../../src/activities/contracts';
+import { STATUS_UNCHANGED } from '../../../src/common';
+import type { RequestType } from '../../../src/domain';
 
 export interface Submission {
   id: string;

@@ -6,8 +6,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { ClosedChange, LifecycleActivities } from '../../src/activities/contracts';
-import { checkPolicyDocument, resolvePolicy, type PolicyItem, type ResolvedPolicy } from '../../src/domain';
+import type { ClosedChange, LifecycleActivities } from '../../../src/activities/contracts';
+import { checkPolicyDocument, resolvePolicy, type PolicyItem, type ResolvedPolicy } from '../../../src/domain';
 
 export function policyOf(document: unknown): ResolvedPolicy {
   const checked = checkPolicyDocument(document);
@@ -16,6 +16,24 @@ export function policyOf(document: unknown): ResolvedPolicy {
   if (!resolved.ok) throw new Error(resolved.problems.join('; '));
   return resolved.policy;
 }
+
+/** The items of {@link BIRTHRIGHT_POLICY}. */
+export const BIRTHRIGHT = { role: '1'.repeat(32), engineering: 'e1'.repeat(16), finance: 'e2'.repeat(16) };
+
+/**
+ * The birthright the lifecycle's workflow tests and the recorded histories run: a role for every employee,
+ * one entitlement each for Engineering and Finance, a week's grace for a mover, submissions a day ahead.
+ */
+export const BIRTHRIGHT_POLICY = policyOf({
+  version: 1,
+  moverGrace: 'P7D',
+  submitAhead: 'P1D',
+  rules: [
+    { name: 'everyone', when: { workerType: 'employee' }, grant: [`ROLE:${BIRTHRIGHT.role}`] },
+    { name: 'engineering', when: { department: 'Engineering' }, grant: [`ENTITLEMENT:${BIRTHRIGHT.engineering}`] },
+    { name: 'finance', when: { department: 'Finance' }, grant: [`ENTITLEMENT:${BIRTHRIGHT.finance}`] },
+  ],
+});
 
 export interface LifecycleFakeOptions {
   policy: ResolvedPolicy;

@@ -3,11 +3,12 @@
  * captured line by line, and helpers that sign requests the way a sender does.
  */
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import { buildIngress, type IngressOptions, loadIngressConfig, signWebhook } from '../../../src/ingress';
 import { createLogger } from '../../../src/logger';
+import { answer, listenOnLoopback, type Answer } from '../http';
+import { captureLines } from '../logs';
 import { FakeGateway } from './fake-gateway';
 
 export const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
@@ -35,13 +36,6 @@ export function hireEvent(id = 'wd-88121', extra: Record<string, unknown> = {}):
   };
 }
 
-export interface Answer {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: Record<string, unknown>;
-}
-
 export interface RunningIngress {
   base: string;
   app: FastifyInstance;
@@ -59,13 +53,7 @@ export interface StartOptions {
 }
 
 export async function startIngress(options: StartOptions = {}): Promise<RunningIngress> {
-  const logLines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { lines: logLines, stream: sink } = captureLines();
   const config = loadIngressConfig({
     ISCFLOW_WEBHOOK_SECRETS: SECRET,
     ISCFLOW_ISC_TRIGGER_TOKEN: ISC_TOKEN,
@@ -83,11 +71,8 @@ export async function startIngress(options: StartOptions = {}): Promise<RunningI
     now: () => now,
     ...(options.codec ? { codec: options.codec } : {}),
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  if (typeof address !== 'object' || !address) throw new Error('not listening');
   return {
-    base: `http://127.0.0.1:${address.port}`,
+    base: await listenOnLoopback(app),
     app,
     gateway,
     registry,
@@ -97,17 +82,6 @@ export async function startIngress(options: StartOptions = {}): Promise<RunningI
     },
     close: () => app.close(),
   };
-}
-
-export async function answer(response: Response): Promise<Answer> {
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    // Not JSON (the metrics text): `text` holds it.
-  }
-  return { status: response.status, headers: response.headers, text, json };
 }
 
 export interface SignOptions {

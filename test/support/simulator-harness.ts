@@ -1,25 +1,13 @@
-import { expectValidResponse, type IscApiVersion } from '../../support/openapi';
-import { expectValidCatalogResponse } from './catalog-openapi';
-import { startTestSimulator, type CallResult, type TestSimulator } from '../../support/simulator';
-import { type SimulatorConfigPatch, type SimulatorOptions } from '../../../src/simulator';
-
 /**
- * Test harness over the real HTTP server: every ISC response that the OpenAPI documents describe is
- * validated against them on the way back, so no test can pass on an off-spec body.
+ * The harness of the simulator's own tests (test/unit/simulator): the simulator over real HTTP, with every
+ * ISC response the OpenAPI documents describe validated against them on the way back, so no test can pass
+ * on an off-spec body.
  */
-export type Attributes = Record<string, string | number | boolean>;
-
-export interface CatalogView {
-  admin: { id: string; name: string; attributes: Attributes };
-  identities: {
-    id: string;
-    name: string;
-    managerId: string | null;
-    attributes: Attributes;
-    createdAtRunTime: boolean;
-  }[];
-  items: { type: 'ROLE' | 'ACCESS_PROFILE' | 'ENTITLEMENT'; id: string; name: string }[];
-}
+import { expectValidResponse, type IscApiVersion } from './openapi';
+import { expectValidCatalogResponse } from './catalog-openapi';
+import type { Catalog, CatalogItem } from './catalog';
+import { startTestSimulator, type CallResult, type TestSimulator } from './simulator';
+import { type SimulatorConfigPatch, type SimulatorOptions } from '../../src/simulator';
 
 export interface StatusRow {
   id: string;
@@ -63,7 +51,7 @@ export interface Held {
 }
 
 export interface Harness extends TestSimulator {
-  catalog: CatalogView;
+  catalog: Catalog;
   isc<T = unknown>(method: string, path: string, body?: unknown): Promise<CallResult<T>>;
   submit(body: unknown, version?: IscApiVersion): Promise<CallResult<SubmitResponse>>;
   status(query: string, version?: IscApiVersion): Promise<StatusRow[]>;
@@ -71,8 +59,8 @@ export interface Harness extends TestSimulator {
   configure(patch: SimulatorConfigPatch): Promise<void>;
   access(identityId: string): Promise<Held[]>;
   /** Plain items of a type: not "Restricted" (auto-rejected) nor "Broken" (fails provisioning). */
-  plain(type: CatalogView['items'][number]['type']): CatalogView['items'];
-  named(type: CatalogView['items'][number]['type'], prefix: 'Restricted' | 'Broken'): CatalogView['items'][number];
+  plain(type: CatalogItem['type']): CatalogItem[];
+  named(type: CatalogItem['type'], prefix: 'Restricted' | 'Broken'): CatalogItem;
   identity(index: number): string;
   /** An ISO date `ms` after the simulator's now (which tests move forward). */
   later(ms: number): Promise<string>;
@@ -88,7 +76,7 @@ function documentOf(path: string): 'access-requests' | 'search-and-catalog' | un
 
 export async function harness(options: SimulatorOptions & { port?: number } = {}): Promise<Harness> {
   const t = await startTestSimulator(options);
-  const catalog = (await t.call<CatalogView>('GET', '/__sim/catalog')).body;
+  const catalog = (await t.call<Catalog>('GET', '/__sim/catalog')).body;
   const isc = async <T>(method: string, path: string, body?: unknown): Promise<CallResult<T>> => {
     const result = await t.call<T>(method, path, body);
     const version = path.startsWith('/v2025') ? 'v2025' : 'v3';
@@ -139,8 +127,6 @@ export async function harness(options: SimulatorOptions & { port?: number } = {}
     },
   };
 }
-
-export const DAY = 24 * 60 * 60 * 1000;
 
 /** Asymmetric matchers typed as `unknown` (jest types them `any`, which the lint rules refuse). */
 export const anyString = (): unknown => expect.any(String) as unknown;

@@ -7,7 +7,7 @@
  * control has no accessible name.
  */
 import type { Locator } from 'playwright-core';
-import type { BrowserSession } from '../support/browser';
+import type { BrowserSession } from './browser';
 
 /** How long the list waits for visibility to show a workflow, refreshing meanwhile. */
 const LISTING_TIMEOUT_MS = 30_000;

@@ -1,5 +1,6 @@
+/** Payload keys for the codec and privacy tests, made fresh for each run. */
 import { randomBytes } from 'node:crypto';
-import { parsePayloadKeys, type PayloadKeyRing } from '../../../src/codec';
+import { parsePayloadKeys, type PayloadKeyRing } from '../../src/codec';
 
 /** A fresh 32-byte key in the `id:base64` form ISCFLOW_PAYLOAD_KEYS takes. */
 export function keyEntry(id: string): string {

@@ -4,15 +4,11 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type z } from 'zod';
-import { type RunningSimulator, SIMULATOR_DEFAULT_CREDENTIALS, startSimulator } from '../../../src/simulator';
-import { createIscClient, type IscClient, type IscClientOptions, IscError } from '../../../src/isc';
-import { type IscRequest, type IscTransport } from '../../../src/isc/transport';
-
-export interface Catalog {
-  admin: { id: string };
-  identities: { id: string; name: string; managerId: string | null; attributes: Record<string, unknown> }[];
-  items: { type: 'ROLE' | 'ACCESS_PROFILE' | 'ENTITLEMENT'; id: string; name: string }[];
-}
+import { type RunningSimulator, SIMULATOR_DEFAULT_CREDENTIALS, startSimulator } from '../../src/simulator';
+import { createIscClient, type IscClient, type IscClientOptions, IscError } from '../../src/isc';
+import { type IscRequest, type IscTransport } from '../../src/isc/transport';
+import { rejectionOf } from './errors';
+import { listenOnLoopback } from './http';
 
 /** Every HTTP call the client made, as `METHOD /path` plus the status it got. */
 export interface RecordedCall {
@@ -74,22 +70,11 @@ export async function startStub(
     app.post('/oauth/token', async () => ({ access_token: 'stub-token', token_type: 'bearer', expires_in: 750 }));
   }
   routes(app);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+  return { baseUrl: await listenOnLoopback(app), close: () => app.close() };
 }
 
 /** The `IscError` a promise rejects with; anything else fails the test. */
-export async function thrown(promise: Promise<unknown>): Promise<IscError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof IscError) return error;
-    throw error;
-  }
-  throw new Error('expected an IscError');
-}
+export const thrown = (promise: Promise<unknown>): Promise<IscError> => rejectionOf(promise, IscError);
 
 /**
  * A transport that records every request and answers it with `answer`, read with the request's schema as

@@ -8,7 +8,7 @@ import { type Agent, request as httpRequest } from 'node:http';
 import { HR_EVENT_TYPES, validateHrEvent } from '../../../src/domain';
 import { type Random } from '../../../src/simulator/prng';
 import { signWebhook } from '../../../src/ingress';
-import { basicAuth, IDENTITY_ID, ISC_PASSWORD, ISC_TOKEN, ISC_USER, newSecret, nowSeconds, SECRET } from './support';
+import { basicAuth, IDENTITY_ID, ISC_PASSWORD, ISC_TOKEN, ISC_USER, newSecret, nowSeconds, SECRET } from './harness';
 
 export type CaseKind =
   | 'valid'

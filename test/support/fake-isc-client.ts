@@ -13,7 +13,7 @@ import {
   type IscClient,
   type RequestedItemStatus,
   type SubmitResult,
-} from '../../../src/isc';
+} from '../../src/isc';
 
 export const ALICE = 'a'.repeat(32);
 export const ITEM = 'b'.repeat(32);

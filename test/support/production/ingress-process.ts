@@ -8,7 +8,7 @@ import { environmentMap, serviceOf, type ComposeProject } from '../../../src/loc
 import { spawnManaged, type ManagedProcess } from '../../../src/local/production/processes';
 import { freePort } from '../../../src/local/ports';
 import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
-import { ingressClient, type StackIngress } from '../../support/stack';
+import { ingressClient, type StackIngress } from '../stack';
 
 export interface IngressProcess extends StackIngress {
   process: ManagedProcess;

@@ -29,8 +29,9 @@ import { spawnManaged, type ManagedProcess } from '../../../src/local/production
 import type { TemporalRole } from '../../../src/local/production/temporal-server';
 import { PROJECT_ROOT } from '../../../src/local/temporal-binaries';
 import { SIMULATOR_DEFAULT_CREDENTIALS } from '../../../src/simulator';
-import type { Catalog, CatalogItem, CliRun, SimRequestItem } from '../../support/stack';
-import { runCliProcess } from './cli';
+import { changeCommands, runCliProcess, type ChangeCommands, type CliRun } from '../cli';
+import { plainEntitlements, type Catalog, type CatalogItem } from '../catalog';
+import type { SimRequestItem } from '../stack';
 import { startIngressProcess, type IngressProcess } from './ingress-process';
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process';
 import { countWorkerTasksInFile, type WorkerTaskCounts } from './worker-log';
@@ -60,7 +61,7 @@ export interface WorkerHandle {
   metricsUrl: string;
 }
 
-export interface ProductionTopology {
+export interface ProductionTopology extends ChangeCommands {
   platform: NativePlatform;
   simulator: SimulatorProcess;
   /** The HR-event ingress process, signing as an HR system does. */
@@ -83,10 +84,6 @@ export interface ProductionTopology {
   restartServer(roles?: readonly TemporalRole[]): Promise<void>;
   /** `iscflow <args>` as its own process, with {@link settings}. */
   cli(...args: string[]): Promise<CliRun>;
-  /** `iscflow request --for IDENTITY --grant ENTITLEMENT:ITEM ...flags`. */
-  grant(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
-  /** `iscflow request --for IDENTITY --revoke ENTITLEMENT:ITEM ...flags` (flags include `--comment`). */
-  revoke(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
   /** A Temporal client on the platform's frontend (for queries the CLI does not make). */
   client(): Promise<Client>;
   /** Every request item the simulated tenant holds (`/__sim/requests`). */
@@ -247,10 +244,7 @@ export async function startProductionTopology(options: ProductionTopologyOptions
         );
       },
       cli,
-      grant: (identityId, entitlementId, ...flags) =>
-        cli('request', '--for', identityId, '--grant', `ENTITLEMENT:${entitlementId}`, ...flags),
-      revoke: (identityId, entitlementId, ...flags) =>
-        cli('request', '--for', identityId, '--revoke', `ENTITLEMENT:${entitlementId}`, ...flags),
+      ...changeCommands(cli),
       async client() {
         connection ??= await Connection.connect({ address: live.address });
         return new Client({ connection, namespace: live.namespace, dataConverter });
@@ -265,8 +259,7 @@ export async function startProductionTopology(options: ProductionTopologyOptions
               .map(async (w) => [w.name, await scrapeTaskCounts(w.metricsUrl)] as const),
           ),
         ),
-      plainEntitlements: () =>
-        catalog.items.filter((i) => i.type === 'ENTITLEMENT' && !/birthright|restricted|broken/i.test(i.name)),
+      plainEntitlements: () => plainEntitlements(catalog),
       close: () => close(),
     };
   } catch (error) {

@@ -1,6 +1,3 @@
-import type { ValidateFunction } from 'ajv';
-import { isObject, loadDocument, type IscApiVersion, type Json, type JsonObject } from '../../support/openapi';
-
 /**
  * Validates the catalog and search answers against SailPoint's `search-and-catalog.{v3,v2025}.json`,
  * the way `test/support/openapi.ts` does for the access-request documents. Two differences:
@@ -10,6 +7,9 @@ import { isObject, loadDocument, type IscApiVersion, type Json, type JsonObject 
  * - A `discriminator` (IdentityAccess: ROLE, ACCESS_PROFILE, ENTITLEMENT) is applied: the element is
  *   validated against the schema its `type` names, and an unmapped type fails.
  */
+import type { ValidateFunction } from 'ajv';
+import { isObject, loadDocument, mismatch, type IscApiVersion, type Json, type JsonObject } from './openapi';
+
 /** `oneOf` + `discriminator.mapping` -> "type must be a mapped value, then that schema". */
 function applyDiscriminators(node: Json): Json {
   if (Array.isArray(node)) return node.map(applyDiscriminators);
@@ -57,9 +57,7 @@ export function expectValidCatalogResponse(
 ): void {
   const bare = requestPath.split('?')[0]?.replace(/^\/(v3|v2025)(?=\/)/, '') ?? requestPath;
   const fail = (errors: string): never => {
-    throw new Error(
-      `${method.toUpperCase()} ${requestPath} ${status} does not match search-and-catalog.${version}:\n${errors}\nbody: ${JSON.stringify(body).slice(0, 2000)}`,
-    );
+    throw mismatch(`search-and-catalog.${version}`, { method, requestPath, status, body }, errors);
   };
   if (bare === '/search' && status === 200) {
     if (!Array.isArray(body)) return fail('not an array');
