@@ -218,6 +218,11 @@ export interface FindIdentityInput {
   failWhenMissing: boolean;
 }
 
+/** One item an identity holds, and whether a request may revoke it (absent when ISC did not say). */
+export interface HeldItemAnswer extends PolicyItem {
+  revocable?: boolean;
+}
+
 /** A change (access-request workflow) that has closed, as the lifecycle needs to know it. */
 export interface ClosedChange {
   changeId: string;
@@ -233,6 +238,11 @@ export interface LifecycleActivities {
   findIdentity: (input: FindIdentityInput) => Promise<{ id: string } | null>;
   /** Everything the identity holds that an access request may revoke (for `leaver.revokeAll`). */
   revocableAccess: (input: { identityId: string }) => Promise<PolicyItem[]>;
+  /**
+   * What the identity holds of these items and whether an access request may revoke each (one ISC call):
+   * asked before revoking access the lifecycle did not grant itself. Items it does not hold are left out.
+   */
+  heldAccess: (input: { identityId: string; items: PolicyItem[] }) => Promise<HeldItemAnswer[]>;
   /** Which of these changes have closed, and how: for changes whose settled signal never came. */
   closedChanges: (input: { changeIds: string[] }) => Promise<ClosedChange[]>;
 }

@@ -6,7 +6,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { ClosedChange, LifecycleActivities } from '../../src/activities/contracts';
+import type { ClosedChange, HeldItemAnswer, LifecycleActivities } from '../../src/activities/contracts';
 import { checkPolicyDocument, resolvePolicy, type PolicyItem, type ResolvedPolicy } from '../../src/domain';
 
 export function policyOf(document: unknown): ResolvedPolicy {
@@ -22,12 +22,22 @@ export interface LifecycleFakeOptions {
   /** employee number -> ISC id, and from when (server time, ms) ISC knows it (default: always). */
   identities?: Record<string, { id: string; from?: number }>;
   revocable?: Record<string, PolicyItem[]>;
+  /** What ISC says an identity holds of the items asked about, and whether a request may revoke each. */
+  held?: Record<string, HeldItemAnswer[]>;
   client?: Client;
 }
 
-export function createLifecycleFakes({ policy, identities = {}, revocable = {}, client }: LifecycleFakeOptions) {
+export function createLifecycleFakes({
+  policy,
+  identities = {},
+  revocable = {},
+  held = {},
+  client,
+}: LifecycleFakeOptions) {
   let current = policy;
   const searches: string[] = [];
+  /** The identities whose holdings the lifecycle asked about (before revoking what it did not grant). */
+  const heldAsked: string[] = [];
   const activities: LifecycleActivities = {
     async lifecyclePolicy({ knownHash }) {
       return knownHash === current.hash ? { hash: current.hash } : { hash: current.hash, policy: current };
@@ -42,6 +52,11 @@ export function createLifecycleFakes({ policy, identities = {}, revocable = {}, 
     },
     async revocableAccess({ identityId }) {
       return revocable[identityId] ?? [];
+    },
+    async heldAccess({ identityId, items }) {
+      heldAsked.push(identityId);
+      const asked = new Set(items.map((i) => `${i.type}:${i.id}`));
+      return (held[identityId] ?? []).filter((h) => asked.has(`${h.type}:${h.id}`));
     },
     async closedChanges({ changeIds }) {
       if (!client) return [];
@@ -58,6 +73,7 @@ export function createLifecycleFakes({ policy, identities = {}, revocable = {}, 
   return {
     activities,
     searches,
+    heldAsked,
     setPolicy(next: ResolvedPolicy) {
       current = next;
     },

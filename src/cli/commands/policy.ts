@@ -44,6 +44,8 @@ function describeAction(action: LifecycleAction): string {
       return `withdraw the grant of ${action.item.type}:${action.item.id} in flight (${action.changeId})`;
     case 'keep':
       return `keep ${action.item.type}:${action.item.id} (cancel its scheduled revoke)`;
+    case 'unrevocable':
+      return `leave ${action.item.type}:${action.item.id} (ISC will not let a request revoke it)`;
     case 'forget':
       return `forget ${action.item.type}:${action.item.id} (not the lifecycle's)`;
   }
