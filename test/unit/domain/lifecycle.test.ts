@@ -288,16 +288,16 @@ describe('reconciliation', () => {
     expect(away.wakeAt).toBe(iso(T0 + 8 * DAY));
     const pending: Holding[] = [{ ...held[0]!, state: 'REVOKE_SCHEDULED', revokeAt: iso(T0 + 8 * DAY) }];
     const back = project([event('hr/h', 'hire', T0, { attributes: { department: 'Engineering' } })], T0 + 2 * DAY);
-    expect(
-      reconcile({ ...at(T0 + 2 * DAY, back), ledger: pending, trigger: 'event' }).actions,
-    ).toEqual([{ kind: 'keep', item: held[0]!.item }]);
+    expect(reconcile({ ...at(T0 + 2 * DAY, back), ledger: pending, trigger: 'event' }).actions).toEqual([
+      { kind: 'keep', item: held[0]!.item },
+    ]);
     const gone = project(
       [event('hr/h', 'hire', T0, { attributes: { department: 'Engineering' } }), event('hr/t', 'terminate', T0 + DAY)],
       T0 + 2 * DAY,
     );
-    expect(
-      reconcile({ ...at(T0 + 2 * DAY, gone), ledger: pending, trigger: 'event' }).actions,
-    ).toEqual([{ kind: 'revoke', item: held[0]!.item }]);
+    expect(reconcile({ ...at(T0 + 2 * DAY, gone), ledger: pending, trigger: 'event' }).actions).toEqual([
+      { kind: 'revoke', item: held[0]!.item },
+    ]);
   });
 
   it('under granted ownership leaves access it found already held alone, and asks again for a failed grant only on news', () => {
