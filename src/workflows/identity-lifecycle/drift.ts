@@ -18,16 +18,22 @@ import { projectNow } from './view';
  * knows, so reconciliation asks for it again. Returns whether there was any.
  */
 export function takeRepairs(life: Lifecycle): boolean {
-  const open = life.repairs.filter((r) => !r.done);
+  const open = life.repairs.filter((r) => !r.taken);
   for (const ticket of open) {
     const missing = new Set(ticket.request.missing.map(itemKey));
     life.s.ledger = life.s.ledger.filter(
       (h) => !(missing.has(itemKey(h.item)) && (h.state === 'HELD' || h.state === 'PRESENT')),
     );
-    ticket.done = true;
+    ticket.taken = true;
   }
   if (open.length > 0) life.cause = 'drift';
   return open.length > 0;
+}
+
+/** The repairs taken in are done once their round has been carried out: the Update then answers with it. */
+export function finishRepairs(life: Lifecycle): void {
+  for (const ticket of life.repairs) if (ticket.taken) ticket.done = true;
+  life.repairs = life.repairs.filter((r) => !r.done);
 }
 
 /**

@@ -25,6 +25,8 @@ export interface ApplyTicket {
 
 export interface RepairTicket {
   request: DriftRepairRequest;
+  /** Taken in by the loop; done once the round it started has been carried out. */
+  taken: boolean;
   done: boolean;
 }
 
@@ -78,6 +80,6 @@ export function hasNews(life: Lifecycle): boolean {
     life.s.inbox.length > 0 ||
     life.settled.length > 0 ||
     life.applies.some((a) => !a.done) ||
-    life.repairs.some((r) => !r.done)
+    life.repairs.some((r) => !r.taken)
   );
 }

@@ -55,7 +55,7 @@ import {
   type LifecycleView,
   type OperatorDecision,
 } from './contracts';
-import { takeRepairs, withRevocability } from './drift';
+import { finishRepairs, takeRepairs, withRevocability } from './drift';
 import { ensureIdentity } from './identity';
 import { hasNews, openLifecycle, type Lifecycle } from './lifecycle';
 import { adoptOnce, ownershipNow, ownershipPatched } from './ownership';
@@ -86,6 +86,7 @@ export async function identityLifecycleWorkflow(input: LifecycleInput): Promise<
       life.s.lastReconciledAt = workflowNow();
     }
     publish();
+    finishRepairs(life);
     await checkpoint(life);
     // Still waiting for ISC to know the identity: ensureIdentity did the waiting; look again at once.
     if (!ready && life.s.identityWait && !life.s.identityWait.skippedUntilEvent) continue;
@@ -156,7 +157,7 @@ function registerHandlers(life: Lifecycle): void {
   setHandler(
     repairDriftUpdate,
     async (request) => {
-      const ticket = { request, done: false };
+      const ticket = { request, taken: false, done: false };
       life.repairs.push(ticket);
       await condition(() => ticket.done);
       return view();
