@@ -4,8 +4,9 @@
  */
 import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { ITEM_TYPES } from '../catalog';
 import { applyConfigPatch, simulatorConfigPatchSchema } from '../config';
-import { notFound } from '../errors';
+import { badRequest, notFound } from '../errors';
 import { type SimIdentity } from '../identities';
 import { IN_PROGRESS_STATES, type RequestItem } from '../model';
 import { type SimulatorState } from '../state';
@@ -19,6 +20,9 @@ const createIdentitySchema = z.strictObject({
   attributes: z.record(z.string().min(1), attributeValue).default({}),
 });
 const patchIdentitySchema = z.strictObject({ attributes: z.record(z.string().min(1), attributeValue.nullable()) });
+const holdingsSchema = z.strictObject({
+  holdings: z.array(z.strictObject({ identityId: z.string().min(1), type: z.enum(ITEM_TYPES), id: z.string().min(1) })),
+});
 
 const identityView = ({ id, name, managerId, attributes, createdAtRunTime }: SimIdentity) => ({
   id,
@@ -81,6 +85,31 @@ function tenantRoutes(app: FastifyInstance, state: SimulatorState): void {
   app.patch<{ Params: { id: string } }>('/__sim/identities/:id', async (request) => {
     const body = parseBody(patchIdentitySchema, request.body);
     return identityView(state.identities.patch(request.params.id, body.attributes, state.clock.now()));
+  });
+
+  // What an administrator or a certification does in ISC outside any access request.
+  app.delete<{ Params: { id: string; itemId: string } }>(
+    '/__sim/identities/:id/access/:itemId',
+    async (request, reply) => {
+      const { id, itemId } = request.params;
+      const held = state.engine
+        .heldBy(mustIdentity(id).id)
+        .get(`${state.catalog.itemById.get(itemId)?.type}:${itemId}`);
+      if (!held || !state.engine.takeAway(id, held.type, held.id))
+        throw notFound(`Identity ${id} does not hold ${itemId}.`);
+      return reply.code(204).send();
+    },
+  );
+
+  // Access the tenant gave before iscflow (a bench's "already held"), in bulk, as if once requested.
+  app.post('/__sim/holdings', async (request) => {
+    const { holdings } = parseBody(holdingsSchema, request.body);
+    for (const h of holdings) {
+      mustIdentity(h.identityId);
+      if (state.catalog.itemById.get(h.id)?.type !== h.type)
+        throw badRequest(`${h.type} ${h.id} is not in the catalog.`);
+    }
+    return { added: state.engine.give(holdings) };
   });
 
   app.get<{ Params: { id: string } }>('/__sim/identities/:id/access', async (request) => {
