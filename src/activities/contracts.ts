@@ -4,6 +4,8 @@
  */
 import type { TrackingMode } from '../common';
 import type {
+  DriftFinding,
+  ItemFinding,
   ItemOutcome,
   ItemType,
   PlannedRequest,
@@ -204,7 +206,38 @@ export interface AccessRequestActivities {
 }
 
 /** Every activity the worker registers. */
-export type IscflowActivities = AccessRequestActivities & LifecycleActivities & TrackingActivities;
+export type IscflowActivities = AccessRequestActivities & LifecycleActivities & TrackingActivities & DriftActivities;
+
+/** A scheduled drift sweep: whether to repair what it finds (absent: as the workers' policy says). */
+export interface DriftSweepInput {
+  repair?: boolean;
+}
+
+/**
+ * What a drift sweep found and did, as its workflow records it (and `iscflow report` shows): ids and refs
+ * only, never an employee number.
+ */
+export interface DriftSweepSummary {
+  policyHash: string;
+  query: string;
+  startedAt: string;
+  finishedAt: string;
+  read: number;
+  managed: number;
+  judged: number;
+  queried: number;
+  unanswered: number;
+  iscCalls: number;
+  counts: Record<DriftFinding, number>;
+  drifted: Array<{ workflowId: string; ref: string; iscIdentityId: string; findings: ItemFinding[] }>;
+  /** Set when the sweep repaired: lifecycles told to, and those that could not be. */
+  repair?: { repaired: number; failed: number };
+}
+
+/** The drift sweep a schedule runs: the same sweep as `iscflow drift`, in the worker. */
+export interface DriftActivities {
+  sweepDrift: (input: DriftSweepInput) => Promise<DriftSweepSummary>;
+}
 
 /** The workers' policy; the answer leaves it out when the asker already holds that version. */
 export interface PolicyAnswer {

@@ -63,6 +63,7 @@ export {
   eventKey,
   type IdentityKey,
   identityKeyOf,
+  adoptionKeyOf,
   identityKeyText,
   formatHrEventViolations,
 } from './hr-event';

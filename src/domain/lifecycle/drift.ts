@@ -119,9 +119,10 @@ export interface LifecycleStanding {
 }
 
 /**
- * The findings for one identity from its lifecycle's own answer and ISC's read. A holding that changed
- * after `settledBefore` (ISC's index lags behind changes) is not judged; neither is one with a change in
- * flight or a revoke scheduled.
+ * The findings for one identity from its lifecycle's own answer and ISC's read. A holding a change of the
+ * lifecycle's settled after `settledBefore` is not judged (ISC's search index lags behind the changes ISC
+ * makes); neither is one with a change in flight or a revoke scheduled. What the lifecycle claimed without
+ * a change is judged at once: ISC's index already showed it.
  */
 export function confirmedFindings(
   standing: LifecycleStanding,
@@ -131,7 +132,10 @@ export function confirmedFindings(
   const byKey = new Map(standing.holdings.map((h) => [itemKey(h.item), h]));
   const wanted = new Map(standing.active ? standing.desired.map((d) => [itemKey(d), d]) : []);
   const settled = (h: Holding | undefined): boolean =>
-    !h || (!changeInFlight(h) && h.state !== 'REVOKE_SCHEDULED' && Date.parse(h.since) <= settledBefore);
+    !h ||
+    (!changeInFlight(h) &&
+      h.state !== 'REVOKE_SCHEDULED' &&
+      (h.changeId === undefined || Date.parse(h.since) <= settledBefore));
   const findings: ItemFinding[] = [];
   const expected = new Map(wanted);
   for (const h of standing.holdings) if (h.state === 'HELD') expected.set(itemKey(h.item), h.item);

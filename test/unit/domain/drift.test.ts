@@ -173,12 +173,15 @@ describe('confirmed findings', () => {
       holding(ITEMS[3]!, 'REVOKE_FAILED'),
       holding(ITEMS[4]!, 'UNREVOCABLE'),
       holding(ITEMS[5]!, 'REVOKE_SCHEDULED'),
-      holding(ITEMS[6]!, 'PRESENT', { since: iso(T0 + 60_000) }),
+      holding(ITEMS[6]!, 'PRESENT', { since: iso(T0 + 60_000), changeId: 'change-7' }),
+      // Claimed, without a change of the lifecycle's: ISC's index already showed it, so it is judged at once.
+      holding(ITEMS[7]!, 'HELD', { since: iso(T0 + 60_000), claimed: true }),
     ];
     const inIsc = new Set([ITEMS[3]!, ITEMS[4]!, ITEMS[5]!, ITEMS[6]!].map(itemKey));
     expect(confirmedFindings(standing(holdings), inIsc, T0)).toEqual([
       { finding: 'missing', item: ITEMS[0] },
       { finding: 'missing', item: ITEMS[2] },
+      { finding: 'missing', item: ITEMS[7] },
       { finding: 'unexpected', item: ITEMS[3] },
       { finding: 'unrevocable', item: ITEMS[4] },
     ]);
