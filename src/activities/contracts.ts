@@ -222,12 +222,17 @@ export interface DriftSweepSummary {
   query: string;
   startedAt: string;
   finishedAt: string;
+  /** Identities ISC answered with. */
   read: number;
+  /** Running lifecycles in visibility, and how many of them were judged (their identity was read). */
   managed: number;
   judged: number;
+  /** Lifecycles queried (a billed action each): the candidates the digests could not clear. */
   queried: number;
+  /** Of those, the ones that did not answer (no worker, or gone meanwhile): not judged this time. */
   unanswered: number;
   iscCalls: number;
+  /** Findings by kind. */
   counts: Record<DriftFinding, number>;
   drifted: Array<{ workflowId: string; ref: string; iscIdentityId: string; findings: ItemFinding[] }>;
   /** Set when the sweep repaired: lifecycles told to, and those that could not be. */

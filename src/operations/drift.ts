@@ -15,6 +15,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { DriftSweeper } from '../activities';
+import type { DriftSweepSummary } from '../activities/contracts';
 import { inParallel } from '../activities/tracking/signals';
 import {
   DRIFT_FINDINGS,
@@ -46,24 +47,9 @@ export interface DriftedIdentity {
   findings: ItemFinding[];
 }
 
-export interface DriftReport {
-  policyHash: string;
-  query: string;
-  startedAt: string;
-  finishedAt: string;
-  /** Identities ISC answered with. */
-  read: number;
-  /** Running lifecycles in visibility, and how many of them were judged (their identity was read). */
-  managed: number;
-  judged: number;
-  /** Lifecycles queried (a billed action each): the candidates the digests could not clear. */
-  queried: number;
-  /** Of those, the ones that did not answer (no worker, or gone meanwhile): not judged this time. */
-  unanswered: number;
-  iscCalls: number;
+/** What a sweep found: the figures its record keeps, and each drifted identity with its key. */
+export interface DriftReport extends Omit<DriftSweepSummary, 'drifted' | 'repair'> {
   drifted: DriftedIdentity[];
-  /** Findings by kind. */
-  counts: Record<DriftFinding, number>;
 }
 
 export interface FindDriftOptions {

@@ -101,6 +101,12 @@ describe('day one: adopt, drift, repair (dev server + simulator)', () => {
     await stack?.close();
   });
 
+  /** `iscflow event FILE` with this one event, as HR sends it. */
+  const send = async (event: Record<string, unknown>): Promise<void> => {
+    const file = join(mkdtempSync(join(tmpdir(), 'iscflow-event-')), 'event.json');
+    writeFileSync(file, JSON.stringify({ source: 'workday', effectiveAt: new Date().toISOString(), ...event }));
+    expect((await stack.cli('event', file)).code).toBe(0);
+  };
   const holds = async (identityId: string): Promise<Held[]> =>
     (await stack.sim.call<Held[]>('GET', `/__sim/identities/${identityId}/access`)).body;
   const runningChanges = async (): Promise<number> =>
@@ -130,19 +136,12 @@ describe('day one: adopt, drift, repair (dev server + simulator)', () => {
   it('adopts the tenant: held access claimed, only what is missing granted, a second run changes nothing', async () => {
     // One person is already managed: HR hired them through iscflow.
     const hired = employees()[0]!;
-    const hire = join(mkdtempSync(join(tmpdir(), 'iscflow-hire-')), 'hire.json');
-    writeFileSync(
-      hire,
-      JSON.stringify({
-        id: 'hire-1',
-        source: 'workday',
-        type: 'hire',
-        identity: { employeeNumber: hired.attributes.employeeNumber },
-        effectiveAt: new Date().toISOString(),
-        attributes: { workerType: 'employee', team: hired.attributes.department },
-      }),
-    );
-    expect((await stack.cli('event', hire)).code).toBe(0);
+    await send({
+      id: 'hire-1',
+      type: 'hire',
+      identity: { employeeNumber: hired.attributes.employeeNumber },
+      attributes: { workerType: 'employee', team: hired.attributes.department },
+    });
     await waitFor(async () => ((await lifecycles()) === 1 ? true : undefined), 20_000);
 
     const dry = await stack.cli('adopt', '--dry-run', '--json');
@@ -218,18 +217,7 @@ describe('day one: adopt, drift, repair (dev server + simulator)', () => {
 
   it('a leaver’s HR event reaches the adopted lifecycle: claimed access revoked, the birthright reported', async () => {
     const leaver = engineers().find((p, n) => n > 1 && heldBefore.has(`${p.id}|${engineering}`))!;
-    const file = join(mkdtempSync(join(tmpdir(), 'iscflow-leave-')), 'leave.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        id: 'leave-1',
-        source: 'workday',
-        type: 'terminate',
-        identity: { employeeNumber: leaver.attributes.employeeNumber },
-        effectiveAt: new Date().toISOString(),
-      }),
-    );
-    expect((await stack.cli('event', file)).code).toBe(0);
+    await send({ id: 'leave-1', type: 'terminate', identity: { employeeNumber: leaver.attributes.employeeNumber } });
     type View = { state: string; holdings: Array<{ item: { id: string }; state: string }> };
     // Once its revokes have settled, only what ISC would not let go is left.
     const view = await waitFor(async () => {

@@ -7,15 +7,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import type { ClosedChange, HeldItemAnswer, LifecycleActivities } from '../../src/activities/contracts';
-import { checkPolicyDocument, resolvePolicy, type PolicyItem, type ResolvedPolicy } from '../../src/domain';
+import type { PolicyItem, ResolvedPolicy } from '../../src/domain';
 
-export function policyOf(document: unknown): ResolvedPolicy {
-  const checked = checkPolicyDocument(document);
-  if (!checked.ok) throw new Error(checked.problems.join('; '));
-  const resolved = resolvePolicy(checked.document, new Map());
-  if (!resolved.ok) throw new Error(resolved.problems.join('; '));
-  return resolved.policy;
-}
+export { policyOf } from '../support/policy';
 
 export interface LifecycleFakeOptions {
   policy: ResolvedPolicy;

@@ -7,13 +7,10 @@
  * one there, it refuses. Exit 0 when every identity was adopted or already managed, 1 otherwise, 2 on bad input.
  */
 import { parseArgs } from 'node:util';
-import type { ResolvedPolicy } from '../../domain';
-import { IscError, createIscClient } from '../../isc';
-import { iscClientOptions } from '../../config';
 import { planAdoption, startAdoptions, type AdoptionOutcome, type AdoptionPlan } from '../../operations/adopt';
 import { ACTIVE_IDENTITIES } from '../../operations/isc-identities';
 import { commandUsage, confirmed, UsageError, withTemporal, type CliCommand, type Output } from '../io';
-import { policyPath, resolvedPolicy } from '../policy-file';
+import { readingIsc } from '../isc-read';
 import { progressOnTerminal } from '../progress';
 import type { CliSettings } from '../settings';
 
@@ -95,41 +92,11 @@ function describeOutcome(plan: AdoptionPlan, outcome: AdoptionOutcome, json: boo
   );
 }
 
-async function readPlan(args: AdoptArgs, settings: CliSettings, policy: ResolvedPolicy): Promise<AdoptionPlan> {
-  const { temporal, isc, identities, changes, iscBudget } = settings.read(
-    'temporal',
-    'isc',
-    'identities',
-    'changes',
-    'iscBudget',
-  );
-  const progress = progressOnTerminal('reading ISC: identities', { quiet: args.json });
-  try {
-    return await withTemporal(temporal, ({ client }) =>
-      planAdoption({
-        client,
-        isc: createIscClient(iscClientOptions(isc)),
-        policy,
-        query: args.filter,
-        budgetPer10s: iscBudget,
-        settings: { ...identities, change: changes },
-        onRead: (read) => progress.show(read),
-      }),
-    );
-  } catch (error) {
-    // ISC refusing the query is the filter's fault: bad input, nothing was started.
-    if (error instanceof IscError && error.code === 'ISC_BAD_REQUEST')
-      throw new UsageError(`--filter ${args.filter}: ${error.message}`);
-    throw error;
-  } finally {
-    progress.stop();
-  }
-}
-
 async function adopt(args: AdoptArgs, io: Output, settings: CliSettings): Promise<number> {
-  const { isc } = settings.read('isc');
-  const policy = await resolvedPolicy(policyPath(undefined, settings, 'adopt'), isc);
-  const plan = await readPlan(args, settings, policy);
+  const { identities, changes } = settings.read('identities', 'changes');
+  const plan = await readingIsc('adopt', args, settings, (read) =>
+    planAdoption({ ...read, settings: { ...identities, change: changes } }),
+  );
   if (args.dryRun) {
     if (args.json) io.out(JSON.stringify({ ...planJson(plan, true), dryRun: true }));
     else describePlan(plan, true, io);

@@ -5,14 +5,11 @@
  * findings right once (asked first on a terminal, unless `--yes`). Exit 1 when anything drifted.
  */
 import { parseArgs } from 'node:util';
-import { iscClientOptions } from '../../config';
-import { DRIFT_FINDINGS, type ResolvedPolicy } from '../../domain';
-import { IscError, createIscClient } from '../../isc';
+import { DRIFT_FINDINGS } from '../../domain';
 import { findDrift, hasDrift, repairDrift, type DriftReport, type RepairOutcome } from '../../operations/drift';
 import { ACTIVE_IDENTITIES } from '../../operations/isc-identities';
 import { commandUsage, confirmed, UsageError, withTemporal, type CliCommand, type Output } from '../io';
-import { policyPath, resolvedPolicy } from '../policy-file';
-import { progressOnTerminal } from '../progress';
+import { readingIsc } from '../isc-read';
 import type { CliSettings } from '../settings';
 
 interface DriftArgs {
@@ -44,29 +41,6 @@ function reportJson(report: DriftReport, repair?: RepairOutcome): string {
   });
 }
 
-async function sweep(args: DriftArgs, settings: CliSettings, policy: ResolvedPolicy): Promise<DriftReport> {
-  const { temporal, isc, iscBudget } = settings.read('temporal', 'isc', 'iscBudget');
-  const progress = progressOnTerminal('reading ISC: identities', { quiet: args.json });
-  try {
-    return await withTemporal(temporal, ({ client }) =>
-      findDrift({
-        client,
-        isc: createIscClient(iscClientOptions(isc)),
-        policy,
-        query: args.filter,
-        budgetPer10s: iscBudget,
-        onRead: (read) => progress.show(read),
-      }),
-    );
-  } catch (error) {
-    if (error instanceof IscError && error.code === 'ISC_BAD_REQUEST')
-      throw new UsageError(`--filter ${args.filter}: ${error.message}`);
-    throw error;
-  } finally {
-    progress.stop();
-  }
-}
-
 async function repair(
   report: DriftReport,
   args: DriftArgs,
@@ -84,9 +58,7 @@ async function repair(
 }
 
 async function drift(args: DriftArgs, io: Output, settings: CliSettings): Promise<number> {
-  const { isc } = settings.read('isc');
-  const policy = await resolvedPolicy(policyPath(undefined, settings, 'drift'), isc);
-  const report = await sweep(args, settings, policy);
+  const report = await readingIsc('drift', args, settings, (read) => findDrift(read));
   if (!args.json) describeReport(report, io);
   const outcome = await repair(report, args, io, settings);
   if (args.json) io.out(reportJson(report, outcome));

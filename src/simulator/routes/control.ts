@@ -53,14 +53,15 @@ function requestView(row: RequestItem) {
   };
 }
 
+/** The identity, or ISC's 404. */
+function mustIdentity(state: SimulatorState, id: string): SimIdentity {
+  const identity = state.identities.get(id);
+  if (!identity) throw notFound(`Identity ${id} was not found.`);
+  return identity;
+}
+
 /** The seeded tenant, and what an HR aggregation does: a joiner becomes an identity, a mover's attributes change. */
 function tenantRoutes(app: FastifyInstance, state: SimulatorState): void {
-  const mustIdentity = (id: string): SimIdentity => {
-    const identity = state.identities.get(id);
-    if (!identity) throw notFound(`Identity ${id} was not found.`);
-    return identity;
-  };
-
   app.get('/__sim/catalog', async () => ({
     admin: {
       id: state.catalog.admin.id,
@@ -79,22 +80,34 @@ function tenantRoutes(app: FastifyInstance, state: SimulatorState): void {
   });
 
   app.get<{ Params: { id: string } }>('/__sim/identities/:id', async (request) =>
-    identityView(mustIdentity(request.params.id)),
+    identityView(mustIdentity(state, request.params.id)),
   );
 
   app.patch<{ Params: { id: string } }>('/__sim/identities/:id', async (request) => {
     const body = parseBody(patchIdentitySchema, request.body);
     return identityView(state.identities.patch(request.params.id, body.attributes, state.clock.now()));
   });
+}
 
-  // What an administrator or a certification does in ISC outside any access request.
+/** What identities hold, and access changed outside any access request (an administrator, a certification). */
+function accessRoutes(app: FastifyInstance, state: SimulatorState): void {
+  app.get<{ Params: { id: string } }>('/__sim/identities/:id/access', async (request) => {
+    mustIdentity(state, request.params.id);
+    return [...state.engine.heldBy(request.params.id).values()].map(({ type, id, removeDate, source, grantedBy }) => ({
+      type,
+      id,
+      removeDate,
+      source,
+      grantedBy,
+    }));
+  });
+
   app.delete<{ Params: { id: string; itemId: string } }>(
     '/__sim/identities/:id/access/:itemId',
     async (request, reply) => {
       const { id, itemId } = request.params;
-      const held = state.engine
-        .heldBy(mustIdentity(id).id)
-        .get(`${state.catalog.itemById.get(itemId)?.type}:${itemId}`);
+      const type = state.catalog.itemById.get(itemId)?.type;
+      const held = state.engine.heldBy(mustIdentity(state, id).id).get(`${type}:${itemId}`);
       if (!held || !state.engine.takeAway(id, held.type, held.id))
         throw notFound(`Identity ${id} does not hold ${itemId}.`);
       return reply.code(204).send();
@@ -105,22 +118,11 @@ function tenantRoutes(app: FastifyInstance, state: SimulatorState): void {
   app.post('/__sim/holdings', async (request) => {
     const { holdings } = parseBody(holdingsSchema, request.body);
     for (const h of holdings) {
-      mustIdentity(h.identityId);
+      mustIdentity(state, h.identityId);
       if (state.catalog.itemById.get(h.id)?.type !== h.type)
         throw badRequest(`${h.type} ${h.id} is not in the catalog.`);
     }
     return { added: state.engine.give(holdings) };
-  });
-
-  app.get<{ Params: { id: string } }>('/__sim/identities/:id/access', async (request) => {
-    mustIdentity(request.params.id);
-    return [...state.engine.heldBy(request.params.id).values()].map(({ type, id, removeDate, source, grantedBy }) => ({
-      type,
-      id,
-      removeDate,
-      source,
-      grantedBy,
-    }));
   });
 }
 
@@ -155,5 +157,6 @@ function runRoutes(app: FastifyInstance, state: SimulatorState): void {
 /** Registers the control API. */
 export function controlRoutes(app: FastifyInstance, state: SimulatorState): void {
   tenantRoutes(app, state);
+  accessRoutes(app, state);
   runRoutes(app, state);
 }

@@ -16,23 +16,16 @@ import {
   ownershipOf,
   policyItemKeys,
   readAccessDigest,
-  resolvePolicy,
   type Holding,
   type PolicyItem,
-  type ResolvedPolicy,
 } from '../../../src/domain';
+import { policyOf as resolved } from '../../support/policy';
+
+const policyOf = (document: Record<string, unknown>) => resolved({ version: 1, ...document });
 
 const T0 = Date.parse('2027-01-04T08:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 const id = (n: number): string => n.toString(16).padStart(32, '0');
-
-function policyOf(document: Record<string, unknown>): ResolvedPolicy {
-  const checked = checkPolicyDocument({ version: 1, ...document });
-  if (!checked.ok) throw new Error(checked.problems.join('; '));
-  const resolved = resolvePolicy(checked.document, new Map());
-  if (!resolved.ok) throw new Error(resolved.problems.join('; '));
-  return resolved.policy;
-}
 
 const ITEMS: PolicyItem[] = Array.from({ length: 40 }, (_, n) => ({
   type: n % 3 === 0 ? 'ROLE' : n % 3 === 1 ? 'ACCESS_PROFILE' : 'ENTITLEMENT',

@@ -7,32 +7,22 @@
 import fc from 'fast-check';
 import {
   changeInFlight,
-  checkPolicyDocument,
   desiredAccess,
   itemKey,
   project,
   reconcile,
-  resolvePolicy,
   type Holding,
   type HoldingState,
   type Ownership,
-  type ResolvedPolicy,
   type TimelineEvent,
   type Trigger,
 } from '../../../src/domain';
+import { policyOf } from '../../support/policy';
 
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.parse('2027-01-04T08:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 const id = (c: string): string => c.repeat(32);
-
-function policyOf(document: unknown): ResolvedPolicy {
-  const checked = checkPolicyDocument(document);
-  if (!checked.ok) throw new Error(checked.problems.join('; '));
-  const resolved = resolvePolicy(checked.document, new Map());
-  if (!resolved.ok) throw new Error(resolved.problems.join('; '));
-  return resolved.policy;
-}
 
 const POLICY = policyOf({
   version: 1,

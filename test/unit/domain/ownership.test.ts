@@ -5,33 +5,23 @@
  */
 import fc from 'fast-check';
 import {
-  checkPolicyDocument,
   desiredAccess,
   itemKey,
   project,
   reconcile,
-  resolvePolicy,
   type Holding,
   type Ownership,
   type PolicyItem,
   type ReconcileInput,
-  type ResolvedPolicy,
   type TimelineEvent,
   type Trigger,
 } from '../../../src/domain';
+import { policyOf } from '../../support/policy';
 
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.parse('2027-01-04T08:00:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
 const id = (c: string): string => c.repeat(32);
-
-function policyOf(document: unknown): ResolvedPolicy {
-  const checked = checkPolicyDocument(document);
-  if (!checked.ok) throw new Error(checked.problems.join('; '));
-  const resolved = resolvePolicy(checked.document, new Map());
-  if (!resolved.ok) throw new Error(resolved.problems.join('; '));
-  return resolved.policy;
-}
 
 const ROLE: PolicyItem = { type: 'ROLE', id: id('1') };
 const ENG: PolicyItem = { type: 'ENTITLEMENT', id: id('2') };
