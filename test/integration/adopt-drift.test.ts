@@ -10,6 +10,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WORKFLOW_TYPES } from '../../src/common';
+import { ensureDriftSchedule } from '../../src/operations/drift-schedule';
+import { DRIFT_SCHEDULE_ID, type DriftSweepSummary } from '../../src/workflows/drift-sweep/contracts';
 import { startStack, type Stack } from '../support/stack';
 import { startTestSimulator } from '../support/simulator';
 import { waitFor } from '../support/wait';
@@ -235,5 +237,31 @@ describe('day one: adopt, drift, repair (dev server + simulator)', () => {
     expect(
       (await stack.simRequests()).filter((r) => r.requestType === 'REVOKE_ACCESS' && r.itemId === birthright),
     ).toEqual([]);
+  });
+
+  it('sweeps on a schedule in the worker, and the report shows what the sweep found', async () => {
+    const client = stack.temporal.client();
+    expect(await ensureDriftSchedule(client, { taskQueue: stack.taskQueue, everyMs: 86_400_000 })).toBe('created');
+    // A worker started with another interval brings the schedule to it.
+    expect(await ensureDriftSchedule(client, { taskQueue: stack.taskQueue, everyMs: 3_600_000 })).toBe('updated');
+    const schedule = client.schedule.getHandle(DRIFT_SCHEDULE_ID);
+    expect((await schedule.describe()).spec.intervals?.[0]?.every).toBe(3_600_000);
+    await schedule.trigger();
+    const query = `WorkflowType = '${WORKFLOW_TYPES.driftSweep}' AND ExecutionStatus = 'Completed'`;
+    const sweep = await waitFor(async () => {
+      for await (const wf of client.workflow.list({ query })) return wf;
+      return undefined;
+    }, 60_000);
+    const summary = (await client.workflow.getHandle(sweep.workflowId, sweep.runId).result()) as DriftSweepSummary;
+    // The leaver's birthright, and nothing else: found without asking any other lifecycle.
+    expect(summary).toMatchObject({ counts: { missing: 0, unexpected: 0, unrevocable: 1 }, queried: 1 });
+    expect(JSON.stringify(summary)).not.toMatch(/employeeNumber|"E1\d{3}"/);
+    const report = await stack.cli('report', '--format', 'json');
+    const rows = report.json<{ rows: Array<{ change: string; outcome: string; itemId: string; cause: string }> }>()
+      .rows;
+    expect(rows.filter((r) => r.change === 'drift')).toEqual([
+      expect.objectContaining({ outcome: 'UNREVOCABLE', itemId: birthright, cause: 'drift-sweep' }),
+    ]);
+    await schedule.delete();
   });
 });
