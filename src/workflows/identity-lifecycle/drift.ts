@@ -26,7 +26,6 @@ export function takeRepairs(life: Lifecycle): boolean {
     );
     ticket.taken = true;
   }
-  if (open.length > 0) life.cause = 'drift';
   return open.length > 0;
 }
 

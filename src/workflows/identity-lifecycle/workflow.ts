@@ -207,7 +207,10 @@ async function takeIn(life: Lifecycle): Promise<Trigger> {
   compactTimeline(life, nowMs());
   if (fresh.length > 0) return 'event';
   if (applied) return 'apply';
-  if (repaired) return 'drift';
+  if (repaired) {
+    life.cause = 'drift';
+    return 'drift';
+  }
   if (adopting) {
     life.cause = 'adopt';
     return 'adopt';
