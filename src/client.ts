@@ -6,7 +6,9 @@
  */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { version } from '../package.json';
+import { adoptCommand } from './cli/commands/adopt';
 import { decisionCommand } from './cli/commands/decide';
+import { driftCommand } from './cli/commands/drift';
 import { eventCommand } from './cli/commands/event';
 import { identityCommand } from './cli/commands/identity';
 import { listCommand } from './cli/commands/list';
@@ -15,7 +17,7 @@ import { removeDateCommand } from './cli/commands/remove-date';
 import { reportCommand } from './cli/commands/report';
 import { requestCommand } from './cli/commands/request';
 import { statusCommand } from './cli/commands/status';
-import { UsageError, type CliCommand, type Output } from './cli/io';
+import { askOnTerminal, UsageError, type CliCommand, type Output } from './cli/io';
 import { cliSettings } from './cli/settings';
 import { ConfigError, type Env } from './config';
 import { IdempotencyKeyConflictError } from './operations/access-changes';
@@ -31,6 +33,8 @@ const COMMANDS: readonly CliCommand[] = [
   eventCommand,
   identityCommand,
   policyCommand,
+  adoptCommand,
+  driftCommand,
   reportCommand,
 ];
 
@@ -107,7 +111,10 @@ export async function runCli(
 }
 
 if (require.main === module) {
-  runCli(process.argv.slice(2)).then(
+  // A person is there to answer only when both ends are a terminal.
+  const terminal = process.stdin.isTTY && process.stderr.isTTY;
+  const io: Output = { out: console.log, err: console.error, ...(terminal ? { ask: askOnTerminal } : {}) };
+  runCli(process.argv.slice(2), io).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(error);

@@ -8,6 +8,7 @@
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { ACCESS_REQUEST_DEFAULTS as D, DEFAULT_TASK_QUEUE, TRACKING_DEFAULTS, type TrackingMode } from './common';
+import { parseIsoDuration } from './domain/duration';
 import type { IscClientOptions } from './isc';
 
 /** The environment a process reads its settings from (`process.env`, or a test's). */
@@ -57,6 +58,19 @@ const workerEnvSchema = z.object({
   /** Trackers the access changes are spread over; keep it stable (changing it makes trackers rebuild). */
   ISCFLOW_TRACKER_SHARDS: z.coerce.number().int().min(1).max(64).default(TRACKING_DEFAULTS.trackerShards),
   ISCFLOW_SHUTDOWN_GRACE_SECONDS: positiveInt(10),
+  /** Drift sweeps on a Temporal Schedule, every this ISO interval (`P1D`); unset: no schedule. */
+  ISCFLOW_DRIFT_SCHEDULE: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const parsed = parseIsoDuration(value.trim());
+      if (!parsed.ok || parsed.ms < 60_000) {
+        ctx.addIssue({ code: 'custom', message: 'must be an ISO interval of at least a minute, e.g. P1D or PT12H' });
+        return z.NEVER;
+      }
+      return parsed.ms;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -90,6 +104,8 @@ export interface WorkerConfig {
   shutdownGraceSeconds: number;
   policyFile?: string;
   tracking: { mode: TrackingMode; shards: number };
+  /** Between two scheduled drift sweeps (`ISCFLOW_DRIFT_SCHEDULE`); absent: no schedule. */
+  driftScheduleMs?: number;
   logLevel: z.infer<typeof workerEnvSchema>['LOG_LEVEL'];
 }
 
@@ -201,6 +217,17 @@ export function iscClientOptions(isc: Readonly<IscConfig>): IscClientOptions {
   };
 }
 
+const budgetEnvSchema = z.object({ ISCFLOW_ISC_CALLS_PER_10S: workerEnvSchema.shape.ISCFLOW_ISC_CALLS_PER_10S });
+
+/**
+ * The deployment's ISC budget (`ISCFLOW_ISC_CALLS_PER_10S`), for a command that reads ISC beside the
+ * workers (`iscflow adopt`, `iscflow drift`): it takes a share of it and leaves the rest to them.
+ */
+export function loadIscBudget(env: Env = process.env): number {
+  const problems: string[] = [];
+  return done(parseSection(budgetEnvSchema, env, problems), problems).ISCFLOW_ISC_CALLS_PER_10S;
+}
+
 /** The birthright policy file the workers run (`ISCFLOW_POLICY`), when one is set. */
 export function loadPolicyFile(env: Env = process.env): string | undefined {
   const problems: string[] = [];
@@ -226,6 +253,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
           shutdownGraceSeconds: worker.ISCFLOW_SHUTDOWN_GRACE_SECONDS,
           ...(worker.ISCFLOW_POLICY ? { policyFile: worker.ISCFLOW_POLICY } : {}),
           tracking: { mode: worker.ISCFLOW_TRACKING, shards: worker.ISCFLOW_TRACKER_SHARDS },
+          ...(worker.ISCFLOW_DRIFT_SCHEDULE ? { driftScheduleMs: worker.ISCFLOW_DRIFT_SCHEDULE } : {}),
           logLevel: worker.LOG_LEVEL,
         }
       : undefined;

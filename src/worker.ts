@@ -18,6 +18,8 @@ import type { IscflowMetrics } from './metrics/instruments';
 import { iscCallObserver } from './metrics/isc-calls';
 import { runtimeMetrics, watchOperatorBacklog } from './metrics/runtime';
 import { clientFor } from './operations/connection';
+import { driftSweeper } from './operations/drift';
+import { ensureDriftSchedule } from './operations/drift-schedule';
 import { loadPolicy } from './policy/load';
 import { installRuntime } from './temporal-logging';
 
@@ -115,6 +117,8 @@ export async function buildWorker(options: BuildWorkerOptions): Promise<IscflowW
     observe: iscCallObserver(metrics),
   });
   const tracking = trackingSettings(config);
+  const policy = await policyFor(config, isc, logger);
+  const budgetPer10s = config.iscCallsPer10s;
   const activities = createActivities({
     isc,
     logger: logger.child({ component: 'activities' }),
@@ -122,10 +126,26 @@ export async function buildWorker(options: BuildWorkerOptions): Promise<IscflowW
     removalMode: config.removalMode,
     apiVersion: config.isc.apiVersion,
     tracking,
-    policy: await policyFor(config, isc, logger),
-    ...(client ? { temporal: client } : {}),
+    policy,
+    ...(client
+      ? {
+          temporal: client,
+          driftSweeper: driftSweeper({
+            client,
+            isc,
+            policy,
+            budgetPer10s,
+            metrics,
+            logger: logger.child({ component: 'drift' }),
+          }),
+        }
+      : {}),
   });
   const workers = await createWorkers(options, payloads.dataConverter, activities, tracking);
+  if (client && config.driftScheduleMs !== undefined) {
+    const done = await ensureDriftSchedule(client, { taskQueue: tracking.taskQueue, everyMs: config.driftScheduleMs });
+    logger.info({ everyMs: config.driftScheduleMs }, `drift sweep schedule ${done}`);
+  }
   return {
     async run() {
       await Promise.all(workers.map((w) => w.run()));

@@ -7,8 +7,10 @@
  * or continue-as-new: the run's own `WorkflowExecutionStarted`), a child start as seen from the parent
  * (so a child start counts twice, as billed), a timer (including the one a `condition` with a timeout
  * starts), a signal received, an Update accepted, a search-attribute upsert (but not one that only
- * writes `TemporalChangeVersion`, which patches write and which is not billed), and every activity
- * attempt (the started event of an activity carries how many attempts it took). Not in histories and
+ * writes `TemporalChangeVersion`, which patches write and which is not billed), every activity
+ * attempt (the started event of an activity carries how many attempts it took), and the local activities
+ * of a workflow task, one action for all of them (Temporal Cloud counts a task's local-activity markers
+ * as one action). Not in histories and
  * so not counted here: queries, rejected Updates, heartbeats and schedule triggers; a bench that causes
  * them counts them where they happen.
  */
@@ -27,6 +29,8 @@ export interface ActionCounts {
   updates: number;
   upserts: number;
   activities: number;
+  /** Workflow tasks that ran local activities: one action each, however many ran. */
+  localActivities: number;
   total: number;
 }
 
@@ -38,6 +42,7 @@ export const noActions = (): ActionCounts => ({
   updates: 0,
   upserts: 0,
   activities: 0,
+  localActivities: 0,
   total: 0,
 });
 
@@ -63,6 +68,20 @@ function activityAttempts(events: readonly HistoryEvent[]): number {
   let total = 0;
   for (const attempts of attemptsByScheduled.values()) total += attempts;
   return total;
+}
+
+/** The marker a local activity's result is recorded in (the SDK core's name for it). */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** Workflow tasks whose completion recorded local-activity markers: one action each. */
+function localActivityTasks(events: readonly HistoryEvent[]): number {
+  const tasks = new Set<string>();
+  for (const event of events) {
+    const marker = event.markerRecordedEventAttributes;
+    if (event.eventType === E.EVENT_TYPE_MARKER_RECORDED && marker?.markerName === LOCAL_ACTIVITY_MARKER)
+      tasks.add(String(marker.workflowTaskCompletedEventId ?? event.eventId));
+  }
+  return tasks.size;
 }
 
 /** The billable actions one run's history records. */
@@ -93,6 +112,7 @@ export function countActions(events: readonly HistoryEvent[]): ActionCounts {
     }
   }
   counts.activities = activityAttempts(events);
+  counts.localActivities = localActivityTasks(events);
   counts.total =
     counts.workflowStarts +
     counts.childStarts +
@@ -100,7 +120,8 @@ export function countActions(events: readonly HistoryEvent[]): ActionCounts {
     counts.signals +
     counts.updates +
     counts.upserts +
-    counts.activities;
+    counts.activities +
+    counts.localActivities;
   return counts;
 }
 

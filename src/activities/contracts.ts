@@ -4,6 +4,8 @@
  */
 import type { TrackingMode } from '../common';
 import type {
+  DriftFinding,
+  ItemFinding,
   ItemOutcome,
   ItemType,
   PlannedRequest,
@@ -204,7 +206,43 @@ export interface AccessRequestActivities {
 }
 
 /** Every activity the worker registers. */
-export type IscflowActivities = AccessRequestActivities & LifecycleActivities & TrackingActivities;
+export type IscflowActivities = AccessRequestActivities & LifecycleActivities & TrackingActivities & DriftActivities;
+
+/** A scheduled drift sweep: whether to repair what it finds (absent: as the workers' policy says). */
+export interface DriftSweepInput {
+  repair?: boolean;
+}
+
+/**
+ * What a drift sweep found and did, as its workflow records it (and `iscflow report` shows): ids and refs
+ * only, never an employee number.
+ */
+export interface DriftSweepSummary {
+  policyHash: string;
+  query: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Identities ISC answered with. */
+  read: number;
+  /** Running lifecycles in visibility, and how many of them were judged (their identity was read). */
+  managed: number;
+  judged: number;
+  /** Lifecycles queried (a billed action each): the candidates the digests could not clear. */
+  queried: number;
+  /** Of those, the ones that did not answer (no worker, or gone meanwhile): not judged this time. */
+  unanswered: number;
+  iscCalls: number;
+  /** Findings by kind. */
+  counts: Record<DriftFinding, number>;
+  drifted: Array<{ workflowId: string; ref: string; iscIdentityId: string; findings: ItemFinding[] }>;
+  /** Set when the sweep repaired: lifecycles told to, and those that could not be. */
+  repair?: { repaired: number; failed: number };
+}
+
+/** The drift sweep a schedule runs: the same sweep as `iscflow drift`, in the worker. */
+export interface DriftActivities {
+  sweepDrift: (input: DriftSweepInput) => Promise<DriftSweepSummary>;
+}
 
 /** The workers' policy; the answer leaves it out when the asker already holds that version. */
 export interface PolicyAnswer {
@@ -216,6 +254,11 @@ export interface FindIdentityInput {
   employeeNumber: string;
   /** Throw a retryable `IDENTITY_NOT_FOUND` when absent: the activity's retries are then the polling loop. */
   failWhenMissing: boolean;
+}
+
+/** One item an identity holds, and whether a request may revoke it (absent when ISC did not say). */
+export interface HeldItemAnswer extends PolicyItem {
+  revocable?: boolean;
 }
 
 /** A change (access-request workflow) that has closed, as the lifecycle needs to know it. */
@@ -233,6 +276,11 @@ export interface LifecycleActivities {
   findIdentity: (input: FindIdentityInput) => Promise<{ id: string } | null>;
   /** Everything the identity holds that an access request may revoke (for `leaver.revokeAll`). */
   revocableAccess: (input: { identityId: string }) => Promise<PolicyItem[]>;
+  /**
+   * What the identity holds of these items and whether an access request may revoke each (one ISC call):
+   * asked before revoking access the lifecycle did not grant itself. Items it does not hold are left out.
+   */
+  heldAccess: (input: { identityId: string; items: PolicyItem[] }) => Promise<HeldItemAnswer[]>;
   /** Which of these changes have closed, and how: for changes whose settled signal never came. */
   closedChanges: (input: { changeIds: string[] }) => Promise<ClosedChange[]>;
 }

@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { ResolvedPolicy } from '../domain';
 import { createAccessRequestActivities, type AccessRequestDependencies } from './access-requests';
 import type { IscflowActivities } from './contracts';
+import { createDriftActivities, type DriftSweeper } from './drift';
 import { createLifecycleActivities } from './lifecycle';
 import { createTrackingActivities } from './tracking';
 
@@ -12,6 +13,8 @@ export interface ActivityDependencies extends AccessRequestDependencies {
   /** The birthright policy (resolved); without one, lifecycles desire nothing. */
   policy?: ResolvedPolicy;
   temporal?: Client;
+  /** The drift sweep the schedule runs (built by the worker over its clients and policy). */
+  driftSweeper?: DriftSweeper;
 }
 
 /** A policy with no rules: what a worker runs when it was given none. */
@@ -34,7 +37,9 @@ export function createActivities(deps: ActivityDependencies): IscflowActivities 
       policy: deps.policy ?? EMPTY_POLICY,
       temporal: deps.temporal,
     }),
+    ...createDriftActivities(deps.driftSweeper),
   };
 }
 
 export type { IscflowActivities } from './contracts';
+export type { DriftSweeper } from './drift';

@@ -1,6 +1,7 @@
 /**
  * The activities of identity lifecycles: the workers' policy, finding an identity HR knows in ISC, what
- * an identity holds that may be revoked, and how changes whose settled signal never came have ended.
+ * an identity holds (and whether a request may revoke it), and how changes whose settled signal never came
+ * have ended.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
@@ -8,7 +9,7 @@ import type { Logger } from 'pino';
 import { IDENTITY_NOT_FOUND } from '../common';
 import type { PolicyItem, ResolvedPolicy } from '../domain';
 import type { IscClient } from '../isc';
-import type { ClosedChange, LifecycleActivities, PolicyAnswer } from './contracts';
+import type { ClosedChange, HeldItemAnswer, LifecycleActivities, PolicyAnswer } from './contracts';
 import { withIscFailures } from './failures';
 
 export interface LifecycleDependencies {
@@ -51,6 +52,18 @@ export function createLifecycleActivities({
     return held.filter((a) => a.revocable !== false).map((a) => ({ type: a.type, id: a.id }));
   }
 
+  async function heldAccess({ identityId, items }: { identityId: string; items: PolicyItem[] }) {
+    const held = await withIscFailures(() => isc.getIdentityAccess(identityId));
+    const asked = new Set(items.map((i) => `${i.type}:${i.id}`));
+    return held
+      .filter((a) => asked.has(`${a.type}:${a.id}`))
+      .map((a): HeldItemAnswer => ({
+        type: a.type,
+        id: a.id,
+        ...(a.revocable !== undefined ? { revocable: a.revocable } : {}),
+      }));
+  }
+
   async function closedChanges({ changeIds }: { changeIds: string[] }): Promise<ClosedChange[]> {
     if (!temporal) throw ApplicationFailure.nonRetryable('this worker has no Temporal client', 'WORKER_MISCONFIGURED');
     const closed: ClosedChange[] = [];
@@ -71,5 +84,5 @@ export function createLifecycleActivities({
     return closed;
   }
 
-  return { lifecyclePolicy, findIdentity, revocableAccess, closedChanges };
+  return { lifecyclePolicy, findIdentity, revocableAccess, heldAccess, closedChanges };
 }

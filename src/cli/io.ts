@@ -10,6 +10,32 @@ import type { CliSettings, TemporalSettings } from './settings';
 export interface Output {
   out: (line: string) => void;
   err: (line: string) => void;
+  /**
+   * Asks the person at the terminal a yes-or-no question (the answer is yes only for `y` or `yes`);
+   * absent when no one is there to ask (not a terminal), and a command that must ask then refuses.
+   */
+  ask?: (question: string) => Promise<boolean>;
+}
+
+/** Asks on the terminal: the question on standard error, the answer from standard input. */
+export async function askOnTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(`${question} [y/N] `)).trim());
+  } finally {
+    terminal.close();
+  }
+}
+
+/**
+ * Whether a command that changes access for many people may go on: `--yes`, or a person at the terminal
+ * who says yes to `question`. With neither, it refuses rather than act unasked (bad input: exit 2).
+ */
+export async function confirmed(io: Output, yes: boolean, question: string, refusal: string): Promise<boolean> {
+  if (yes) return true;
+  if (!io.ask) throw new UsageError(refusal);
+  return io.ask(question);
 }
 
 /** A problem with what the user typed: exit code 2, nothing started. */

@@ -6,6 +6,7 @@
  */
 import { loadPayloadProtection, type PayloadProtection } from '../codec';
 import {
+  loadIscBudget,
   loadIscConfig,
   loadLifecycleStarterConfig,
   loadPolicyFile,
@@ -37,6 +38,8 @@ export interface CliSections {
   identities: Readonly<LifecycleStarterConfig>;
   /** Per-workflow tuning put into each change the CLI starts (`ISCFLOW_STATUS_POLL_SECONDS`, ...). */
   changes: Readonly<WorkflowDefaults>;
+  /** ISC calls per 10 s the deployment stays under (`ISCFLOW_ISC_CALLS_PER_10S`): what reads of ISC share. */
+  iscBudget: number;
 }
 
 type SectionName = keyof CliSections;
@@ -78,6 +81,7 @@ export function cliSettings(env: Env): CliSettings {
     policyFile: once(() => loadPolicyFile(env)),
     identities: once(() => loadLifecycleStarterConfig(env)),
     changes: once(() => loadWorkflowDefaults(env)),
+    iscBudget: once(() => loadIscBudget(env)),
   };
   return {
     read<K extends SectionName>(...names: K[]): Pick<CliSections, K> {

@@ -26,6 +26,12 @@ export const LIFECYCLE_STATE = defineSearchAttributeKey('IscflowLifecycleState',
 /** Why a workflow waits for a person (a stable code such as ITEM_FAILED or IDENTITY_NOT_FOUND); empty otherwise. */
 export const OPERATOR_REASON = defineSearchAttributeKey('IscflowOperatorReason', SearchAttributeType.KEYWORD);
 
+/**
+ * What a lifecycle expects ISC to hold, for drift sweeps: its policy's hash and positions in that policy's
+ * sorted item list (see src/domain/lifecycle/drift.ts). No names, no attributes, no personal data.
+ */
+export const ACCESS_DIGEST = defineSearchAttributeKey('IscflowAccessDigest', SearchAttributeType.KEYWORD);
+
 /** Name -> type as the dev server's `--search-attribute Name=Type` and the SDK's test server take them. */
 export const SEARCH_ATTRIBUTE_TYPES = {
   [IDENTITY_IDS.name]: 'KeywordList',
@@ -37,6 +43,7 @@ export const SEARCH_ATTRIBUTE_TYPES = {
   [IDENTITY_REF.name]: 'Keyword',
   [LIFECYCLE_STATE.name]: 'Keyword',
   [OPERATOR_REASON.name]: 'Keyword',
+  [ACCESS_DIGEST.name]: 'Keyword',
 } as const;
 
 /**
@@ -53,4 +60,5 @@ export const SEARCH_ATTRIBUTE_KEYS = [
   IDENTITY_REF,
   LIFECYCLE_STATE,
   OPERATOR_REASON,
+  ACCESS_DIGEST,
 ];

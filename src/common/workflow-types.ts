@@ -7,6 +7,7 @@ export const WORKFLOW_TYPES = {
   identityLifecycle: 'identityLifecycleWorkflow',
   hrEvent: 'hrEventWorkflow',
   statusTracker: 'statusTrackerWorkflow',
+  driftSweep: 'driftSweepWorkflow',
 } as const;
 export type WorkflowTypeName = (typeof WORKFLOW_TYPES)[keyof typeof WORKFLOW_TYPES];
 

@@ -214,6 +214,17 @@ export function identityKeyOf(event: Pick<HrEvent, 'identity'>): IdentityKey {
   throw new TypeError('an HR event names its identity by employeeNumber or id (validate it first)');
 }
 
+/**
+ * The key of an identity ISC already has (`iscflow adopt`): its employee number when it has one an HR event
+ * could name (so HR's later events reach the same lifecycle), else its ISC id.
+ */
+export function adoptionKeyOf(identity: { id: string; employeeNumber?: string }): IdentityKey {
+  const number = identity.employeeNumber;
+  return number !== undefined && EMPLOYEE_NUMBER.test(number)
+    ? { kind: 'employeeNumber', value: number }
+    : { kind: 'id', value: identity.id.toLowerCase() };
+}
+
 /** `E1042` -> `employeeNumber:E1042`: the canonical text of a key, the input of its pseudonym. */
 export function identityKeyText(key: IdentityKey): string {
   return `${key.kind}:${key.value}`;

@@ -63,6 +63,7 @@ export {
   eventKey,
   type IdentityKey,
   identityKeyOf,
+  adoptionKeyOf,
   identityKeyText,
   formatHrEventViolations,
 } from './hr-event';
@@ -82,6 +83,14 @@ export {
   resolvePolicy,
   itemKey,
   desiredAccess,
+  OWNERSHIPS,
+  type Ownership,
+  DRIFT_MODES,
+  type DriftMode,
+  ownershipOf,
+  driftModeOf,
+  policyItemKeys,
+  adoptedAttributes,
 } from './policy';
 export {
   type TimelineEvent,
@@ -99,8 +108,23 @@ export {
   type ReconcileInput,
   type ReconcilePlan,
   changeInFlight,
+  grantedByLifecycle,
+  ownedBy,
   reconcile,
 } from './lifecycle/reconcile';
+export {
+  DRIFT_FINDINGS,
+  type DriftFinding,
+  type AccessExpectation,
+  MAX_DIGEST_LENGTH,
+  expectationOf,
+  accessDigest,
+  readAccessDigest,
+  disagrees,
+  type ItemFinding,
+  type LifecycleStanding,
+  confirmedFindings,
+} from './lifecycle/drift';
 export {
   type SubmitTicket,
   type SubmitBatch,

@@ -6,6 +6,9 @@
  * moverGrace: P7D        # access lost by a move is kept this long, then revoked
  * submitAhead: P1D       # a joiner's grants go to ISC this early, with startDate = the hire
  * leaver: { revokeAll: false }
+ * ownership: policy      # policy: what the policy gives is the lifecycle's, whoever granted it; granted: only its own grants
+ * drift: report          # the scheduled drift sweep reports (report) or also repairs (repair)
+ * attributes: { workerType: employeeType }   # policy name -> ISC identity attribute, for adopted identities
  * rules:
  *   - name: everyone
  *     when: { workerType: employee }           # every key must match; a list means any of its values
@@ -27,6 +30,17 @@ const duration = z.string().superRefine((value, ctx) => {
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
 });
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
+
+/**
+ * Whose access a lifecycle may revoke. `policy`: everything the policy desires for the identity is the
+ * lifecycle's, whoever granted it (found held, it is claimed), so it goes when it stops being desired.
+ * `granted`: only what the lifecycle's own requests granted.
+ */
+export const OWNERSHIPS = ['policy', 'granted'] as const;
+export type Ownership = (typeof OWNERSHIPS)[number];
+/** What the scheduled drift sweep does with what it finds: report it, or also repair it. */
+export const DRIFT_MODES = ['report', 'repair'] as const;
+export type DriftMode = (typeof DRIFT_MODES)[number];
 const ITEM_TEXT = /^(ROLE|ACCESS_PROFILE|ENTITLEMENT):([0-9a-fA-F]{32})$/;
 
 const itemRefSchema = z.union([
@@ -47,6 +61,9 @@ export const policyDocumentSchema = z.strictObject({
   moverGrace: duration.default('P7D'),
   submitAhead: duration.default('PT0S'),
   leaver: z.strictObject({ revokeAll: z.boolean().default(false) }).default({ revokeAll: false }),
+  ownership: z.enum(OWNERSHIPS).default('policy'),
+  drift: z.enum(DRIFT_MODES).default('report'),
+  attributes: z.record(z.string().min(1), z.string().min(1)).default({}),
   rules: z.array(ruleSchema),
 });
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;
@@ -66,7 +83,12 @@ export interface ResolvedRule {
   moverGraceMs: number | null;
 }
 
-/** A policy with every item as an id: what workers hold and workflows evaluate. JSON-safe. */
+/**
+ * A policy with every item as an id: what workers hold and workflows evaluate. JSON-safe. The keys added
+ * after the first version are present only when they differ from their defaults, so a policy that does not
+ * use them keeps the hash it always had, and a policy recorded in an older history (without them) reads the
+ * same: read them through `ownershipOf`, `driftModeOf` and `adoptedAttributes`.
+ */
 export interface ResolvedPolicy {
   version: 1;
   /** Changes whenever anything that evaluation reads changes; lets workflows skip re-reading it. */
@@ -74,8 +96,17 @@ export interface ResolvedPolicy {
   moverGraceMs: number;
   submitAheadMs: number;
   leaverRevokeAll: boolean;
+  /** Absent: `policy`. */
+  ownership?: Ownership;
+  /** Absent: `report`. */
+  drift?: DriftMode;
+  /** Policy attribute name -> ISC identity attribute name, where they differ. Absent: none. */
+  attributeNames?: Record<string, string>;
   rules: ResolvedRule[];
 }
+
+export const ownershipOf = (policy: Pick<ResolvedPolicy, 'ownership'>): Ownership => policy.ownership ?? 'policy';
+export const driftModeOf = (policy: Pick<ResolvedPolicy, 'drift'>): DriftMode => policy.drift ?? 'report';
 
 /** An item the policy wants an identity to hold, with the grace that applies when a move takes it away. */
 export interface DesiredItem extends PolicyItem {
@@ -165,6 +196,9 @@ export function resolvePolicy(
     moverGraceMs: ms(document.moverGrace),
     submitAheadMs: ms(document.submitAhead),
     leaverRevokeAll: document.leaver.revokeAll,
+    ...(document.ownership !== 'policy' ? { ownership: document.ownership } : {}),
+    ...(document.drift !== 'report' ? { drift: document.drift } : {}),
+    ...(Object.keys(document.attributes).length > 0 ? { attributeNames: { ...document.attributes } } : {}),
     rules,
   };
   return { ok: true, policy: { ...body, hash: sha256Hex(JSON.stringify(body)).slice(0, 16) } };
@@ -198,4 +232,34 @@ export function desiredAccess(policy: ResolvedPolicy, attributes: Attributes): D
     }
   }
   return [...byKey.values()].sort((a, b) => itemKey(a).localeCompare(itemKey(b)));
+}
+
+/** Every item the policy names, each once, by `itemKey`, sorted: the digest of a lifecycle indexes into it. */
+export function policyItemKeys(policy: Pick<ResolvedPolicy, 'rules'>): string[] {
+  return [...new Set(policy.rules.flatMap((rule) => rule.items.map(itemKey)))].sort();
+}
+
+/** The longest attribute value an adopted identity keeps, as for an HR event's attributes. */
+const MAX_ATTRIBUTE_LENGTH = 1000;
+
+/**
+ * An ISC identity's attributes as the attributes in force of its adopted lifecycle: the values a policy
+ * can compare (text, numbers, flags; lists and references are left out), under the policy's names where
+ * `attributes:` maps a policy name to another ISC attribute.
+ */
+export function adoptedAttributes(
+  policy: Pick<ResolvedPolicy, 'attributeNames'>,
+  iscAttributes: Readonly<Record<string, unknown>>,
+): Attributes {
+  const scalar = (value: unknown): value is string | number | boolean =>
+    (typeof value === 'string' && value.length <= MAX_ATTRIBUTE_LENGTH) ||
+    (typeof value === 'number' && Number.isFinite(value)) ||
+    typeof value === 'boolean';
+  const attributes: Attributes = {};
+  for (const [name, value] of Object.entries(iscAttributes)) if (scalar(value)) attributes[name] = value;
+  for (const [policyName, iscName] of Object.entries(policy.attributeNames ?? {})) {
+    const value = iscAttributes[iscName];
+    if (scalar(value)) attributes[policyName] = value;
+  }
+  return attributes;
 }

@@ -7,6 +7,7 @@ import { createAccessRequestStatus } from './access-request-status';
 import { createAccessRequests } from './access-requests';
 import { createCatalog } from './catalog';
 import { createIdentities } from './identities';
+import { createIdentityPages } from './identity-pages';
 import { createIscTransport } from './transport';
 import { type IscClient, type IscClientOptions } from './types';
 
@@ -24,6 +25,7 @@ export function createIscClient(options: IscClientOptions): IscClient {
     ...createAccessRequests(transport, apiVersion),
     ...createAccessRequestStatus(transport, apiVersion),
     ...createIdentities(transport, apiVersion),
+    ...createIdentityPages(transport, apiVersion),
     ...createCatalog(transport, apiVersion),
   };
 }

@@ -76,7 +76,8 @@ function onlyMatch(docs: IdentityDocument[], wanted: string): IdentityDocument |
   return matches[0];
 }
 
-function heldAccessOf(doc: IdentityDocument): HeldAccess[] {
+/** What an identity document says the identity holds, with how it was granted where ISC's flags say. */
+export function heldAccessOf(doc: IdentityDocument): HeldAccess[] {
   return doc.access
     .filter((a): a is IdentityAccessEntry & { type: ItemType } => (ITEM_TYPES as readonly string[]).includes(a.type))
     .map((a) => {
@@ -90,11 +91,11 @@ function heldAccessOf(doc: IdentityDocument): HeldAccess[] {
     });
 }
 
-function toIdentity(doc: IdentityDocument): IscIdentity {
+export function toIdentity(doc: IdentityDocument): IscIdentity {
   return { id: doc.id, name: doc.name ?? doc.id, attributes: doc.attributes };
 }
 
-function employeeNumberOf(doc: IdentityDocument): string | undefined {
+export function employeeNumberOf(doc: IdentityDocument): string | undefined {
   const value = doc.employeeNumber ?? doc.attributes.employeeNumber;
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }

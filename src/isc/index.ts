@@ -7,6 +7,9 @@ export type {
   AccessRequestStatusQuery,
   HeldAccess,
   IscIdentity,
+  SearchedIdentity,
+  IdentityPageRequest,
+  IdentityPage,
   CatalogItem,
   CatalogLookup,
 } from './types';

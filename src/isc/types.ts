@@ -53,6 +53,29 @@ export interface IscIdentity {
   attributes: Record<string, unknown>;
 }
 
+/** An identity as a page of the search index gives it: its attributes and what it holds, in one document. */
+export interface SearchedIdentity extends IscIdentity {
+  /** HR's key, when the identity has one (ISC's `employeeNumber`, or the attribute of that name). */
+  employeeNumber?: string;
+  access: HeldAccess[];
+}
+
+/** One page of identities: those `query` selects, in id order, from just after `after`. */
+export interface IdentityPageRequest {
+  /** ISC's search syntax, e.g. `attributes.cloudLifecycleState:active`. */
+  query: string;
+  /** 1..250 identities (a page of ISC's documented size). */
+  limit: number;
+  /** The `next` of the page before; absent for the first page. */
+  after?: string;
+}
+
+export interface IdentityPage {
+  identities: SearchedIdentity[];
+  /** The `after` of the next page; absent when this page was the last. */
+  next?: string;
+}
+
 /** A role, access profile or entitlement as the catalog lists it. */
 export interface CatalogItem {
   type: ItemType;
@@ -98,6 +121,11 @@ export interface IscClient {
   findIdentityByEmployeeNumber(employeeNumber: string): Promise<IscIdentity | undefined>;
   /** One identity from the identities search index; undefined when there is none. */
   getIdentity(identityId: string): Promise<IscIdentity | undefined>;
+  /**
+   * One page of the identities `query` selects, each with its attributes and access, in id order: one
+   * search call, chained by `searchAfter` (ISC's offset paging stops at 10,000 results).
+   */
+  searchIdentities(request: IdentityPageRequest): Promise<IdentityPage>;
   /**
    * Catalog items of one type by exact name (all items with that name) or by ids (those that exist; the
    * others are simply absent). Roles and access profiles through the configured version; entitlements

@@ -74,6 +74,13 @@ export const ISCFLOW_METRICS = {
     labels: ['workflow_type'],
     valueType: 'int',
   },
+  driftItems: {
+    name: 'iscflow_drift_items',
+    kind: 'gauge',
+    help: 'Items the last scheduled drift sweep found, by finding (missing: desired but not held in ISC; unexpected: held, the lifecycle’s own, no longer desired; unrevocable: held, no longer desired, and ISC will not let a request revoke it).',
+    labels: ['finding'],
+    valueType: 'int',
+  },
   trackerBatchSize: {
     name: 'iscflow_tracker_batch_size',
     kind: 'histogram',

@@ -5,7 +5,7 @@
  * Workflow-safe: it only creates instruments on the meter it is given.
  */
 import type { MetricCounter, MetricGauge, MetricHistogram, MetricMeter } from '@temporalio/common';
-import type { HrEventType, ItemOutcome, RequestType } from '../domain';
+import type { DriftFinding, HrEventType, ItemOutcome, RequestType } from '../domain';
 import {
   ISCFLOW_METRICS as M,
   type LifecycleEventResult,
@@ -35,6 +35,8 @@ export interface IscflowMetrics {
   /** Seconds from an item's change in ISC to the tracker noticing it. */
   detectionLag(seconds: number): void;
   awaitingOperator(workflowType: OperatorWorkflowType, count: number): void;
+  /** What the last drift sweep found, of one kind. */
+  driftItems(finding: DriftFinding, count: number): void;
 }
 
 /** Created on first use: a workflow's meter may only create instruments inside the workflow. */
@@ -57,6 +59,7 @@ export function createIscflowMetrics(meter: MetricMeter): IscflowMetrics {
   const outcomes = counter(M.outcomes);
   const lifecycleEvents = counter(M.lifecycleEvents);
   const awaitingOperator = gauge(M.awaitingOperator);
+  const driftItems = gauge(M.driftItems);
   const trackerBatchSize = histogram(M.trackerBatchSize);
   const trackerDetectionLag = histogram(M.trackerDetectionLag, 's');
 
@@ -90,6 +93,9 @@ export function createIscflowMetrics(meter: MetricMeter): IscflowMetrics {
     },
     awaitingOperator(workflowType, count) {
       awaitingOperator().set(Math.max(0, count), { workflow_type: workflowType });
+    },
+    driftItems(finding, count) {
+      driftItems().set(Math.max(0, count), { finding });
     },
   };
 }

@@ -98,7 +98,8 @@ export async function lifecycleResolving(
   return undefined;
 }
 
-function lifecycleOptions(settings: LifecycleSettings): Partial<LifecycleOptions> {
+/** The options a starter records in the lifecycles it starts. */
+export function lifecycleOptions(settings: LifecycleSettings): Partial<LifecycleOptions> {
   return {
     identityPollSeconds: settings.identityPollSeconds,
     identityWaitSeconds: settings.identityWaitSeconds,

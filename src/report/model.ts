@@ -28,8 +28,12 @@ export interface ReportRow {
   identityId: string;
   itemType: ItemType;
   itemId: string;
-  change: 'grant' | 'revoke';
-  /** What made the change: `cli`, `hr-event`, `policy-apply`, `lifecycle`, `api`, or `unknown` (older inputs). */
+  /** `drift`: not a change but a finding of a drift sweep (outcome `MISSING`, `UNEXPECTED` or `UNREVOCABLE`). */
+  change: 'grant' | 'revoke' | 'drift';
+  /**
+   * What made the change: `cli`, `hr-event`, `policy-apply`, `lifecycle`, `api`, `adopt`, `drift` (a
+   * repair), or `unknown` (older inputs); a drift finding's is `drift-sweep`.
+   */
   cause: string;
   /** The HR event id, ticket or lifecycle reference behind the cause, when there is one. */
   causeRef: string | null;
@@ -81,11 +85,14 @@ export const REPORT_COLUMNS = [
   ['identityId', 'the ISC identity id'],
   ['itemType', 'ROLE, ACCESS_PROFILE or ENTITLEMENT'],
   ['itemId', 'the ISC id of the role, access profile or entitlement'],
-  ['change', 'grant or revoke'],
+  ['change', 'grant or revoke; drift for a finding of a drift sweep (outcome MISSING, UNEXPECTED or UNREVOCABLE)'],
   ['outcome', 'the item outcome, the live phase while running, or WORKFLOW_<how it closed> without a result'],
   ['iscState', "ISC's last state for the item's request"],
   ['accessRequestId', "ISC's access request id"],
-  ['cause', 'cli, hr-event, policy-apply, lifecycle, api (unknown for changes made before causes were recorded)'],
+  [
+    'cause',
+    'cli, hr-event, policy-apply, lifecycle, api, adopt, drift (a repair); drift-sweep for a finding (unknown for changes made before causes were recorded)',
+  ],
   ['causeRef', 'the HR event (source/id), ticket or lifecycle reference behind the cause'],
   ['idempotencyKey', "the caller's idempotency key, when the change had one"],
   ['removeDate', 'the removal date of a temporary grant'],

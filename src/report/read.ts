@@ -13,6 +13,10 @@ import { readChangeRun, readLiveItems, type ChangeRun } from './history';
 import type { IdentityFilter, Report, ReportPeriod } from './model';
 import { lifecycleQuery, reportQuery, rowMatches, type IdentityKeyInput } from './query';
 import { chainRuns, changeRows, compareRows, type Change, type LiveStatus } from './rows';
+import { mapBounded } from './bounded';
+import { readDriftRows } from './drift';
+
+export { mapBounded } from './bounded';
 
 export interface ReadReportOptions {
   period: ReportPeriod;
@@ -38,24 +42,6 @@ interface Listed {
   phase: string | null;
   /** Started by the lifecycle of the identity asked about (it carries that identity's ref). */
   fromLifecycle: boolean;
-}
-
-/** Runs `task` over `items`, at most `limit` at a time, keeping their order. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  return results;
 }
 
 async function resolveIdentity(
@@ -133,7 +119,7 @@ async function liveStatus(
   }
 }
 
-/** Every access change of the period, one row per (identity, item), in report order. */
+/** Every access change of the period, one row per (identity, item), and every drift finding, in report order. */
 export async function readReport(client: Client, options: ReadReportOptions): Promise<Report> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const timeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
@@ -167,10 +153,12 @@ export async function readReport(client: Client, options: ReadReportOptions): Pr
     },
   );
 
+  const findings = await readDriftRows(client, options.period, identity, concurrency);
   const rows = changes
     .flatMap(({ change, fromLifecycle }) =>
       changeRows(change).filter((row) => rowMatches(identity, row, fromLifecycle)),
     )
+    .concat(findings)
     .sort(compareRows);
   return { period: options.period, generatedAt, identity, rows };
 }

@@ -189,6 +189,48 @@ export class Engine {
     return this.holdings.get(identityId)?.get(holdingKey(type, id));
   }
 
+  /**
+   * Takes access away outside any access request, as an administrator or a certification does in ISC
+   * (entitlements a role brought go with it). False when the identity did not hold it.
+   */
+  takeAway(identityId: string, type: ItemType, id: string): boolean {
+    const holding = this.holding(identityId, type, id);
+    if (!holding) return false;
+    this.changes++;
+    this.removeHolding(identityId, holding);
+    return true;
+  }
+
+  /**
+   * Gives access outside any access request, as if granted long ago by one (a request's access: an access
+   * request may revoke it). What the identity already holds is left as it is. Answers how many were new.
+   */
+  give(grants: ReadonlyArray<{ identityId: string; type: ItemType; id: string }>): number {
+    this.changes++;
+    let added = 0;
+    for (const { identityId, type, id } of grants) {
+      const held = this.heldBy(identityId);
+      const key = holdingKey(type, id);
+      if (held.has(key)) continue;
+      held.set(key, { type, id, removeDate: null, source: 'REQUEST', grantedBy: null });
+      added += 1;
+      for (const entitlementId of this.catalog.itemById.get(id)?.entitlementIds ?? []) {
+        const entitlementKey = holdingKey('ENTITLEMENT', entitlementId);
+        if (!held.has(entitlementKey)) {
+          const viaRole: Holding = {
+            type: 'ENTITLEMENT',
+            id: entitlementId,
+            removeDate: null,
+            source: 'ROLE',
+            grantedBy: id,
+          };
+          held.set(entitlementKey, viaRole);
+        }
+      }
+    }
+    return added;
+  }
+
   submit(plan: SubmissionPlan): SubmissionResult {
     const now = this.clock.now();
     const legacy = this.config().profile === 'legacy';

@@ -1,5 +1,6 @@
 /**
- * `npm run simulator -- --port 7070 [--host 127.0.0.1] [--seed N] [--profile current|legacy] [--state FILE]`
+ * `npm run simulator -- --port 7070 [--host 127.0.0.1] [--seed N] [--identities N] [--profile current|legacy]
+ * [--state FILE]`. `--identities` sizes the seeded tenant (50 by default; 50,000 start in seconds).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -10,6 +11,7 @@ const argsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(7070),
   host: z.string().default('127.0.0.1'),
   seed: z.coerce.number().int().default(1),
+  identities: z.coerce.number().int().min(1).max(1_000_000).optional(),
   // No default: without the flag, a restored state keeps the profile it was saved with.
   profile: profileSchema.optional(),
   state: z.string().min(1).optional(),
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       host: { type: 'string' },
       seed: { type: 'string' },
+      identities: { type: 'string' },
       profile: { type: 'string' },
       state: { type: 'string' },
     },
@@ -38,13 +41,14 @@ async function main(): Promise<void> {
     port: args.port,
     host: args.host,
     seed: args.seed,
+    ...(args.identities === undefined ? {} : { catalog: { identities: args.identities } }),
     config: args.profile === undefined ? {} : { profile: args.profile },
     stateFile: args.state,
     logger: false,
   });
   const profile = args.profile ?? (args.state === undefined ? 'current' : 'as saved');
   console.log(
-    `ISC simulator listening on ${sim.baseUrl} (seed ${args.seed}, profile ${profile}` +
+    `ISC simulator listening on ${sim.baseUrl} (seed ${args.seed}, ${args.identities ?? 50} identities, profile ${profile}` +
       `${args.state === undefined ? '' : `, state ${args.state}`})`,
   );
   const stop = (): void => {

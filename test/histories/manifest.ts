@@ -33,6 +33,11 @@ export const HISTORY_FILES: Readonly<Record<string, SavedHistory>> = {
   // Two runs of one workflow (E9005): the one that continued as new, and the one it continued into.
   'lifecycle-continued-as-new': lifecycle('247b9940184be6ceb007096d61aaaf81'),
   'lifecycle-resumed-after-continue': lifecycle('247b9940184be6ceb007096d61aaaf81'),
+  // Adopted from ISC (E9007): claimed access, the rest granted, a drift repair, a move, a leave.
+  'lifecycle-adopted': lifecycle('fac90dcc566c0a2dee817910365eff29'),
+  // E9008: hired and run by the code of before policy ownership (access found held is PRESENT), then moved
+  // after the upgrade: the patch activates at the move and the PRESENT access is revoked after the grace.
+  'lifecycle-ownership-upgrade': lifecycle('ff570b8f1fb6ebdfdfb27ac36fa2d0a5'),
   // workday/hire-9006
   'hr-event-receipt': { workflowType: WORKFLOW_TYPES.hrEvent, workflowId: 'iscflow-event-35eb29cf8c8ef88b1ed12f614dc5da1d' },
 };

@@ -29,9 +29,11 @@ import { setRemoveDateUpdate, type AccessRequestOptions } from '../../src/workfl
 import {
   hrEventSignal,
   lifecycleStatusQuery,
+  repairDriftUpdate,
   type LifecycleInput,
   type LifecycleView,
 } from '../../src/workflows/identity-lifecycle/contracts';
+import type { HeldItemAnswer } from '../../src/activities/contracts';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/temporal';
 import { DAY, iso } from '../support/time';
 import { createFakeIsc, type Submission } from '../support/workflows/fake-isc';
@@ -51,6 +53,13 @@ interface Recorded {
 interface Scenario {
   name: string;
   fake?: Parameters<typeof createFakeIsc>[0];
+  /** What ISC says an identity holds when the lifecycle asks before revoking access it did not grant. */
+  held?: Record<string, HeldItemAnswer[]>;
+  /**
+   * Run first by a worker of the code of before a patch (none activates), then `record` by today's: the
+   * history of a run that a deploy carried over.
+   */
+  beforeUpgrade?: (context: ScenarioContext) => Promise<void>;
   record: (context: ScenarioContext) => Promise<Record<string, Recorded>>;
 }
 
@@ -141,6 +150,8 @@ const PEOPLE: Record<string, { id: string }> = {
   E9004: { id: 'a4'.repeat(16) },
   E9005: { id: 'a5'.repeat(16) },
   E9006: { id: 'a6'.repeat(16) },
+  E9007: { id: 'a7'.repeat(16) },
+  E9008: { id: 'a8'.repeat(16) },
 };
 const ENGINEER = { workerType: 'employee', department: 'Engineering' };
 
@@ -316,6 +327,72 @@ const LIFECYCLE_SCENARIOS: Scenario[] = [
     },
   },
   {
+    // Adopted as ISC holds it: the role claimed (no ISC call), the engineering entitlement granted (cause
+    // adopt); a drift repair asks for engineering again; a move revokes it after the grace; the leave revokes
+    // the claimed role once ISC has said a request may.
+    name: 'lifecycle-adopted',
+    held: { [PEOPLE.E9007!.id]: [{ type: 'ROLE', id: ROLE, revocable: true }] },
+    record: async (context) => {
+      const { env, taskQueue, submissions } = context;
+      const target = identityTarget({ kind: 'employeeNumber', value: 'E9007' }, PSEUDONYM_KEY);
+      const handle = await env.client.workflow.start<typeof identityLifecycleWorkflow>(WORKFLOW_TYPES.identityLifecycle, {
+        workflowId: target.workflowId,
+        taskQueue,
+        args: [
+          {
+            identity: target.key,
+            ref: target.ref,
+            options: { change: { statusPollSeconds: 600 } },
+            adopt: {
+              identityId: PEOPLE.E9007!.id,
+              attributes: ENGINEER,
+              held: [{ type: 'ROLE', id: ROLE }],
+              readAt: iso(await env.currentTimeMs()),
+            },
+          },
+        ],
+      });
+      const me = person(context, 'E9007');
+      await env.sleep(DAY);
+      await handle.executeUpdate(repairDriftUpdate, {
+        args: [{ missing: [{ type: 'ENTITLEMENT', id: ENGINEERING }], unexpected: [] }],
+      });
+      await env.sleep(DAY);
+      await me.send({ id: 'move-9007', type: 'update', effectiveAt: iso(await env.currentTimeMs()), attributes: { department: 'Finance' } });
+      await env.sleep(8 * DAY);
+      await me.send({ id: 'term-9007', type: 'terminate', effectiveAt: iso(await env.currentTimeMs()) });
+      await env.sleep(DAY);
+      const view = await me.view();
+      expectThat(view.state === 'TERMINATED' && view.holdings.length === 0, 'adopted', `state ${view.state}`);
+      const granted = requested(submissions, 'GRANT_ACCESS').join();
+      expectThat(granted === [ENGINEERING, ENGINEERING, FINANCE].sort().join(), 'adopted', `granted ${granted}`);
+      expectThat(requested(submissions, 'REVOKE_ACCESS').join() === [ENGINEERING, FINANCE, ROLE].sort().join(), 'adopted', 'revokes');
+      return { 'lifecycle-adopted': await finish(handle) };
+    },
+  },
+  {
+    // Hired under the code of before: the engineering entitlement was already held (PRESENT, not its own).
+    // After the upgrade a move to Finance revokes it after the grace, as policy ownership says.
+    name: 'lifecycle-ownership-upgrade',
+    fake: { preheld: [{ identityId: PEOPLE.E9008!.id, itemType: 'ENTITLEMENT', itemId: ENGINEERING }] },
+    held: { [PEOPLE.E9008!.id]: [{ type: 'ENTITLEMENT', id: ENGINEERING, revocable: true }] },
+    beforeUpgrade: async (context) => {
+      const me = person(context, 'E9008');
+      await me.send({ id: 'hire-9008', type: 'hire', effectiveAt: iso(await context.env.currentTimeMs()), attributes: ENGINEER });
+      await context.env.sleep(DAY);
+      const view = await me.view();
+      expectThat(view.holdings.some((h) => h.state === 'PRESENT'), 'upgrade', 'nothing was found held');
+    },
+    record: async (context) => {
+      const { env, submissions } = context;
+      const me = person(context, 'E9008');
+      await me.send({ id: 'move-9008', type: 'update', effectiveAt: iso(await env.currentTimeMs()), attributes: { department: 'Finance' } });
+      await env.sleep(8 * DAY);
+      expectThat(requested(submissions, 'REVOKE_ACCESS').join() === ENGINEERING, 'upgrade', 'engineering not revoked');
+      return { 'lifecycle-ownership-upgrade': await finish(me.handle) };
+    },
+  },
+  {
     // The front door's receipt: recorded under an id from the event's source and id, it starts the
     // identity's lifecycle (a child it abandons) and hands it the event.
     name: 'hr-event-receipt',
@@ -351,15 +428,27 @@ async function main(prefix = ''): Promise<void> {
   try {
     for (const scenario of chosen) {
       const isc = createFakeIsc(scenario.fake);
-      const lifecycle = createLifecycleFakes({ policy: BIRTHRIGHT_POLICY, identities: PEOPLE, client: env.client });
+      const lifecycle = createLifecycleFakes({
+        policy: BIRTHRIGHT_POLICY,
+        identities: PEOPLE,
+        client: env.client,
+        ...(scenario.held ? { held: scenario.held } : {}),
+      });
       const taskQueue = `record-${scenario.name}`;
-      const worker = await Worker.create({
+      const context = { env, taskQueue, submissions: isc.submissions };
+      const options = {
         connection: env.nativeConnection,
         taskQueue,
         workflowBundle: await workflowBundle(),
         activities: { ...isc.activities, ...lifecycle.activities },
-      });
-      const histories = await worker.runUntil(scenario.record({ env, taskQueue, submissions: isc.submissions }));
+      };
+      if (scenario.beforeUpgrade) {
+        // No patch activates, and nothing stays cached on a sticky queue for the upgraded worker to miss.
+        const before = await Worker.create({ ...options, patchActivationCallback: () => false, maxCachedWorkflows: 0 });
+        await before.runUntil(scenario.beforeUpgrade(context));
+      }
+      const worker = await Worker.create(options);
+      const histories = await worker.runUntil(scenario.record(context));
       for (const [name, { workflowId, history }] of Object.entries(histories)) {
         const listed = HISTORY_FILES[name];
         if (listed?.workflowId !== workflowId) {

@@ -80,6 +80,9 @@ export class FakeIsc implements IscClient {
   async findCatalogItems() {
     return [];
   }
+  async searchIdentities() {
+    return { identities: [] };
+  }
 }
 
 /** A status row of `ITEM` for `ALICE`, created a minute before `NOW`, with the fields given. */

@@ -12,9 +12,25 @@ import { LIFECYCLE_STATES, type LifecycleView } from '../../workflows/identity-l
 import { argumentAndJson, commandUsage, UsageError, withTemporal, type CliCommand, type Output } from '../io';
 import type { CliSettings } from '../settings';
 
+/** One line of what the lifecycle holds: its state, the change acting on it and how that ended, and why. */
+function describeHolding(h: LifecycleView['holdings'][number], view: LifecycleView): string {
+  const change = view.changes.find((c) => c.changeId === h.changeId);
+  const outcome = change?.outcomes?.find((o) => o.itemId === h.item.id)?.outcome;
+  const parts = [
+    `${h.item.type}:${h.item.id} ${h.state}`,
+    h.revokeAt ? `until ${h.revokeAt}` : '',
+    h.changeId ? `via ${h.changeId}` : '',
+    outcome ? `(${outcome})` : '',
+    h.claimed ? '(held before; claimed)' : '',
+    h.state === 'UNREVOCABLE' ? '(ISC will not let a request revoke it: it came with a role or by birthright)' : '',
+  ];
+  return parts.filter(Boolean).join(' ');
+}
+
 function describeView(view: LifecycleView, io: Output): void {
   io.out(`${view.identity.kind} ${view.identity.value} (ref ${view.ref}): ${view.state}`);
   io.out(`  ISC identity: ${view.iscIdentityId ?? 'not known yet'}`);
+  if (view.adoptedAt) io.out(`  adopted from ISC as it stood at ${view.adoptedAt}`);
   if (view.operator) io.out(`  waiting for a person since ${view.operator.since}: ${view.operator.reason}`);
   io.out(`  attributes: ${JSON.stringify(view.attributes)}`);
   io.out('  timeline:');
@@ -33,13 +49,7 @@ function describeView(view: LifecycleView, io: Output): void {
   io.out('  desired:');
   for (const d of view.desired) io.out(`    ${d.type}:${d.id} (${d.rules.join(', ')})`);
   io.out('  held by the lifecycle:');
-  for (const h of view.holdings) {
-    const change = view.changes.find((c) => c.changeId === h.changeId);
-    const outcome = change?.outcomes?.find((o) => o.itemId === h.item.id)?.outcome;
-    io.out(
-      `    ${h.item.type}:${h.item.id} ${h.state}${h.revokeAt ? ` until ${h.revokeAt}` : ''}${h.changeId ? ` via ${h.changeId}` : ''}${outcome ? ` (${outcome})` : ''}`,
-    );
-  }
+  for (const h of view.holdings) io.out(`    ${describeHolding(h, view)}`);
   io.out('  scheduled:');
   for (const s of view.scheduled) io.out(`    ${s.at} ${s.action}${s.item ? ` ${s.item.type}:${s.item.id}` : ''}`);
 }

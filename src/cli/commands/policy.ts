@@ -6,31 +6,12 @@
  */
 import { parseArgs } from 'node:util';
 import { WORKFLOW_TYPES } from '../../common';
-import { iscClientOptions, type IscConfig } from '../../config';
-import type { LifecycleAction, ResolvedPolicy } from '../../domain';
-import { createIscClient } from '../../isc';
-import { PolicyError, loadPolicy } from '../../policy/load';
+import type { LifecycleAction } from '../../domain';
 import type { identityLifecycleWorkflow } from '../../workflows';
 import { policyPlanQuery, reconcileUpdate } from '../../workflows/identity-lifecycle/contracts';
 import { commandUsage, UsageError, withTemporal, type CliCommand, type Output } from '../io';
+import { policyPath, resolvedPolicy } from '../policy-file';
 import type { CliSettings } from '../settings';
-
-/** The policy file: FILE, or the one the workers run (`ISCFLOW_POLICY`). */
-function policyPath(file: string | undefined, settings: CliSettings): string {
-  const path = file ?? settings.read('policyFile').policyFile;
-  if (!path) throw new UsageError('policy: give FILE or set ISCFLOW_POLICY');
-  return path;
-}
-
-/** The policy as the workers would load it: names resolved through ISC; a bad policy is bad input. */
-async function resolvedPolicy(path: string, isc: Readonly<IscConfig>): Promise<ResolvedPolicy> {
-  try {
-    return await loadPolicy(path, createIscClient(iscClientOptions(isc)));
-  } catch (error) {
-    if (error instanceof PolicyError) throw new UsageError(error.message);
-    throw error;
-  }
-}
 
 function describeAction(action: LifecycleAction): string {
   switch (action.kind) {
@@ -44,6 +25,8 @@ function describeAction(action: LifecycleAction): string {
       return `withdraw the grant of ${action.item.type}:${action.item.id} in flight (${action.changeId})`;
     case 'keep':
       return `keep ${action.item.type}:${action.item.id} (cancel its scheduled revoke)`;
+    case 'unrevocable':
+      return `leave ${action.item.type}:${action.item.id} (ISC will not let a request revoke it)`;
     case 'forget':
       return `forget ${action.item.type}:${action.item.id} (not the lifecycle's)`;
   }
@@ -82,7 +65,10 @@ async function plan(args: PolicyArgs, io: Output, settings: CliSettings): Promis
         workflowId: wf.workflowId,
         state: planned.state,
         ...(planned.iscIdentityId ? { iscIdentityId: planned.iscIdentityId } : {}),
-        actions: planned.actions.filter((a) => a.kind !== 'forget').map(describeAction),
+        actions: [
+          ...planned.actions.filter((a) => a.kind !== 'forget').map(describeAction),
+          ...(planned.check ?? []).map((i) => `revoke ${i.type}:${i.id} now, if ISC lets a request revoke it`),
+        ],
       });
     }
     if (args.json) {

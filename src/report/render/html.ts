@@ -5,12 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ITEM_OUTCOMES, type ItemOutcome } from '../../domain';
+import { DRIFT_FINDINGS, ITEM_OUTCOMES, type DriftFinding, type ItemOutcome } from '../../domain';
 import type { Report, ReportRow } from '../model';
 import { describeCause, describeDecision, describeOutcome } from './text';
 
-/** The chart's groups: every item outcome, and the rows still running. */
-type Group = ItemOutcome | 'running';
+/** The chart's groups: every item outcome, every drift finding, and the rows still running. */
+type Group = ItemOutcome | Uppercase<DriftFinding> | 'running';
 
 /** Outcome colours, chosen to read apart for the common forms of colour blindness and in grey print. */
 const COLOURS: Record<Group, string> = {
@@ -20,11 +20,14 @@ const COLOURS: Record<Group, string> = {
   REJECTED: '#e08214',
   FAILED: '#b2182b',
   CANCELLED: '#8c6d31',
+  MISSING: '#d6604d',
+  UNEXPECTED: '#f1a340',
+  UNREVOCABLE: '#878787',
   running: '#762a83',
 };
 /** Rows of workflows that closed without a result (`WORKFLOW_TERMINATED`, ...). */
 const OTHER_COLOUR = '#4d4d4d';
-const ORDER: readonly string[] = [...ITEM_OUTCOMES, 'running'];
+const ORDER: readonly string[] = [...ITEM_OUTCOMES, ...DRIFT_FINDINGS.map((f) => f.toUpperCase()), 'running'];
 
 const colourOf = (group: string): string => (group in COLOURS ? COLOURS[group as Group] : OTHER_COLOUR);
 /** The chart groups rows still running together: their live phases are not outcomes. */

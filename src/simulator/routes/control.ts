@@ -4,8 +4,9 @@
  */
 import { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { ITEM_TYPES } from '../catalog';
 import { applyConfigPatch, simulatorConfigPatchSchema } from '../config';
-import { notFound } from '../errors';
+import { badRequest, notFound } from '../errors';
 import { type SimIdentity } from '../identities';
 import { IN_PROGRESS_STATES, type RequestItem } from '../model';
 import { type SimulatorState } from '../state';
@@ -19,6 +20,9 @@ const createIdentitySchema = z.strictObject({
   attributes: z.record(z.string().min(1), attributeValue).default({}),
 });
 const patchIdentitySchema = z.strictObject({ attributes: z.record(z.string().min(1), attributeValue.nullable()) });
+const holdingsSchema = z.strictObject({
+  holdings: z.array(z.strictObject({ identityId: z.string().min(1), type: z.enum(ITEM_TYPES), id: z.string().min(1) })),
+});
 
 const identityView = ({ id, name, managerId, attributes, createdAtRunTime }: SimIdentity) => ({
   id,
@@ -49,14 +53,15 @@ function requestView(row: RequestItem) {
   };
 }
 
+/** The identity, or ISC's 404. */
+function mustIdentity(state: SimulatorState, id: string): SimIdentity {
+  const identity = state.identities.get(id);
+  if (!identity) throw notFound(`Identity ${id} was not found.`);
+  return identity;
+}
+
 /** The seeded tenant, and what an HR aggregation does: a joiner becomes an identity, a mover's attributes change. */
 function tenantRoutes(app: FastifyInstance, state: SimulatorState): void {
-  const mustIdentity = (id: string): SimIdentity => {
-    const identity = state.identities.get(id);
-    if (!identity) throw notFound(`Identity ${id} was not found.`);
-    return identity;
-  };
-
   app.get('/__sim/catalog', async () => ({
     admin: {
       id: state.catalog.admin.id,
@@ -75,16 +80,19 @@ function tenantRoutes(app: FastifyInstance, state: SimulatorState): void {
   });
 
   app.get<{ Params: { id: string } }>('/__sim/identities/:id', async (request) =>
-    identityView(mustIdentity(request.params.id)),
+    identityView(mustIdentity(state, request.params.id)),
   );
 
   app.patch<{ Params: { id: string } }>('/__sim/identities/:id', async (request) => {
     const body = parseBody(patchIdentitySchema, request.body);
     return identityView(state.identities.patch(request.params.id, body.attributes, state.clock.now()));
   });
+}
 
+/** What identities hold, and access changed outside any access request (an administrator, a certification). */
+function accessRoutes(app: FastifyInstance, state: SimulatorState): void {
   app.get<{ Params: { id: string } }>('/__sim/identities/:id/access', async (request) => {
-    mustIdentity(request.params.id);
+    mustIdentity(state, request.params.id);
     return [...state.engine.heldBy(request.params.id).values()].map(({ type, id, removeDate, source, grantedBy }) => ({
       type,
       id,
@@ -92,6 +100,29 @@ function tenantRoutes(app: FastifyInstance, state: SimulatorState): void {
       source,
       grantedBy,
     }));
+  });
+
+  app.delete<{ Params: { id: string; itemId: string } }>(
+    '/__sim/identities/:id/access/:itemId',
+    async (request, reply) => {
+      const { id, itemId } = request.params;
+      const type = state.catalog.itemById.get(itemId)?.type;
+      const held = state.engine.heldBy(mustIdentity(state, id).id).get(`${type}:${itemId}`);
+      if (!held || !state.engine.takeAway(id, held.type, held.id))
+        throw notFound(`Identity ${id} does not hold ${itemId}.`);
+      return reply.code(204).send();
+    },
+  );
+
+  // Access the tenant gave before iscflow (a bench's "already held"), in bulk, as if once requested.
+  app.post('/__sim/holdings', async (request) => {
+    const { holdings } = parseBody(holdingsSchema, request.body);
+    for (const h of holdings) {
+      mustIdentity(state, h.identityId);
+      if (state.catalog.itemById.get(h.id)?.type !== h.type)
+        throw badRequest(`${h.type} ${h.id} is not in the catalog.`);
+    }
+    return { added: state.engine.give(holdings) };
   });
 }
 
@@ -126,5 +157,6 @@ function runRoutes(app: FastifyInstance, state: SimulatorState): void {
 /** Registers the control API. */
 export function controlRoutes(app: FastifyInstance, state: SimulatorState): void {
   tenantRoutes(app, state);
+  accessRoutes(app, state);
   runRoutes(app, state);
 }

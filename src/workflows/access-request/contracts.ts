@@ -16,7 +16,7 @@ export type { AccessRequestOptions, RemovalMode } from '../../common';
  * identity lifecycle acting on its own timers. Never personal data: references only.
  */
 export interface ChangeCause {
-  kind: 'cli' | 'hr-event' | 'policy-apply' | 'lifecycle' | 'api';
+  kind: 'cli' | 'hr-event' | 'policy-apply' | 'lifecycle' | 'api' | 'adopt' | 'drift';
   /** The event id, ticket or lifecycle reference behind it, when there is one. */
   ref?: string;
 }

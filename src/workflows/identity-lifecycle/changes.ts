@@ -29,6 +29,8 @@ const CHANGE_RECORDS_KEPT = 200;
 
 function causeOf(life: Lifecycle, trigger: Trigger): ChangeCause {
   if (trigger === 'apply') return { kind: 'policy-apply' };
+  if (trigger === 'adopt') return { kind: 'adopt' };
+  if (trigger === 'drift') return { kind: 'drift' };
   if (life.cause.includes('/')) return { kind: 'hr-event', ref: life.cause };
   return { kind: 'lifecycle', ref: life.cause };
 }
@@ -95,7 +97,11 @@ export async function carryOut(life: Lifecycle, plan: ReconcilePlan, trigger: Tr
         await withdrawChange(life, action, withdrawn);
         break;
       case 'schedule-revoke':
-        setHolding(life, action.item, { state: 'REVOKE_SCHEDULED', revokeAt: action.at });
+        setHolding(life, action.item, {
+          state: 'REVOKE_SCHEDULED',
+          revokeAt: action.at,
+          ...claimedIfPresent(life, action.item),
+        });
         break;
       case 'keep':
         setHolding(life, action.item, { state: 'HELD', note: 'kept: desired again within its grace' });
@@ -103,11 +109,24 @@ export async function carryOut(life: Lifecycle, plan: ReconcilePlan, trigger: Tr
       case 'revoke':
         await startRevoke(life, action, plan.immediate, trigger);
         break;
+      case 'unrevocable':
+        setHolding(life, action.item, {
+          state: 'UNREVOCABLE',
+          note: 'no longer desired, and ISC will not let a request revoke it (it came with a role or by birthright)',
+          ...claimedIfPresent(life, action.item),
+        });
+        break;
       case 'forget':
         life.s.ledger = life.s.ledger.filter((h) => itemKey(h.item) !== itemKey(action.item));
         break;
     }
   }
+}
+
+/** Access the lifecycle found held (PRESENT) that it now acts on as its own, under policy ownership, is claimed. */
+function claimedIfPresent(life: Lifecycle, item: PolicyItem): Pick<Holding, 'claimed'> {
+  const holding = life.s.ledger.find((h) => itemKey(h.item) === itemKey(item));
+  return holding?.state === 'PRESENT' ? { claimed: true } : {};
 }
 
 /** Keeps each held item's grace current with the policy, for the day a move takes it away. */
@@ -186,10 +205,10 @@ async function startRevoke(
   });
   if (!request) return;
   const changeId = await startChange(life, 'revoke', request, trigger);
-  setHolding(life, action.item, { state: 'REVOKING', changeId });
+  setHolding(life, action.item, { state: 'REVOKING', changeId, ...claimedIfPresent(life, action.item) });
 }
 
-/** Whether carrying out the plan needs the identity's ISC id. */
+/** Whether carrying out the plan needs the identity's ISC id (to ask ISC, or to change access). */
 export function needsIdentity(plan: ReconcilePlan): boolean {
-  return plan.actions.some((a) => a.kind === 'grant' || a.kind === 'revoke');
+  return plan.check.length > 0 || plan.actions.some((a) => a.kind === 'grant' || a.kind === 'revoke');
 }

@@ -9,12 +9,15 @@ import type { AccessRequestOptions } from '../../common';
 import type {
   Attributes,
   DesiredItem,
+  EmploymentStatus,
   EventOutcome,
   HrEventType,
   Holding,
   IdentityKey,
   ItemOutcome,
   LifecycleAction,
+  ItemType,
+  Ownership,
   PolicyItem,
   ReceivedEvent,
   ResolvedPolicy,
@@ -113,6 +116,30 @@ export interface LifecycleSnapshot {
   /** What the worker said about the tenant and its tracking, asked once. */
   tenant?: TenantSettings;
   lastReconciledAt?: string;
+  /** When ISC was read for the adoption this lifecycle started from (see `AdoptionInput`). */
+  adoptedAt?: string;
+}
+
+/** One item an identity holds, as ISC's search index said when it was read. */
+export interface HeldItem {
+  type: ItemType;
+  id: string;
+  /** False when an access request may not revoke it (it came with a role or by birthright); absent: not said. */
+  revocable?: boolean;
+}
+
+/**
+ * An identity ISC already has, taken under management as it stands (`iscflow adopt`): the lifecycle starts
+ * ACTIVE from these attributes, claims the desired access the identity holds (no ISC call) and grants the
+ * rest. Its ISC id is known, so it never searches ISC for the identity.
+ */
+export interface AdoptionInput {
+  identityId: string;
+  /** The identity's ISC attributes (text, numbers, flags); the policy's `attributes:` maps their names. */
+  attributes: Attributes;
+  held: HeldItem[];
+  /** When ISC was read: the baseline of the timeline (an HR event dated before it applies at it). */
+  readAt: string;
 }
 
 export interface LifecycleInput {
@@ -121,6 +148,8 @@ export interface LifecycleInput {
   /** The pseudonym of the key: the workflow id's suffix and the `IscflowIdentityRef` search attribute. */
   ref: string;
   options?: Partial<LifecycleOptions>;
+  /** Set by `iscflow adopt`: the identity as ISC holds it now. */
+  adopt?: AdoptionInput;
   /** Carried across continue-as-new; never set by callers. */
   resume?: LifecycleSnapshot;
 }
@@ -151,6 +180,12 @@ export interface LifecycleView {
   changes: ChangeRecord[];
   operator?: OperatorWait;
   policyHash?: string;
+  /** Employment now (the timeline's projection): what drift is judged by. */
+  employment: EmploymentStatus;
+  /** Whose access the lifecycle may revoke, as its policy says. */
+  ownership: Ownership;
+  /** When it was adopted from ISC, if it was. */
+  adoptedAt?: string;
 }
 
 /** Where one event stands, for `GET /v1/events/{source}/{id}`. */
@@ -175,6 +210,15 @@ export interface OperatorDecision {
   reason?: string;
 }
 
+/** What a drift sweep found for this identity, to put right (`iscflow drift --repair`). */
+export interface DriftRepairRequest {
+  /** Desired (or held by the lifecycle) but not held in ISC: asked for again. */
+  missing: PolicyItem[];
+  /** Held in ISC, the lifecycle's own, no longer desired: revoked. */
+  unexpected: PolicyItem[];
+  reason?: string;
+}
+
 /** An HR event for this identity. Fire-and-forget: durable once the signal call returns, applied in effective order. */
 export const hrEventSignal = defineSignal<[ReceivedEvent]>('hrEvent');
 /** The lifecycle as it stands; adds nothing to history. */
@@ -185,10 +229,18 @@ export interface PolicyPlanView {
   state: LifecycleState;
   iscIdentityId?: string;
   actions: LifecycleAction[];
+  /** Revokes of access the lifecycle did not grant, made only if ISC says a request may revoke it. */
+  check?: PolicyItem[];
 }
 export const policyPlanQuery = defineQuery<PolicyPlanView, [ResolvedPolicy]>('policyPlan');
 /** `iscflow policy apply`: reconcile now with the workers' current policy (failed grants are asked again). */
 export const reconcileUpdate = defineUpdate<LifecycleView, [ReconcileRequest]>('reconcile');
+/**
+ * A drift sweep's findings: the lifecycle forgets that it holds what is missing and reconciles at once
+ * (cause `drift`), so missing access is requested again and unexpected access revoked; failed grants and
+ * revokes are tried again too, as on any news.
+ */
+export const repairDriftUpdate = defineUpdate<LifecycleView, [DriftRepairRequest]>('repairDrift');
 /** Search ISC for the missing identity again (another `identityWaitSeconds`). `{"reason": "..."}` */
 export const lifecycleRetryUpdate = defineUpdate<LifecycleView, [OperatorDecision]>('retry');
 /** Stop waiting for the identity until the next HR event; nothing is granted meanwhile. `{"reason": "..."}` required. */

@@ -2,7 +2,7 @@
  * Taking in what arrived: HR events into the timeline (a duplicate only counts as one), settled changes
  * into the ledger, and the timeline kept bounded by folding its oldest events into a baseline.
  */
-import { eventKey, project, type Holding, type ItemOutcome, type TimelineEvent } from '../../domain';
+import { eventKey, project, type Holding, type ItemOutcome, type Ownership, type TimelineEvent } from '../../domain';
 import type { ChangeSettled } from '../access-request/contracts';
 import type { ClosedChange } from '../../activities/contracts';
 import { epochMs, isoAt } from '../clock';
@@ -38,29 +38,69 @@ export function takeEvents(life: Lifecycle): string[] {
   return fresh;
 }
 
-type SettledItem = { itemType: string; itemId: string; outcome: ItemOutcome | null; accessRequestId?: string };
+type SettledItem = {
+  itemType: string;
+  itemId: string;
+  outcome: ItemOutcome | null;
+  accessRequestId?: string;
+  errorMessages?: string[];
+};
 
-function settleHolding(holding: Holding, item: SettledItem | undefined, withdrawn: boolean): Holding | undefined {
+/**
+ * How ISC words a revoke it refuses because the access came with a role or by birthright (ISC's rule:
+ * such access "cannot be revoked by request"). The lifecycle checks revocability before revoking access it
+ * did not grant; this catches what changed in between.
+ */
+const REFUSED_AS_UNREVOCABLE = /cannot be revoked|not revocable/i;
+
+function settleGrant(holding: Holding, outcome: ItemOutcome | null, note: string, ownership: Ownership) {
+  if (outcome === 'GRANTED') return { ...holding, state: 'HELD' as const, note };
+  if (outcome !== 'ALREADY_SATISFIED') return undefined;
+  // Found already held: under policy ownership it is claimed, the lifecycle's like its own grants.
+  if (ownership === 'policy') return { ...holding, state: 'HELD' as const, claimed: true, note: `${note}; claimed` };
+  return { ...holding, state: 'PRESENT' as const, note };
+}
+
+function settleHolding(
+  holding: Holding,
+  item: SettledItem | undefined,
+  withdrawn: boolean,
+  ownership: Ownership,
+): Holding | undefined {
   const outcome = item?.outcome ?? null;
   const note = `${holding.state === 'REVOKING' ? 'revoke' : 'grant'} ended ${outcome ?? 'without an outcome'}`;
   switch (holding.state) {
     case 'GRANTING':
-    case 'WITHDRAWING':
-      if (outcome === 'GRANTED') return { ...holding, state: 'HELD', note };
-      if (outcome === 'ALREADY_SATISFIED') return { ...holding, state: 'PRESENT', note };
+    case 'WITHDRAWING': {
+      const granted = settleGrant(holding, outcome, note, ownership);
+      if (granted) return granted;
       // Withdrawn on purpose: forgotten, so it is asked again if it is still (or again) desired.
       if (withdrawn || holding.state === 'WITHDRAWING') return undefined;
       return { ...holding, state: 'FAILED', note };
-    case 'REVOKING':
+    }
+    case 'REVOKING': {
       if (outcome === 'REVOKED' || outcome === 'ALREADY_SATISFIED') return undefined;
+      const refused = item?.errorMessages?.find((m) => REFUSED_AS_UNREVOCABLE.test(m));
+      if (refused && ownership === 'policy') {
+        return { ...holding, state: 'UNREVOCABLE', revocable: false, note: `revoke refused by ISC: ${refused}` };
+      }
       return { ...holding, state: 'REVOKE_FAILED', note };
+    }
     default:
       return holding;
   }
 }
 
-/** Applies one settled (or found closed) change to the ledger and its record. */
-export function settleChange(life: Lifecycle, settled: ChangeSettled | ClosedChange, now: string): void {
+/**
+ * Applies one settled (or found closed) change to the ledger and its record. `ownership` is the round's
+ * (`granted` in a run that replays from before policy ownership: it settled as it always did).
+ */
+export function settleChange(
+  life: Lifecycle,
+  settled: ChangeSettled | ClosedChange,
+  now: string,
+  ownership: Ownership,
+): void {
   const { s } = life;
   const items: SettledItem[] = 'result' in settled ? settled.result.items : settled.items;
   const withdrawn = 'result' in settled ? settled.result.withdrawnAt !== undefined : settled.withdrawnAt !== undefined;
@@ -71,7 +111,7 @@ export function settleChange(life: Lifecycle, settled: ChangeSettled | ClosedCha
       continue;
     }
     const item = items.find((i) => i.itemType === holding.item.type && i.itemId === holding.item.id);
-    const settledHolding = settleHolding(holding, item, withdrawn);
+    const settledHolding = settleHolding(holding, item, withdrawn, ownership);
     if (settledHolding) next.push({ ...settledHolding, since: now });
   }
   s.ledger = next;
@@ -88,9 +128,9 @@ export function settleChange(life: Lifecycle, settled: ChangeSettled | ClosedCha
   }
 }
 
-export function takeSettled(life: Lifecycle, now: string): boolean {
+export function takeSettled(life: Lifecycle, now: string, ownership: Ownership): boolean {
   const settled = life.settled.splice(0);
-  for (const change of settled) settleChange(life, change, now);
+  for (const change of settled) settleChange(life, change, now, ownership);
   return settled.length > 0;
 }
 

@@ -1,13 +1,14 @@
 /**
  * How a lifecycle (and the receipt of each HR event for it) shows in the Temporal UI. Search attributes:
  * its pseudonymous key, the ISC identity id once known, where it stands (`IscflowLifecycleState`, and
- * `IscflowState` so "needs a person" is one query across workflow types) and why it waits for a person.
+ * `IscflowState` so "needs a person" is one query across workflow types), why it waits for a person, and
+ * the digest of what it expects ISC to hold (`IscflowAccessDigest`, read by drift sweeps).
  * User metadata: a one-line summary given at the start, and current details that follow its state.
  * Never the employee number or any HR attribute: they are personal data.
  */
-import type { SearchAttributePair } from '@temporalio/common';
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { IDENTITY_IDS, IDENTITY_REF, LIFECYCLE_STATE, OPERATOR_REASON, STATE } from '../../common';
+import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
+import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ACCESS_DIGEST, IDENTITY_IDS, IDENTITY_REF, LIFECYCLE_STATE, OPERATOR_REASON, STATE } from '../../common';
 import type { HrEventType } from '../../domain';
 import type { LifecycleState } from './contracts';
 
@@ -20,17 +21,75 @@ export function initialLifecycleSearchAttributes(ref: string): SearchAttributePa
   ];
 }
 
+/**
+ * The search attributes of a lifecycle started already knowing where it stands (`iscflow adopt`): exactly
+ * what its first publication would write, so that publication finds nothing to change.
+ */
+export function adoptedLifecycleSearchAttributes(
+  ref: string,
+  iscIdentityId: string,
+  accessDigest: string,
+): SearchAttributePair[] {
+  return [
+    { key: IDENTITY_REF, value: ref },
+    { key: LIFECYCLE_STATE, value: 'ACTIVE' },
+    { key: STATE, value: 'ACTIVE' },
+    { key: IDENTITY_IDS, value: [iscIdentityId] },
+    { key: ACCESS_DIGEST, value: accessDigest },
+  ];
+}
+
 /** What `publish` shows: where the lifecycle stands, the ISC identity once known, why it waits for a person. */
 export interface LifecyclePublication {
   state: LifecycleState;
   iscIdentityId?: string;
   operatorCode?: string;
+  /** What it expects ISC to hold (see src/domain/lifecycle/drift.ts); runs from before the digest have none. */
+  accessDigest?: string;
 }
 
 export interface LifecyclePublisher {
   publish(view: LifecyclePublication): void;
 }
 
+/** Whether a search attribute already holds this value (a list compares by its items). */
+function holds(update: SearchAttributeUpdatePair): boolean {
+  const current: unknown = workflowInfo().typedSearchAttributes.get(update.key);
+  const { value } = update;
+  if (value === null) return current === undefined;
+  if (Array.isArray(value)) return Array.isArray(current) && current.join('\n') === value.join('\n');
+  return current === value;
+}
+
+/**
+ * Publishes what changed since the search attributes were last written, the access digest included, in one
+ * upsert: a lifecycle whose start carried its attributes (adopted) writes nothing until something changes.
+ */
+export function createDigestPublisher(): LifecyclePublisher {
+  let details = '';
+  return {
+    publish({ state, iscIdentityId, operatorCode, accessDigest }) {
+      const text = currentLifecycleDetails({
+        state,
+        ...(iscIdentityId ? { iscIdentityId } : {}),
+        ...(operatorCode ? { operatorCode } : {}),
+      });
+      if (text !== details) setCurrentDetails(text);
+      details = text;
+      const updates: SearchAttributeUpdatePair[] = [
+        { key: LIFECYCLE_STATE, value: state },
+        { key: STATE, value: state },
+        { key: IDENTITY_IDS, value: iscIdentityId ? [iscIdentityId] : null },
+        { key: OPERATOR_REASON, value: operatorCode ?? null },
+        { key: ACCESS_DIGEST, value: accessDigest ?? null },
+      ];
+      const changed = updates.filter((u) => !holds(u));
+      if (changed.length > 0) upsertSearchAttributes(changed);
+    },
+  };
+}
+
+/** The publisher of runs from before the access digest: the same four attributes, written when they change. */
 export function createLifecyclePublisher(): LifecyclePublisher {
   let last = '';
   return {

@@ -2,7 +2,7 @@
  * The lifecycle's Update validators: each refuses what cannot be done (malformed input, a decision nobody
  * awaits) before the Update is accepted, so a refusal leaves no trace in the history.
  */
-import type { OperatorDecision } from './contracts';
+import type { DriftRepairRequest, OperatorDecision } from './contracts';
 import type { Lifecycle } from './lifecycle';
 
 /** `reconcile` takes an object (its `policyHash` and `reason` are optional). */
@@ -20,4 +20,18 @@ export function validateSkip(life: Lifecycle, decision: OperatorDecision): void 
   validateRetry(life);
   if (typeof decision?.reason !== 'string' || decision.reason.trim() === '')
     throw new Error('skip needs a reason: {"reason": "..."}');
+}
+
+const ITEM = /^(ROLE|ACCESS_PROFILE|ENTITLEMENT)$/;
+
+/** `repairDrift` takes the items a sweep found, each `{ "type": ..., "id": ... }`. */
+export function validateRepair(request: DriftRepairRequest): void {
+  const lists = [request?.missing, request?.unexpected];
+  const valid = lists.every(
+    (list) =>
+      Array.isArray(list) &&
+      list.every((item) => typeof item?.id === 'string' && typeof item.type === 'string' && ITEM.test(item.type)),
+  );
+  if (!valid)
+    throw new Error('Send {"missing": [{"type": "...", "id": "..."}], "unexpected": [...], "reason"?: "..."}');
 }

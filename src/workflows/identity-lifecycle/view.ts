@@ -2,7 +2,7 @@
  * The lifecycle as people see it: its state, the timeline with what became of each event, what the
  * policy wants and what the lifecycle holds, what is scheduled. Pure; queries and the loop use it.
  */
-import { project, reconcile, type Projection } from '../../domain';
+import { ownershipOf, project, reconcile, type Projection } from '../../domain';
 import type { EventStanding, LifecycleState, LifecycleView } from './contracts';
 import { epochMs, isoAt } from '../clock';
 import type { Lifecycle } from './lifecycle';
@@ -28,8 +28,9 @@ export function lifecycleState(life: Lifecycle, projection: Projection): Lifecyc
 export function lifecycleView(life: Lifecycle, nowMs: number): LifecycleView {
   const { s, input } = life;
   const projection = projectNow(life, nowMs);
+  const ownership = life.policy ? ownershipOf(life.policy) : 'policy';
   const plan = life.policy
-    ? reconcile({ now: nowMs, projection, policy: life.policy, ledger: s.ledger, trigger: 'timer' })
+    ? reconcile({ now: nowMs, projection, policy: life.policy, ledger: s.ledger, trigger: 'timer', ownership })
     : undefined;
   const scheduled: LifecycleView['scheduled'] = [];
   for (const h of s.ledger) {
@@ -70,6 +71,9 @@ export function lifecycleView(life: Lifecycle, nowMs: number): LifecycleView {
     changes: s.changes,
     ...(s.operator ? { operator: s.operator } : {}),
     ...(s.policyHash ? { policyHash: s.policyHash } : {}),
+    employment: projection.status,
+    ownership,
+    ...(s.adoptedAt ? { adoptedAt: s.adoptedAt } : {}),
   };
 }
 

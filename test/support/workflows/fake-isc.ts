@@ -36,15 +36,23 @@ export interface FakeIscOptions {
   removesAtRemoveDate?: boolean;
   /** Final state of every request instead of REQUEST_COMPLETED, e.g. PROVISIONING_FAILED. */
   failWith?: string;
+  /** Access held before anything was asked (granted outside iscflow): a grant of it is already satisfied. */
+  preheld?: ItemRef[];
 }
 
 const key = (ref: ItemRef): string => `${ref.identityId}|${ref.itemType}|${ref.itemId}`;
 
-export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = true, failWith }: FakeIscOptions = {}) {
+export function createFakeIsc({
+  approvalMs = 3600_000,
+  removesAtRemoveDate = true,
+  failWith,
+  preheld = [],
+}: FakeIscOptions = {}) {
   const submissions: Submission[] = [];
   const cancels: CancelRequestInput[] = [];
   /** (identity|type|item) -> sunset (or null), as of the grants applied so far. */
-  const held = new Map<string, string | null>();
+  const held = new Map<string, string | null>(preheld.map((ref) => [key(ref), null]));
+  const outside = new Set(preheld.map(key));
   const applied = new Set<string>();
   const now = (): number => Context.current().info.currentAttemptScheduledTimestampMs;
 
@@ -69,7 +77,11 @@ export function createFakeIsc({ approvalMs = 3600_000, removesAtRemoveDate = tru
     },
     async submitItems(input: SubmitItemsInput) {
       const at = now();
+      if (outside.size > 0) advance(at);
       const items = input.items.map((ref) => {
+        if (input.request.requestType === 'GRANT_ACCESS' && outside.has(key(ref)) && held.has(key(ref))) {
+          return { ...ref, disposition: 'ALREADY_SATISFIED' as const };
+        }
         const planned = input.request.items.find((i) => i.id === ref.itemId);
         const id = `ar${submissions.length + 1}`;
         submissions.push({

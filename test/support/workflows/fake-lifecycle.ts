@@ -6,16 +6,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { ClosedChange, LifecycleActivities } from '../../../src/activities/contracts';
-import { checkPolicyDocument, resolvePolicy, type PolicyItem, type ResolvedPolicy } from '../../../src/domain';
+import type { ClosedChange, HeldItemAnswer, LifecycleActivities } from '../../../src/activities/contracts';
+import type { PolicyItem, ResolvedPolicy } from '../../../src/domain';
+import { policyOf } from '../policy';
 
-export function policyOf(document: unknown): ResolvedPolicy {
-  const checked = checkPolicyDocument(document);
-  if (!checked.ok) throw new Error(checked.problems.join('; '));
-  const resolved = resolvePolicy(checked.document, new Map());
-  if (!resolved.ok) throw new Error(resolved.problems.join('; '));
-  return resolved.policy;
-}
+export { policyOf };
 
 /** The items of {@link BIRTHRIGHT_POLICY}. */
 export const BIRTHRIGHT = { role: '1'.repeat(32), engineering: 'e1'.repeat(16), finance: 'e2'.repeat(16) };
@@ -40,12 +35,22 @@ export interface LifecycleFakeOptions {
   /** employee number -> ISC id, and from when (server time, ms) ISC knows it (default: always). */
   identities?: Record<string, { id: string; from?: number }>;
   revocable?: Record<string, PolicyItem[]>;
+  /** What ISC says an identity holds of the items asked about, and whether a request may revoke each. */
+  held?: Record<string, HeldItemAnswer[]>;
   client?: Client;
 }
 
-export function createLifecycleFakes({ policy, identities = {}, revocable = {}, client }: LifecycleFakeOptions) {
+export function createLifecycleFakes({
+  policy,
+  identities = {},
+  revocable = {},
+  held = {},
+  client,
+}: LifecycleFakeOptions) {
   let current = policy;
   const searches: string[] = [];
+  /** The identities whose holdings the lifecycle asked about (before revoking what it did not grant). */
+  const heldAsked: string[] = [];
   const activities: LifecycleActivities = {
     async lifecyclePolicy({ knownHash }) {
       return knownHash === current.hash ? { hash: current.hash } : { hash: current.hash, policy: current };
@@ -60,6 +65,11 @@ export function createLifecycleFakes({ policy, identities = {}, revocable = {}, 
     },
     async revocableAccess({ identityId }) {
       return revocable[identityId] ?? [];
+    },
+    async heldAccess({ identityId, items }) {
+      heldAsked.push(identityId);
+      const asked = new Set(items.map((i) => `${i.type}:${i.id}`));
+      return (held[identityId] ?? []).filter((h) => asked.has(`${h.type}:${h.id}`));
     },
     async closedChanges({ changeIds }) {
       if (!client) return [];
@@ -76,6 +86,7 @@ export function createLifecycleFakes({ policy, identities = {}, revocable = {}, 
   return {
     activities,
     searches,
+    heldAsked,
     setPolicy(next: ResolvedPolicy) {
       current = next;
     },

@@ -1,6 +1,7 @@
 import {
   ConfigError,
   iscClientOptions,
+  loadIscBudget,
   loadIscConfig,
   loadTemporalConfig,
   loadWorkerConfig,
@@ -74,6 +75,23 @@ describe('configuration', () => {
       iscActivitiesPerSecond: 2,
     });
     expect(() => budget({ ISCFLOW_ISC_CALLS_PER_10S: '150' })).toThrow(/ISCFLOW_ISC_CALLS_PER_10S: /);
+  });
+
+  it('the same budget for a command that reads ISC beside the workers (adopt, drift)', () => {
+    expect(loadIscBudget({})).toBe(90);
+    expect(loadIscBudget({ ISCFLOW_ISC_CALLS_PER_10S: '45' })).toBe(45);
+    expect(() => loadIscBudget({ ISCFLOW_ISC_CALLS_PER_10S: '0' })).toThrow(/ISCFLOW_ISC_CALLS_PER_10S: /);
+  });
+
+  it('drift sweeps on a schedule: an ISO interval of a minute or more; unset or empty, none', () => {
+    const every = (value?: string) =>
+      loadWorkerConfig({ ...VALID, ...(value === undefined ? {} : { ISCFLOW_DRIFT_SCHEDULE: value }) }).driftScheduleMs;
+    expect(every()).toBeUndefined();
+    expect(every('')).toBeUndefined();
+    expect(every('P1D')).toBe(86_400_000);
+    expect(every('PT12H')).toBe(43_200_000);
+    for (const bad of ['PT30S', 'daily', 'P1M'])
+      expect(() => every(bad)).toThrow(/ISCFLOW_DRIFT_SCHEDULE: must be an ISO interval of at least a minute/);
   });
 
   it('refuses the replaced ISCFLOW_ISC_ACTIVITIES_PER_SECOND, naming the setting that replaces it', () => {

@@ -47,8 +47,27 @@ describe('billable actions counted from a history', () => {
       updates: 1,
       upserts: 1,
       activities: 0,
+      localActivities: 0,
       total: 7,
     });
+  });
+
+  it('bills the local activities of one workflow task as one action, and a patch marker not at all', () => {
+    const marker = (markerName: string, task: number): Event =>
+      event(E.EVENT_TYPE_MARKER_RECORDED, {
+        markerRecordedEventAttributes: {
+          markerName,
+          workflowTaskCompletedEventId: task as unknown as Event['eventId'],
+        },
+      });
+    const counts = countActions([
+      marker('core_local_activity', 4),
+      marker('core_local_activity', 4),
+      marker('core_patch', 4),
+      marker('core_local_activity', 9),
+    ]);
+    expect(counts.localActivities).toBe(2);
+    expect(counts.total).toBe(2);
   });
 
   it('does not bill the upsert that only records a patch', () => {

@@ -23,6 +23,8 @@ const COMMANDS = [
   'event',
   'identity',
   'policy',
+  'adopt',
+  'drift',
   'report',
 ];
 

@@ -7,30 +7,21 @@
 import fc from 'fast-check';
 import {
   changeInFlight,
-  checkPolicyDocument,
   desiredAccess,
   itemKey,
   project,
   reconcile,
-  resolvePolicy,
   type Holding,
   type HoldingState,
-  type ResolvedPolicy,
+  type Ownership,
   type TimelineEvent,
   type Trigger,
 } from '../../../src/domain';
 import { DAY, iso } from '../../support/time';
+import { policyOf } from '../../support/policy';
 
 const T0 = Date.parse('2027-01-04T08:00:00Z');
 const id = (c: string): string => c.repeat(32);
-
-function policyOf(document: unknown): ResolvedPolicy {
-  const checked = checkPolicyDocument(document);
-  if (!checked.ok) throw new Error(checked.problems.join('; '));
-  const resolved = resolvePolicy(checked.document, new Map());
-  if (!resolved.ok) throw new Error(resolved.problems.join('; '));
-  return resolved.policy;
-}
 
 const POLICY = policyOf({
   version: 1,
@@ -117,14 +108,19 @@ describe('timeline projection', () => {
  * The lifecycle loop with a perfect ISC: every grant and revoke completes at once. Events arrive at the
  * given instants; the loop also runs at every instant reconciliation asks to be woken.
  */
-function simulate(events: TimelineEvent[], arrivals: number[], until: number): { ledger: Holding[]; status: string } {
+function simulate(
+  events: TimelineEvent[],
+  arrivals: number[],
+  until: number,
+  ownership: Ownership = 'policy',
+): { ledger: Holding[]; status: string } {
   const timeline: TimelineEvent[] = [];
   let ledger: Holding[] = [];
   const schedule = events.map((e, n) => ({ at: arrivals[n] ?? 0, event: e })).sort((a, b) => a.at - b.at);
   let wake: number | undefined;
   let now = schedule[0]?.at ?? until;
   const run = (trigger: Trigger): void => {
-    const plan = reconcile({ now, projection: project(timeline, now), policy: POLICY, ledger, trigger });
+    const plan = reconcile({ now, projection: project(timeline, now), policy: POLICY, ledger, trigger, ownership });
     for (const action of plan.actions) {
       const keyOf = (item: { type: string; id: string }): string => `${item.type}:${item.id}`;
       const others = (item: { type: string; id: string }) => ledger.filter((h) => itemKey(h.item) !== keyOf(item));
@@ -224,6 +220,12 @@ describe('reconciliation', () => {
       .map((h) => itemKey(h.item))
       .sort();
   const UNTIL = T0 + 120 * DAY;
+  const at = (now: number, projection: ReturnType<typeof project>) => ({
+    now,
+    projection,
+    policy: POLICY,
+    ownership: 'policy' as const,
+  });
 
   it('ends holding exactly what the policy wants now, whatever order and times events arrive in', () => {
     fc.assert(
@@ -231,13 +233,14 @@ describe('reconciliation', () => {
         histories,
         fc.array(fc.integer({ min: -10 * DAY, max: 100 * DAY }), { minLength: 10, maxLength: 10 }),
         fc.array(fc.nat(), { minLength: 10, maxLength: 10 }),
-        (events, offsets, order) => {
+        fc.constantFrom<Ownership>('policy', 'granted'),
+        (events, offsets, order, ownership) => {
           const arrivals = events.map((_, n) => T0 + (offsets[n] ?? 0));
           const shuffled = [...events]
             .map((e, n) => ({ e, k: order[n] ?? 0 }))
             .sort((a, b) => a.k - b.k)
             .map((x) => x.e);
-          const result = simulate(shuffled, arrivals, UNTIL);
+          const result = simulate(shuffled, arrivals, UNTIL, ownership);
           const projection = project(events, UNTIL);
           const expected =
             projection.status === 'ACTIVE' ? desiredAccess(POLICY, projection.attributes).map(itemKey).sort() : [];
@@ -269,24 +272,24 @@ describe('reconciliation', () => {
       { item: { type: 'ENTITLEMENT', id: id('2') }, state: 'HELD', graceMs: 7 * DAY, since: iso(T0) },
     ];
     const moved = project([event('hr/h', 'hire', T0, { attributes: { department: 'Sales' } })], T0 + DAY);
-    const away = reconcile({ now: T0 + DAY, projection: moved, policy: POLICY, ledger: held, trigger: 'event' });
+    const away = reconcile({ ...at(T0 + DAY, moved), ledger: held, trigger: 'event' });
     expect(away.actions).toEqual([{ kind: 'schedule-revoke', item: held[0]!.item, at: iso(T0 + 8 * DAY) }]);
     expect(away.wakeAt).toBe(iso(T0 + 8 * DAY));
     const pending: Holding[] = [{ ...held[0]!, state: 'REVOKE_SCHEDULED', revokeAt: iso(T0 + 8 * DAY) }];
     const back = project([event('hr/h', 'hire', T0, { attributes: { department: 'Engineering' } })], T0 + 2 * DAY);
-    expect(
-      reconcile({ now: T0 + 2 * DAY, projection: back, policy: POLICY, ledger: pending, trigger: 'event' }).actions,
-    ).toEqual([{ kind: 'keep', item: held[0]!.item }]);
+    expect(reconcile({ ...at(T0 + 2 * DAY, back), ledger: pending, trigger: 'event' }).actions).toEqual([
+      { kind: 'keep', item: held[0]!.item },
+    ]);
     const gone = project(
       [event('hr/h', 'hire', T0, { attributes: { department: 'Engineering' } }), event('hr/t', 'terminate', T0 + DAY)],
       T0 + 2 * DAY,
     );
-    expect(
-      reconcile({ now: T0 + 2 * DAY, projection: gone, policy: POLICY, ledger: pending, trigger: 'event' }).actions,
-    ).toEqual([{ kind: 'revoke', item: held[0]!.item }]);
+    expect(reconcile({ ...at(T0 + 2 * DAY, gone), ledger: pending, trigger: 'event' }).actions).toEqual([
+      { kind: 'revoke', item: held[0]!.item },
+    ]);
   });
 
-  it('leaves access the lifecycle found already held alone, and asks again for a failed grant only on news', () => {
+  it('under granted ownership leaves access it found already held alone, and asks again for a failed grant only on news', () => {
     const engineer = project(
       [event('hr/h', 'hire', T0, { attributes: { workerType: 'employee', department: 'Engineering' } })],
       T0,
@@ -295,15 +298,16 @@ describe('reconciliation', () => {
       { item: { type: 'ROLE', id: id('1') }, state: 'PRESENT', graceMs: 0, since: iso(T0) },
       { item: { type: 'ENTITLEMENT', id: id('2') }, state: 'FAILED', graceMs: 0, since: iso(T0) },
     ];
-    expect(reconcile({ now: T0, projection: engineer, policy: POLICY, ledger, trigger: 'timer' }).actions).toEqual([]);
-    expect(reconcile({ now: T0, projection: engineer, policy: POLICY, ledger, trigger: 'event' }).actions).toEqual([
+    const granted = { now: T0, policy: POLICY, ledger, ownership: 'granted' as const };
+    expect(reconcile({ ...granted, projection: engineer, trigger: 'timer' }).actions).toEqual([]);
+    expect(reconcile({ ...granted, projection: engineer, trigger: 'event' }).actions).toEqual([
       { kind: 'grant', items: [expect.objectContaining({ id: id('2') })] },
     ]);
     const leaver = project(
       [event('hr/h', 'hire', T0, { attributes: { workerType: 'employee' } }), event('hr/t', 'terminate', T0)],
       T0,
     );
-    expect(reconcile({ now: T0, projection: leaver, policy: POLICY, ledger, trigger: 'event' }).actions).toEqual([
+    expect(reconcile({ ...granted, projection: leaver, trigger: 'event' }).actions).toEqual([
       { kind: 'forget', item: ledger[0]!.item },
       { kind: 'forget', item: ledger[1]!.item },
     ]);
@@ -322,6 +326,7 @@ describe('holdings', () => {
       REVOKE_SCHEDULED: false,
       FAILED: false,
       REVOKE_FAILED: false,
+      UNREVOCABLE: false,
     };
     for (const [state, expected] of Object.entries(inFlight) as Array<[HoldingState, boolean]>) {
       expect({ state, inFlight: changeInFlight({ state }) }).toEqual({ state, inFlight: expected });

@@ -165,6 +165,38 @@ describe('ISC client against the simulator: happy paths', () => {
 });
 
 describe('ISC client against the simulator: identities and catalog', () => {
+  it('reads every identity a query selects a page at a time, with attributes and access, one call a page', async () => {
+    const client = clientFor(sim.baseUrl, calls);
+    const read: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await client.searchIdentities({
+        query: 'attributes.cloudLifecycleState:active',
+        limit: 20,
+        ...(after ? { after } : {}),
+      });
+      read.push(...page.identities.map((i) => i.id));
+      if (!page.next) break;
+      after = page.next;
+    }
+    // The 50 people and the API client's identity, each once, in id order, in three pages.
+    expect(read).toHaveLength(51);
+    expect(new Set(read).size).toBe(51);
+    expect([...read].sort()).toEqual(read);
+    expect(calls.filter((c) => c.path === '/v3/search')).toHaveLength(3);
+    const first = await client.searchIdentities({ query: `id:${identity(1)}`, limit: 250 });
+    expect(first.next).toBeUndefined();
+    expect(first.identities[0]).toMatchObject({
+      id: identity(1),
+      employeeNumber: 'E1001',
+      attributes: expect.objectContaining({ department: expect.any(String) }) as unknown,
+      access: expect.arrayContaining([expect.objectContaining({ type: 'ENTITLEMENT', revocable: false })]) as unknown,
+    });
+    expect(await thrown(client.searchIdentities({ query: '*', limit: 1000 }))).toMatchObject({
+      code: 'ISC_BAD_REQUEST',
+    });
+  });
+
   it('finds an identity by employee number, with its attributes; none is undefined', async () => {
     const client = clientFor(sim.baseUrl, calls);
     const found = await client.findIdentityByEmployeeNumber('E1004');

@@ -112,6 +112,7 @@ describe('the instruments', () => {
     metrics.trackerBatch(12);
     metrics.detectionLag(4.5);
     metrics.awaitingOperator('accessRequestWorkflow', 3);
+    metrics.driftItems('missing', 2);
 
     expect([...meter.created.keys()].sort()).toEqual(definitions.map((m) => m.name).sort());
     for (const [name, created] of meter.created) {

@@ -168,3 +168,93 @@ describe('POST /{v}/search (identities)', () => {
     expect((await search('id:(')).status).toBe(400);
   });
 });
+
+describe('reading the whole index: sort, searchAfter, queryResultFilter', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness({ seed: 84, catalog: { identities: 120 } });
+  });
+  afterAll(() => h.close());
+
+  type Doc = { id: string; name: string; attributes?: Record<string, unknown>; access?: unknown[] };
+  const page = (limit: number, extra: Record<string, unknown> = {}) =>
+    h.isc<Doc[]>('POST', `/v3/search?limit=${limit}`, {
+      indices: ['identities'],
+      query: { query: 'attributes.cloudLifecycleState:active' },
+      ...extra,
+    });
+
+  it('pages through every identity exactly once, in id order, with searchAfter', async () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const result = await page(25, { sort: ['id'], ...(after ? { searchAfter: [after] } : {}) });
+      expect(result.status).toBe(200);
+      seen.push(...result.body.map((d) => d.id));
+      if (result.body.length < 25) break;
+      after = result.body[result.body.length - 1]?.id;
+    }
+    // Every identity (and the admin), each once, ascending.
+    expect(seen).toHaveLength(121);
+    expect([...seen].sort()).toEqual(seen);
+    expect(new Set(seen).size).toBe(seen.length);
+    const descending = await page(5, { sort: ['-id'] });
+    expect(descending.body.map((d) => d.id)).toEqual([...seen].reverse().slice(0, 5));
+  });
+
+  it('answers only the fields asked for', async () => {
+    const result = await h.call<Doc[]>('POST', '/v3/search?limit=2', {
+      indices: ['identities'],
+      query: { query: '*' },
+      sort: ['+name'],
+      queryResultFilter: { includes: ['id', 'name', 'attributes', 'access'] },
+    });
+    expect(result.status).toBe(200);
+    expect(result.body.every((d) => Object.keys(d).sort().join() === 'access,attributes,id,name')).toBe(true);
+  });
+
+  it("refuses what ISC's index refuses: past 10,000 by offset, searchAfter without sort, unknown sort fields", async () => {
+    const offset = await h.isc('POST', '/v3/search?limit=250&offset=9900', {
+      indices: ['identities'],
+      query: { query: '*' },
+    });
+    expect(offset.status).toBe(400);
+    expect(JSON.stringify(offset.body)).toMatch(/searchAfter/);
+    expect((await page(10, { searchAfter: ['x'] })).status).toBe(400);
+    expect((await page(10, { sort: ['id', 'name'], searchAfter: ['x'] })).status).toBe(400);
+    expect((await page(10, { sort: ['department'] })).status).toBe(400);
+  });
+});
+
+describe('access changed outside iscflow (/__sim)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness({ seed: 85 });
+  });
+  afterAll(() => h.close());
+
+  it('DELETE /__sim/identities/{id}/access/{itemId} takes access away as an administrator would: 204, then 404', async () => {
+    const identity = h.identity(1);
+    const role = (await h.access(identity)).find((a) => a.type === 'ROLE' && a.source === 'REQUEST');
+    expect(role).toBeDefined();
+    const path = `/__sim/identities/${identity}/access/${role?.id}`;
+    expect((await h.call('DELETE', path)).status).toBe(204);
+    const after = await h.access(identity);
+    // The role and the entitlements it brought are gone; nothing else changed.
+    expect(after.some((a) => a.id === role?.id || a.grantedBy === role?.id)).toBe(false);
+    expect(after.length).toBeGreaterThan(0);
+    expect((await h.call('DELETE', path)).status).toBe(404);
+    expect((await h.call('DELETE', `/__sim/identities/${'0'.repeat(32)}/access/${role?.id}`)).status).toBe(404);
+  });
+
+  it('POST /__sim/holdings gives access in bulk, as if once requested, and refuses what the tenant lacks', async () => {
+    const identity = h.identity(3);
+    const profile = h.plain('ACCESS_PROFILE')[8];
+    const body = { holdings: [{ identityId: identity, type: 'ACCESS_PROFILE', id: profile?.id }] };
+    expect((await h.call<{ added: number }>('POST', '/__sim/holdings', body)).body).toEqual({ added: 1 });
+    expect((await h.call<{ added: number }>('POST', '/__sim/holdings', body)).body).toEqual({ added: 0 });
+    expect((await h.access(identity)).find((a) => a.id === profile?.id)).toMatchObject({ source: 'REQUEST' });
+    const wrongType = { holdings: [{ identityId: identity, type: 'ROLE', id: profile?.id }] };
+    expect((await h.call('POST', '/__sim/holdings', wrongType)).status).toBe(400);
+  });
+});
