@@ -47,6 +47,13 @@ export const FINAL_ISC_ERROR_CODES: readonly IscErrorCode[] = ISC_ERROR_CODES.fi
 );
 
 /**
+ * Failures that stop every change alike until the deployment is fixed or ISC is back (credentials refused,
+ * an outage past `ISCFLOW_OUTAGE_ESCALATE_AFTER`): a workflow stopped by one waits for a person under that
+ * very code (`IscflowOperatorReason`), so that one bulk decision resumes them all.
+ */
+export const DEPLOYMENT_ISC_ERROR_CODES = ['ISC_AUTH_FAILED', 'ISC_OUTAGE'] as const satisfies readonly IscErrorCode[];
+
+/**
  * Thrown (retryable) by a status check that saw nothing new: with a backoff coefficient of 1 the
  * activity's retries are the polling loop (Temporal's infrequent-polling pattern), without history events.
  * Expected, so the worker does not log it as a failure.

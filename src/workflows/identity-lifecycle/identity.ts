@@ -7,7 +7,8 @@
  */
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
 import { ActivityFailure, TimeoutFailure } from '@temporalio/workflow';
-import { IDENTITY_NOT_FOUND } from '../../common';
+import { DEPLOYMENT_ISC_ERROR_CODES, IDENTITY_NOT_FOUND } from '../../common';
+import { failureType } from '../failures';
 import { epochMs, isoAt, msUntil, waitFor, workflowNow } from '../clock';
 import { identityPoller, lifecycleIsc } from './activities';
 import { hasNews, type Lifecycle } from './lifecycle';
@@ -43,9 +44,10 @@ export async function ensureIdentity(
     if (isCancellation(error)) throw error;
     const message =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    const type = failureType(error);
     s.operator = {
       since: workflowNow(),
-      code: 'IDENTITY_LOOKUP_FAILED',
+      code: DEPLOYMENT_ISC_ERROR_CODES.find((code) => code === type) ?? 'IDENTITY_LOOKUP_FAILED',
       reason: `Searching ISC for the identity failed: ${message}`,
     };
     return askOperator(life, publish);
