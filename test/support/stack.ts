@@ -317,7 +317,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ISCFLOW_TASK_QUEUE: taskQueue,
     SAIL_BASE_URL: sim.baseUrl,
     SAIL_CLIENT_ID: SIMULATOR_DEFAULT_CREDENTIALS.clientId,
-    SAIL_CLIENT_SECRET: SIMULATOR_DEFAULT_CREDENTIALS.clientSecret,
+    // A stack whose secret is kept in a file takes it from there alone (the two cannot be set together).
+    ...(options.settings?.SAIL_CLIENT_SECRET_FILE
+      ? {}
+      : { SAIL_CLIENT_SECRET: SIMULATOR_DEFAULT_CREDENTIALS.clientSecret }),
     ISCFLOW_STATUS_POLL_SECONDS: '1',
     ISCFLOW_OUTCOME_RETRY_BACKOFF_SECONDS: '1',
     ISCFLOW_SHUTDOWN_GRACE_SECONDS: '1',
