@@ -117,8 +117,11 @@ export interface Stack {
   revoke(identityId: string, entitlementId: string, ...flags: string[]): Promise<CliRun>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
-  /** Stops the simulator and starts it again on the same address (from its state file, when it has one). */
-  restartSimulator(): Promise<void>;
+  /**
+   * Stops the simulator and starts it again on the same address (from its state file, when it has one),
+   * with `changes` to its options (e.g. another client secret: credentials rotated in ISC).
+   */
+  restartSimulator(changes?: SimulatorOptions): Promise<void>;
   /**
    * Restarts the Temporal dev server from its state file; the worker is stopped and started around it.
    * `whileDown` runs while nothing listens (what a client sees when Temporal cannot be reached).
@@ -383,10 +386,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cli('request', '--for', identityId, '--revoke', `ENTITLEMENT:${entitlementId}`, ...flags),
     startWorker,
     stopWorker,
-    async restartSimulator() {
+    async restartSimulator(changes = {}) {
       const port = Number(new URL(sim.baseUrl).port);
       await sim.close();
-      sim = await startTestSimulator({ ...simulatorOptions, port });
+      sim = await startTestSimulator({ ...simulatorOptions, ...changes, port });
       stack.sim = sim;
     },
     async restartTemporal(whileDown) {
