@@ -42,7 +42,7 @@ describe('operator paths (time-skipping)', () => {
   });
 
   async function run<T>(
-    isc: ReturnType<typeof createFakeIsc>,
+    isc: Pick<ReturnType<typeof createFakeIsc>, 'activities'>,
     args: AccessRequestInput,
     during: (h: Handle) => Promise<T>,
   ) {
@@ -155,12 +155,7 @@ describe('operator paths (time-skipping)', () => {
         return isc.activities.submitItems(submission);
       },
     };
-    await withTestWorker(env, activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
-        taskQueue,
-        workflowId: `wf-${taskQueue}`,
-        args: [input({ escalationTimeoutSeconds: null })],
-      });
+    await run({ activities }, input({ escalationTimeoutSeconds: null }), async (handle) => {
       await env.sleep(60_000);
       const state = await handle.query(statusQuery);
       expect(state.phase).toBe('AWAITING_OPERATOR');
@@ -202,12 +197,7 @@ describe('operator paths (time-skipping)', () => {
         return isc.activities.checkStatus(check);
       },
     };
-    await withTestWorker(env, activities, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof accessRequestWorkflow>(WORKFLOW_TYPES.accessRequest, {
-        taskQueue,
-        workflowId: `wf-${taskQueue}`,
-        args: [input({ statusPollSeconds: 60, escalationTimeoutSeconds: null })],
-      });
+    await run({ activities }, input({ statusPollSeconds: 60, escalationTimeoutSeconds: null }), async (handle) => {
       const result = await handle.result();
       expect(result.items[0]).toMatchObject({ outcome: 'GRANTED' });
       // More held-back checks than the quick checks' fifteen attempts: those ran out, and the change waited on.

@@ -20,7 +20,6 @@ import {
 } from '../../operations/decisions';
 import { cancelUpdate, retryUpdate, skipUpdate } from '../../workflows/access-request/contracts';
 import { commandUsage, UsageError, withTemporal, type CliCommand, type Output } from '../io';
-import type { CliSettings } from '../settings';
 
 const DECISIONS: Record<DecisionKind, { line: string; about: string; update: typeof retryUpdate }> = {
   retry: {
@@ -163,60 +162,47 @@ async function confirmed(args: Extract<DecisionArgs, { mode: 'bulk' }>, client: 
   }
 }
 
-async function runBulk(
-  args: Extract<DecisionArgs, { mode: 'bulk' }>,
-  io: Output,
-  settings: CliSettings,
-): Promise<number> {
-  const { temporal } = settings.read('temporal');
-  return withTemporal(temporal, async ({ client }) => {
-    if (!(await confirmed(args, client))) {
-      io.err(`iscflow: nothing decided`);
-      return 1;
-    }
-    const bar =
-      process.stderr.isTTY && !args.json
-        ? new SingleBar({ stream: process.stderr, format: `${args.kind} {bar} {value}/{total}` })
-        : undefined;
-    const interrupt = new AbortController();
-    const stop = (): void => interrupt.abort();
-    process.once('SIGINT', stop);
-    try {
-      const summary = await decideInBulk(client, {
-        decision: { kind: args.kind, reason: args.reason },
-        query: args.query,
-        dryRun: args.dryRun,
-        ...(args.limit ? { limit: args.limit } : {}),
-        signal: interrupt.signal,
-        onStart: (total) => bar?.start(total, 0),
-        onOutcome: () => bar?.increment(),
-      });
-      bar?.stop();
-      if (args.json) io.out(JSON.stringify(summaryJson(summary), null, 2));
-      else for (const text of formatSummary(summary)) io.out(text);
-      // Past --limit is by request; an interruption or a refusal leaves work for a person or another run.
-      return summary.refused.length > 0 || interrupt.signal.aborted ? 1 : 0;
-    } finally {
-      bar?.stop();
-      process.removeListener('SIGINT', stop);
-    }
-  });
+/** Every workflow the selection matches, decided (or listed, with --dry-run) and summed up. */
+async function decideMany(args: Extract<DecisionArgs, { mode: 'bulk' }>, io: Output, client: Client): Promise<number> {
+  if (!(await confirmed(args, client))) {
+    io.err(`iscflow: nothing decided`);
+    return 1;
+  }
+  const bar =
+    process.stderr.isTTY && !args.json
+      ? new SingleBar({ stream: process.stderr, format: `${args.kind} {bar} {value}/{total}` })
+      : undefined;
+  const interrupt = new AbortController();
+  const stop = (): void => interrupt.abort();
+  process.once('SIGINT', stop);
+  try {
+    const summary = await decideInBulk(client, {
+      decision: { kind: args.kind, reason: args.reason },
+      query: args.query,
+      dryRun: args.dryRun,
+      ...(args.limit ? { limit: args.limit } : {}),
+      signal: interrupt.signal,
+      onStart: (total) => bar?.start(total, 0),
+      onOutcome: () => bar?.increment(),
+    });
+    bar?.stop();
+    if (args.json) io.out(JSON.stringify(summaryJson(summary), null, 2));
+    else for (const text of formatSummary(summary)) io.out(text);
+    // Past --limit is by request; an interruption or a refusal leaves work for a person or another run.
+    return summary.refused.length > 0 || interrupt.signal.aborted ? 1 : 0;
+  } finally {
+    bar?.stop();
+    process.removeListener('SIGINT', stop);
+  }
 }
 
-async function runOne(
-  args: Extract<DecisionArgs, { mode: 'one' }>,
-  io: Output,
-  settings: CliSettings,
-): Promise<number> {
-  const { temporal } = settings.read('temporal');
-  return withTemporal(temporal, async ({ client }) => {
-    const handle: AccessRequestHandle = client.workflow.getHandle(args.workflowId);
-    const state = await handle.executeUpdate(DECISIONS[args.kind].update, {
-      args: [args.reason ? { reason: args.reason } : {}],
-    });
-    io.out(`${args.workflowId}: ${args.kind} accepted, now ${state.phase}`);
-    return 0;
+async function decideOne(args: Extract<DecisionArgs, { mode: 'one' }>, io: Output, client: Client): Promise<number> {
+  const handle: AccessRequestHandle = client.workflow.getHandle(args.workflowId);
+  const state = await handle.executeUpdate(DECISIONS[args.kind].update, {
+    args: [args.reason ? { reason: args.reason } : {}],
   });
+  io.out(`${args.workflowId}: ${args.kind} accepted, now ${state.phase}`);
+  return 0;
 }
 
 /** The command of one decision: `retry` takes an optional reason for one workflow, the others need one. */
@@ -252,7 +238,10 @@ export function decisionCommand(kind: DecisionKind): CliCommand {
     ),
     async run(argv, io, settings) {
       const args = parseDecisionArgs(kind, argv);
-      return args.mode === 'one' ? runOne(args, io, settings) : runBulk(args, io, settings);
+      const { temporal } = settings.read('temporal');
+      return withTemporal(temporal, ({ client }) =>
+        args.mode === 'one' ? decideOne(args, io, client) : decideMany(args, io, client),
+      );
     },
   };
 }
