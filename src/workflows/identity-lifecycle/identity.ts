@@ -15,12 +15,14 @@ import { hasNews, type Lifecycle } from './lifecycle';
 
 const MAX_POLL_WINDOW_SECONDS = 7 * 24 * 3600;
 
-/** Whether a polling window ended without finding it (not an ISC failure). */
+/**
+ * Whether a polling window ended without finding it: not found, or ISC down with the worker holding its
+ * calls back (ISC_UNAVAILABLE, a failure type only the circuit gives, so no earlier history holds it).
+ */
 function notFoundInWindow(error: unknown): boolean {
   if (!(error instanceof ActivityFailure)) return false;
-  return (
-    error.cause instanceof TimeoutFailure || (error.cause as { type?: string } | undefined)?.type === IDENTITY_NOT_FOUND
-  );
+  const type = failureType(error);
+  return error.cause instanceof TimeoutFailure || type === IDENTITY_NOT_FOUND || type === 'ISC_UNAVAILABLE';
 }
 
 /**
