@@ -122,7 +122,15 @@ export async function runWave(options: WaveOptions): Promise<WaveFigures & Parti
     const firstEventAt = Date.now();
     const outage =
       options.outage &&
-      runOutage({ plan: options.outage, baseUrl: simulator.baseUrl, client, taskQueue, firstEventAt, log });
+      runOutage({
+        plan: options.outage,
+        baseUrl: simulator.baseUrl,
+        client,
+        taskQueue,
+        firstEventAt,
+        items: identities * ITEMS_PER_IDENTITY,
+        log,
+      });
     let killed = 0;
     const kill =
       options.killAfterSeconds === undefined
