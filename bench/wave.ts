@@ -1,5 +1,6 @@
 /**
- * `npm run bench:wave -- [--identities N] [--modes shared,poll] [--kill SECONDS] [--deadline SECONDS] [--json FILE]`
+ * `npm run bench:wave -- [--identities N] [--modes shared,poll] [--kill SECONDS] [--deadline SECONDS] [--json FILE]
+ *   [--outage START:SECONDS[:STATUS]]`
  *
  * A Monday wave of joiners against the simulator (ISC's limit of 100 calls per 10 s, approvals taking 5 to
  * 60 s), once with the shared tracker (coalesced submissions, batched status look-ups) and once with the
@@ -9,6 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { WaveFigures } from './wave/figures';
+import { parseOutage } from './wave/outage';
 import { runWave } from './wave/run';
 
 const { values } = parseArgs({
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     deadline: { type: 'string', default: '1200' },
     json: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    outage: { type: 'string' },
   },
 });
 
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
       identities,
       ...(values.kill ? { killAfterSeconds: Number(values.kill) } : {}),
       deadlineSeconds: Number(values.deadline),
+      ...(values.outage ? { outage: parseOutage(values.outage) } : {}),
       log: values.quiet ? () => undefined : (line) => console.error(line),
     });
   }

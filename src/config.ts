@@ -5,6 +5,7 @@
  * from `@temporalio/envconfig` (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, TLS, or a
  * profile file), so the same variables work for a local dev server and Temporal Cloud.
  */
+import { readFileSync } from 'node:fs';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { z } from 'zod';
 import { ACCESS_REQUEST_DEFAULTS as D, DEFAULT_TASK_QUEUE, TRACKING_DEFAULTS, type TrackingMode } from './common';
@@ -13,6 +14,9 @@ import type { IscClientOptions } from './isc';
 
 /** The environment a process reads its settings from (`process.env`, or a test's). */
 export type Env = Record<string, string | undefined>;
+
+/** The ISC activities' retries end a day after they were scheduled (`scheduleToCloseTimeout`). */
+const MAX_OUTAGE_ESCALATE_AFTER_MS = 24 * 3600 * 1000;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -30,7 +34,9 @@ const temporalEnvSchema = z.object({
 const iscEnvSchema = z.object({
   SAIL_BASE_URL: z.url({ error: 'must be an absolute http(s) URL, e.g. https://acme.api.identitynow.com' }),
   SAIL_CLIENT_ID: z.string({ error: 'is required (an API client or personal access token id)' }).min(1),
-  SAIL_CLIENT_SECRET: z.string({ error: 'is required (the matching secret)' }).min(1),
+  SAIL_CLIENT_SECRET: z.string().min(1).optional(),
+  /** A file holding the secret (a mounted secret): read at start, and again when ISC refuses the secret. */
+  SAIL_CLIENT_SECRET_FILE: z.string().min(1).optional(),
   SAIL_API_VERSION: z.enum(['v3', 'v2025']).default('v3'),
   SAIL_TENANT_PROFILE: z.enum(['current', 'legacy']).default('current'),
   SAIL_REQUEST_TIMEOUT_MS: positiveInt(30_000),
@@ -71,6 +77,24 @@ const workerEnvSchema = z.object({
       }
       return parsed.ms;
     }),
+  /**
+   * How long ISC may be down before the changes waiting on it are put to an operator (ISO 8601). Less than
+   * a day: the ISC activities' retries end there whatever the cause.
+   */
+  ISCFLOW_OUTAGE_ESCALATE_AFTER: z
+    .string()
+    .default('PT6H')
+    .transform((value, ctx) => {
+      const parsed = parseIsoDuration(value);
+      if (!parsed.ok || parsed.ms <= 0 || parsed.ms >= MAX_OUTAGE_ESCALATE_AFTER_MS) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be an ISO 8601 duration above zero and under a day (PT1S to PT23H59M), e.g. PT6H',
+        });
+        return z.NEVER;
+      }
+      return parsed.ms;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -83,7 +107,9 @@ export interface TemporalConfig {
 export interface IscConfig {
   baseUrl: string;
   clientId: string;
+  /** The secret, or what `clientSecretFile` held at start. */
   clientSecret: string;
+  clientSecretFile?: string;
   apiVersion: 'v3' | 'v2025';
   tenantProfile: 'current' | 'legacy';
   requestTimeoutMs: number;
@@ -102,6 +128,8 @@ export interface WorkerConfig {
   iscActivitiesPerSecond: number;
   maxConcurrentActivities: number;
   shutdownGraceSeconds: number;
+  /** How long ISC may be down before the changes waiting on it escalate (`ISCFLOW_OUTAGE_ESCALATE_AFTER`). */
+  outageEscalateAfterMs: number;
   policyFile?: string;
   tracking: { mode: TrackingMode; shards: number };
   /** Between two scheduled drift sweeps (`ISCFLOW_DRIFT_SCHEDULE`); absent: no schedule. */
@@ -176,13 +204,46 @@ function readTemporal(env: Env, problems: string[]): TemporalConfig | undefined 
   };
 }
 
+/** The secret from SAIL_CLIENT_SECRET or, read now, from SAIL_CLIENT_SECRET_FILE: exactly one of them. */
+function readSecret(
+  secret: string | undefined,
+  file: string | undefined,
+  problems: string[],
+): { clientSecret: string; clientSecretFile?: string } | undefined {
+  if (secret !== undefined && file !== undefined) {
+    problems.push('SAIL_CLIENT_SECRET_FILE: set it or SAIL_CLIENT_SECRET, not both');
+    return undefined;
+  }
+  if (file === undefined) {
+    if (secret !== undefined) return { clientSecret: secret };
+    problems.push(
+      'SAIL_CLIENT_SECRET: is required (the matching secret), or SAIL_CLIENT_SECRET_FILE naming a file that holds it',
+    );
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    problems.push(
+      `SAIL_CLIENT_SECRET_FILE: ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+    return undefined;
+  }
+  if (text !== '') return { clientSecret: text, clientSecretFile: file };
+  problems.push(`SAIL_CLIENT_SECRET_FILE: ${file} is empty`);
+  return undefined;
+}
+
 function readIsc(env: Env, problems: string[]): IscConfig | undefined {
   const section = parseSection(iscEnvSchema, env, problems);
-  if (!section) return undefined;
+  // Empty values are the schema's to report.
+  const secret = readSecret(env.SAIL_CLIENT_SECRET || undefined, env.SAIL_CLIENT_SECRET_FILE || undefined, problems);
+  if (!section || !secret) return undefined;
   return {
     baseUrl: section.SAIL_BASE_URL.replace(/\/+$/, ''),
     clientId: section.SAIL_CLIENT_ID,
-    clientSecret: section.SAIL_CLIENT_SECRET,
+    ...secret,
     apiVersion: section.SAIL_API_VERSION,
     tenantProfile: section.SAIL_TENANT_PROFILE,
     requestTimeoutMs: section.SAIL_REQUEST_TIMEOUT_MS,
@@ -212,6 +273,7 @@ export function iscClientOptions(isc: Readonly<IscConfig>): IscClientOptions {
     baseUrl: isc.baseUrl,
     clientId: isc.clientId,
     clientSecret: isc.clientSecret,
+    ...(isc.clientSecretFile !== undefined ? { clientSecretFile: isc.clientSecretFile } : {}),
     apiVersion: isc.apiVersion,
     requestTimeoutMs: isc.requestTimeoutMs,
   };
@@ -251,6 +313,7 @@ export function loadWorkerConfig(env: Env = process.env): Readonly<WorkerConfig>
             worker.ISCFLOW_ISC_CALLS_PER_10S / 10 / ISC_CALLS_PER_ACTIVITY[worker.ISCFLOW_TRACKING],
           maxConcurrentActivities: worker.ISCFLOW_MAX_CONCURRENT_ACTIVITIES,
           shutdownGraceSeconds: worker.ISCFLOW_SHUTDOWN_GRACE_SECONDS,
+          outageEscalateAfterMs: worker.ISCFLOW_OUTAGE_ESCALATE_AFTER,
           ...(worker.ISCFLOW_POLICY ? { policyFile: worker.ISCFLOW_POLICY } : {}),
           tracking: { mode: worker.ISCFLOW_TRACKING, shards: worker.ISCFLOW_TRACKER_SHARDS },
           ...(worker.ISCFLOW_DRIFT_SCHEDULE ? { driftScheduleMs: worker.ISCFLOW_DRIFT_SCHEDULE } : {}),

@@ -1,8 +1,8 @@
 /**
  * The Temporal runtime of a worker process: the SDK's own log lines routed into pino, and its metrics
  * served for Prometheus. A polling attempt that found no news fails on purpose (STATUS_UNCHANGED: the
- * infrequent-polling pattern), which the SDK reports as "Activity failed" at WARN; those are expected and
- * go to debug, so real warnings stay visible.
+ * infrequent-polling pattern), and so does a call held back while ISC is down (ISC_UNAVAILABLE), which the
+ * SDK reports as "Activity failed" at WARN; those are expected and go to debug, so real warnings stay visible.
  */
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { Runtime, type RuntimeOptions } from '@temporalio/worker';
@@ -11,8 +11,11 @@ import { IDENTITY_NOT_FOUND, STATUS_UNCHANGED } from './common';
 import type { MetricsConfig } from './metrics/config';
 import { prometheusExporter } from './metrics/telemetry';
 
-/** Failures that are a polling loop's way of saying "not yet": expected, so not warnings. */
-const EXPECTED_FAILURE_TYPES = new Set([STATUS_UNCHANGED, IDENTITY_NOT_FOUND]);
+/**
+ * Failures that are a polling loop's way of saying "not yet", and the worker's own "ISC is down, not sent"
+ * (the transport warns once when ISC goes down and once when it is back): expected, so not warnings.
+ */
+const EXPECTED_FAILURE_TYPES = new Set<string>([STATUS_UNCHANGED, IDENTITY_NOT_FOUND, 'ISC_UNAVAILABLE']);
 
 function isExpectedPollFailure(meta: LogMetadata | undefined): boolean {
   const error = meta?.error as { type?: unknown } | undefined;

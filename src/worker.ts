@@ -115,6 +115,8 @@ export async function buildWorker(options: BuildWorkerOptions): Promise<IscflowW
     ...iscClientOptions(config.isc),
     logger: logger.child({ component: 'isc' }),
     observe: iscCallObserver(metrics),
+    // One circuit for the process: its activities back off together while ISC is down.
+    circuit: { escalateAfterMs: config.outageEscalateAfterMs, onChange: ({ up }) => metrics.iscUp(up) },
   });
   const tracking = trackingSettings(config);
   const policy = await policyFor(config, isc, logger);

@@ -19,6 +19,7 @@ import { sendHrEvent } from '../../src/operations/hr-events';
 import { SIMULATOR_DEFAULT_CREDENTIALS, startSimulator } from '../../src/simulator';
 import type { TrackerView } from '../../src/workflows/status-tracker/contracts';
 import { figuresOf, type SimRow, type WaveFigures } from './figures';
+import { runOutage, type OutageFigures, type OutagePlan } from './outage';
 
 export interface WaveOptions {
   mode: 'shared' | 'poll';
@@ -27,6 +28,8 @@ export interface WaveOptions {
   killAfterSeconds?: number;
   deadlineSeconds: number;
   log: (line: string) => void;
+  /** ISC down for a while in the middle of the wave (outage.ts). */
+  outage?: OutagePlan;
 }
 
 const ITEMS_PER_IDENTITY = 3;
@@ -41,7 +44,7 @@ async function mapLimit<T>(items: T[], limit: number, work: (item: T, index: num
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
-export async function runWave(options: WaveOptions): Promise<WaveFigures> {
+export async function runWave(options: WaveOptions): Promise<WaveFigures & Partial<OutageFigures>> {
   const { mode, identities, log } = options;
   const dir = mkdtempSync(join(tmpdir(), `iscflow-wave-${mode}-`));
   const devServer = await startDevServer({
@@ -117,6 +120,17 @@ export async function runWave(options: WaveOptions): Promise<WaveFigures> {
     const settings = { pseudonymKey: DEV_PSEUDONYM_KEY, identityPollSeconds: 5, identityWaitSeconds: 3600, change: {} };
     log(`${mode}: sending ${people.length} hire events`);
     const firstEventAt = Date.now();
+    const outage =
+      options.outage &&
+      runOutage({
+        plan: options.outage,
+        baseUrl: simulator.baseUrl,
+        client,
+        taskQueue,
+        firstEventAt,
+        items: identities * ITEMS_PER_IDENTITY,
+        log,
+      });
     let killed = 0;
     const kill =
       options.killAfterSeconds === undefined
@@ -186,7 +200,7 @@ export async function runWave(options: WaveOptions): Promise<WaveFigures> {
       maxCallsIn10s: number;
     };
     const rows = (await (await fetch(`${simulator.baseUrl}/__sim/requests`)).json()) as SimRow[];
-    return figuresOf({
+    const figures = figuresOf({
       mode,
       identities: people.length,
       itemsPerIdentity: ITEMS_PER_IDENTITY,
@@ -202,6 +216,7 @@ export async function runWave(options: WaveOptions): Promise<WaveFigures> {
       workerKills: killed,
       deadlineHit,
     });
+    return outage ? { ...figures, ...(await outage.done(Math.max(0, ...closedAt.values()))) } : figures;
   } finally {
     await Promise.all(workers.map((w) => w.stop({ graceMs: 5000 })));
     await connection.close();

@@ -112,8 +112,10 @@ export interface TenantSettings {
 export interface TicketAnswer {
   ticket: string;
   result?: SubmitItemsResult;
-  /** The submission failed for good (ISC refused it, or could not be reached for a day): ISC's words. */
+  /** The submission failed for good (ISC refused it, or was down past the escalation setting): ISC's words. */
   failure?: string[];
+  /** The failure's type (`ISC_AUTH_FAILED`, `ISC_OUTAGE`, ...), which the access change asks a person under. */
+  failureType?: string;
 }
 
 /** What a tracker tells an access change: answers to its submissions, and news about its items. */

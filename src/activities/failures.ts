@@ -1,7 +1,9 @@
 /**
  * How ISC client failures become Temporal activity failures: final 4xx answers are non-retryable
- * `ApplicationFailure`s typed with the stable ISC code; 429 carries Retry-After as the next retry delay;
- * 5xx, timeouts and resets stay retryable under the activity's capped exponential backoff.
+ * `ApplicationFailure`s typed with the stable ISC code; 429 carries Retry-After as the next retry delay, and
+ * so does `ISC_UNAVAILABLE` the circuit's time to the next probe (so retries while ISC is down follow the
+ * circuit instead of each activity's own backoff); 5xx, timeouts and resets stay retryable under the
+ * activity's capped exponential backoff.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { IscError } from '../isc';
@@ -15,9 +17,7 @@ export function toActivityFailure(error: unknown): unknown {
     message,
     nonRetryable: !error.retryable,
     details: [{ status: error.status, detailCode: error.detailCode, messages: error.messages }],
-    ...(error.code === 'ISC_RATE_LIMITED' && error.retryAfterMs !== undefined
-      ? { nextRetryDelay: error.retryAfterMs }
-      : {}),
+    ...(error.retryable && error.retryAfterMs !== undefined ? { nextRetryDelay: error.retryAfterMs } : {}),
   });
 }
 

@@ -23,7 +23,9 @@ import { ingressLogger } from './logging';
 import { createIngressMetrics } from './metrics';
 import { IngressProblem, sendProblem } from './problems';
 import { EVENT_PATH, EVENTS_PATH, eventRoutes } from './routes/events';
+import { ingressOpenApi, OPENAPI_PATH } from './openapi';
 import { ISC_TRIGGERS_PATH, iscTriggerRoutes } from './routes/isc-triggers';
+import { openApiRoutes } from './routes/openapi';
 import { PROBE_PATHS, probeRoutes } from './routes/probes';
 
 export interface IngressOptions {
@@ -50,6 +52,7 @@ function allowedMethods(config: Readonly<IngressAppConfig>): Map<string, string[
     [PROBE_PATHS.health, ['GET', 'HEAD']],
     [PROBE_PATHS.ready, ['GET', 'HEAD']],
     [PROBE_PATHS.metrics, ['GET', 'HEAD']],
+    [OPENAPI_PATH, ['GET', 'HEAD']],
   ]);
   if (config.iscTrigger) paths.set(ISC_TRIGGERS_PATH, ['POST']);
   return paths;
@@ -171,6 +174,7 @@ export function buildIngress(options: IngressOptions): FastifyInstance {
   void app.register(eventRoutes(context));
   if (options.config.iscTrigger) void app.register(iscTriggerRoutes(context, options.config.iscTrigger));
   void app.register(probeRoutes(context, options.metrics));
+  void app.register(openApiRoutes(ingressOpenApi({ iscTriggers: options.config.iscTrigger !== undefined })));
   if (options.codec) void app.register(codecRoutes, options.codec);
   refuseOtherMethods(app, options.config);
   return app;

@@ -7,8 +7,9 @@ import { createAccessRequestStatus } from './access-request-status';
 import { createAccessRequests } from './access-requests';
 import { createCatalog } from './catalog';
 import { createIdentities } from './identities';
+import { readFile } from 'node:fs/promises';
 import { createIdentityPages } from './identity-pages';
-import { createIscTransport } from './transport';
+import { createIscTransport, type SecretSource } from './transport';
 import { type IscClient, type IscClientOptions } from './types';
 
 /** The type of the `observe` option; the worker's metrics import it from here. */
@@ -19,13 +20,31 @@ export type { IscCallObservation } from './types';
  * refreshed about a minute before it expires, and fetched once for all concurrent callers.
  */
 export function createIscClient(options: IscClientOptions): IscClient {
-  const { apiVersion, clientSecret, ...transportOptions } = options;
-  const transport = createIscTransport({ ...transportOptions, clientSecret: () => clientSecret });
+  const { apiVersion, clientSecret, clientSecretFile, ...transportOptions } = options;
+  const transport = createIscTransport({
+    ...transportOptions,
+    clientSecret: secretSource(clientSecret, clientSecretFile),
+  });
   return {
     ...createAccessRequests(transport, apiVersion),
     ...createAccessRequestStatus(transport, apiVersion),
     ...createIdentities(transport, apiVersion),
     ...createIdentityPages(transport, apiVersion),
     ...createCatalog(transport, apiVersion),
+  };
+}
+
+/** The secret given, or, kept in a file, the one read there last (files often end with a line break). */
+function secretSource(initial: string, file: string | undefined): SecretSource {
+  let secret = initial;
+  if (file === undefined) return { current: () => secret };
+  return {
+    current: () => secret,
+    async reread() {
+      const text = (await readFile(file, 'utf8')).trim();
+      if (text === '') throw new Error(`${file} is empty`);
+      secret = text;
+      return secret;
+    },
   };
 }

@@ -29,7 +29,10 @@ export class IscError extends Error {
   readonly detailCode?: string;
   /** ISC's message texts (ErrorResponseDto `messages[].text`), possibly empty. */
   readonly messages: string[];
-  /** For ISC_RATE_LIMITED: how long ISC asked us to wait (from `Retry-After`). */
+  /**
+   * How long to wait before trying again: for ISC_RATE_LIMITED what ISC asked (`Retry-After`), for
+   * ISC_UNAVAILABLE the circuit's time to its next probe.
+   */
   readonly retryAfterMs?: number;
   /** Whether repeating the same call later may succeed. */
   readonly retryable: boolean;

@@ -12,9 +12,19 @@
  * Every exchange, the token's included, passes through `send` and ends in `settle`, the one place that
  * sees each answer's status and each failure to get one: what must know how ISC is doing (the metrics
  * observer today) belongs there. Answers become errors in `httpError`, bodies become values in `readBody`.
+ *
+ * What it does do about an outage is refuse to add to it: every exchange passes the process's circuit
+ * (circuit.ts) first. While ISC is down one call at a time goes as a probe and the others fail at once
+ * with `ISC_UNAVAILABLE`, carrying when to try again, so the activities' own retries back off as one
+ * instead of each hammering ISC; past the escalation setting they fail with the final `ISC_OUTAGE`.
+ *
+ * The client secret may be kept in a file (a mounted secret): when ISC refuses it, the file is read
+ * again and, if the secret changed, the token asked for once more with the new one.
  */
 import { type Logger } from 'pino';
 import { type z } from 'zod';
+import { OUTAGE_ISC_ERROR_CODES } from '../common/error-codes';
+import { type Admission, type AvailabilityChange, createCircuit, type IscCircuit } from './circuit';
 import { codeForStatus, IscError, type IscErrorCode, parseRetryAfter } from './errors';
 import { errorResponseDtoSchema, tokenResponseSchema } from './schemas';
 import { type IscCallObservation, type IscClientOptions } from './types';
@@ -24,11 +34,15 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const TOKEN_REFRESH_MARGIN_MS = 60_000;
 const TOKEN_PATH = '/oauth/token';
 
-/** Where the client secret comes from: asked at every token fetch, so the secret may change between fetches. */
-type SecretSource = () => string | Promise<string>;
+/** The client secret: the one in hand, and, when it is kept somewhere that can change, how to read it again. */
+export interface SecretSource {
+  current(): string;
+  /** Reads the secret again where it is kept; called after ISC refused the one in hand. */
+  reread?(): Promise<string>;
+}
 
 /** Options of `createIscTransport`: the client's without the API version (the resources' concern). */
-export type IscTransportOptions = Omit<IscClientOptions, 'apiVersion' | 'clientSecret'> & {
+export type IscTransportOptions = Omit<IscClientOptions, 'apiVersion' | 'clientSecret' | 'clientSecretFile'> & {
   clientSecret: SecretSource;
 };
 
@@ -81,17 +95,24 @@ interface CachedToken {
  * refreshed about a minute before it expires, and fetched once for all concurrent callers.
  */
 export function createIscTransport(options: IscTransportOptions): IscTransport {
-  const send = createSend(options);
-  const tokens = createTokens(send, options.clientId, options.clientSecret);
+  const circuit = createCircuit({
+    ...options.circuit,
+    onChange: (change) => {
+      logAvailability(options.logger, change);
+      options.circuit?.onChange?.(change);
+    },
+  });
+  const send = throughCircuit(circuit, createSend(options));
+  const tokens = createTokens(send, options);
 
-  async function call<S extends z.ZodType>(request: IscRequest<S>): Promise<z.output<S>> {
+  async function attempt<S extends z.ZodType>(request: IscRequest<S>): Promise<z.output<S>> {
     const exchange = exchangeFor(request);
-    const attempt = (token: string) =>
+    const sendWith = (token: string) =>
       send({ ...exchange, headers: { ...exchange.headers, authorization: `Bearer ${token}` } });
     const token = await tokens.current();
-    let answer = await attempt(token);
+    let answer = await sendWith(token);
     if (answer.status === 401) {
-      answer = await attempt(await tokens.renew(token));
+      answer = await sendWith(await tokens.renew(token));
       // A fresh token refused again: the credentials lack the authority, not a stale token.
       if (answer.status === 401) throw httpError(exchange, answer, tokens.redact, 'ISC_AUTH_FAILED');
     }
@@ -99,7 +120,76 @@ export function createIscTransport(options: IscTransportOptions): IscTransport {
     return readBody(exchange, answer, request.schema);
   }
 
-  return { call };
+  return {
+    async call(request) {
+      try {
+        return await attempt(request);
+      } catch (error) {
+        throw whileDown(circuit, error);
+      }
+    },
+  };
+}
+
+/**
+ * Sends through the circuit: refused at once while ISC is down (unless this call is the probe), and the
+ * circuit told how every call that went ended. Any answer below 500 is ISC answering.
+ */
+function throughCircuit(circuit: IscCircuit, send: Send): Send {
+  return async (exchange) => {
+    const admission = circuit.admit();
+    if (admission.kind === 'refuse') throw notSent(exchange, admission);
+    let answered = false;
+    try {
+      const answer = await send(exchange);
+      answered = answer.status < 500;
+      return answer;
+    } finally {
+      circuit.settle(admission, answered);
+    }
+  };
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
+
+function outageCode(escalate: boolean): IscErrorCode {
+  return escalate ? 'ISC_OUTAGE' : 'ISC_UNAVAILABLE';
+}
+
+function outageText(downForMs: number, escalate: boolean): string {
+  return escalate
+    ? `ISC has not answered for ${seconds(downForMs)}, longer than ISCFLOW_OUTAGE_ESCALATE_AFTER: a person decides`
+    : `ISC has not answered for ${seconds(downForMs)}; the worker probes it one call at a time`;
+}
+
+function notSent({ method, path }: Exchange, refusal: Extract<Admission, { kind: 'refuse' }>): IscError {
+  const { downForMs, escalate, retryAfterMs } = refusal;
+  return new IscError(outageCode(escalate), `ISC ${method} ${path} not sent: ${outageText(downForMs, escalate)}`, {
+    retryAfterMs,
+  });
+}
+
+/** A failure that leaves ISC down (the probe's, or a call's that opened the circuit) says so, and when to retry. */
+function whileDown(circuit: IscCircuit, error: unknown): unknown {
+  if (!(error instanceof IscError) || !OUTAGE_ISC_ERROR_CODES.includes(error.code)) return error;
+  const outage = circuit.outage();
+  if (!outage) return error;
+  const { downForMs, escalate, retryAfterMs } = outage;
+  return new IscError(
+    outageCode(escalate),
+    `${error.message}: ${outageText(downForMs, escalate)}`,
+    { status: error.status, retryAfterMs },
+    { cause: error },
+  );
+}
+
+function logAvailability(logger: Logger | undefined, { up, downSince }: AvailabilityChange): void {
+  if (!up)
+    logger?.warn(
+      { since: new Date(downSince ?? Date.now()).toISOString() },
+      'ISC is not answering: one probe at a time',
+    );
+  else if (downSince !== undefined) logger?.warn({ downForMs: Date.now() - downSince }, 'ISC answers again');
 }
 
 function exchangeFor(request: IscRequest<z.ZodType>): Exchange {
@@ -162,26 +252,44 @@ function createSettle(logger: Logger | undefined, observer: IscTransportOptions[
  * The OAuth token: fetched on first need, once for all concurrent callers, refreshed before it expires,
  * dropped when ISC refuses it. It also knows the credentials in hand, so it is what redacts them.
  */
-function createTokens(send: Send, clientId: string, secretSource: SecretSource) {
+function createTokens(send: Send, { clientId, clientSecret: source, logger }: IscTransportOptions) {
   let cached: CachedToken | undefined;
   let inflight: Promise<CachedToken> | undefined;
-  let secret: string | undefined;
+  const secrets = new Set<string>();
 
   /** Belt and braces: ISC never echoes credentials, but nothing we put in an error may contain them. */
   const redact: Redact = (text) => {
     let out = text;
-    for (const credential of [secret, cached?.value]) {
+    for (const credential of [...secrets, cached?.value]) {
       if (credential && credential.length >= 4) out = out.split(credential).join('[REDACTED]');
     }
     return out;
   };
+  const fetchWith = (secret: string): Promise<CachedToken> => {
+    secrets.add(secret);
+    return fetchToken(send, clientId, secret, redact);
+  };
+
+  /** Refused: a secret rotated where it is kept is read again and tried once; the same one is not sent twice. */
+  async function fetchFresh(): Promise<CachedToken> {
+    const secret = source.current();
+    try {
+      return await fetchWith(secret);
+    } catch (error) {
+      if (!(error instanceof IscError) || error.code !== 'ISC_AUTH_FAILED' || !source.reread) throw error;
+      const again = await source.reread().catch((readError: unknown) => {
+        logger?.warn({ error: String(readError) }, 'the client secret could not be read again');
+        return secret;
+      });
+      if (again === secret) throw error;
+      logger?.info('the client secret changed where it is kept: asking for a token with the new one');
+      return fetchWith(again);
+    }
+  }
 
   async function current(): Promise<string> {
     if (cached && Date.now() < cached.refreshAtMs) return cached.value;
-    inflight ??= (async () => {
-      secret = await secretSource();
-      return fetchToken(send, clientId, secret, redact);
-    })().finally(() => {
+    inflight ??= fetchFresh().finally(() => {
       inflight = undefined;
     });
     cached = await inflight;
@@ -211,7 +319,7 @@ async function fetchToken(send: Send, clientId: string, secret: string, redact: 
   };
   const answer = await send(exchange);
   if (!isSuccess(answer.status)) {
-    // Bad credentials answer 400 or 401 depending on the OAuth server; either needs a person.
+    // Bad credentials answer 400, 401 or 403 depending on the OAuth server; each needs a person.
     const refused = answer.status === 400 || answer.status === 401 || answer.status === 403;
     throw httpError(exchange, answer, redact, refused ? 'ISC_AUTH_FAILED' : undefined);
   }

@@ -5,6 +5,7 @@
  */
 import { type Logger } from 'pino';
 import { type ItemType } from '../domain/model';
+import { type CircuitOptions } from './circuit';
 import { type AccessRequestBody, type RequestedItemStatus, type Tracking } from './schemas';
 
 /** The API version of the configured calls; a few endpoints exist only in v2025 and always use it. */
@@ -152,6 +153,11 @@ export interface IscClientOptions {
    */
   clientId: string;
   clientSecret: string;
+  /**
+   * Where the secret is kept (a mounted secret), when it is: read again after ISC refuses the secret in
+   * hand, so that a rotated secret takes effect without a restart. `clientSecret` is what it held at start.
+   */
+  clientSecretFile?: string;
   apiVersion: IscApiVersion;
   /** Timeout of each HTTP call, token fetch included. Default 30 000 ms. */
   requestTimeoutMs?: number;
@@ -160,4 +166,9 @@ export interface IscClientOptions {
   fetch?: typeof fetch;
   /** Told of every HTTP exchange, the token's included (metrics); it must not throw. */
   observe?: (call: IscCallObservation) => void;
+  /**
+   * The circuit that holds calls back while ISC is down (circuit.ts): when refusals escalate to a person,
+   * who hears that ISC went down or came back (the `iscflow_isc_up` gauge), and its tuning.
+   */
+  circuit?: CircuitOptions;
 }

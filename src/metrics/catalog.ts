@@ -46,6 +46,13 @@ export const ISCFLOW_METRICS = {
     labels: ['endpoint'],
     valueType: 'int',
   },
+  iscUp: {
+    name: 'iscflow_isc_up',
+    kind: 'gauge',
+    help: 'Whether ISC answers, as this worker sees it: 1, or 0 while its circuit holds calls back (one probe at a time) after ISC stopped answering.',
+    labels: [],
+    valueType: 'int',
+  },
   submittedItems: {
     name: 'iscflow_submitted_items',
     kind: 'counter',

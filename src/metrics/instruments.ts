@@ -27,6 +27,8 @@ export type SubmittedDisposition = 'SUBMITTED' | 'ADOPTED' | 'ALREADY_SATISFIED'
 
 export interface IscflowMetrics {
   iscCall(call: IscCallRecord): void;
+  /** Whether ISC answers (the worker's circuit closed) or not. */
+  iscUp(up: boolean): void;
   submitted(requestType: RequestType, dispositions: readonly SubmittedDisposition[]): void;
   outcomes(requestType: RequestType, outcomes: readonly ItemOutcome[]): void;
   lifecycleEvent(type: HrEventType, result: LifecycleEventResult): void;
@@ -55,6 +57,7 @@ export function createIscflowMetrics(meter: MetricMeter): IscflowMetrics {
   const iscCalls = counter(M.iscCalls);
   const iscCallDuration = histogram(M.iscCallDuration, 's');
   const iscRateLimited = counter(M.iscRateLimited);
+  const iscUp = gauge(M.iscUp);
   const submittedItems = counter(M.submittedItems);
   const outcomes = counter(M.outcomes);
   const lifecycleEvents = counter(M.lifecycleEvents);
@@ -75,6 +78,9 @@ export function createIscflowMetrics(meter: MetricMeter): IscflowMetrics {
       iscCalls().add(1, { method, endpoint, status });
       iscCallDuration().record(Math.max(0, seconds), { method, endpoint });
       if (status === '429') iscRateLimited().add(1, { endpoint });
+    },
+    iscUp(up) {
+      iscUp().set(up ? 1 : 0);
     },
     submitted(requestType, dispositions) {
       countEach(dispositions, (disposition, n) => submittedItems().add(n, { request_type: requestType, disposition }));

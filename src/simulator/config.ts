@@ -10,6 +10,16 @@ const millis = z.number().int().min(0);
 export const profileSchema = z.enum(['current', 'legacy']);
 export type SimulatorProfile = z.infer<typeof profileSchema>;
 
+/**
+ * ISC down: every call to ISC (its API under /v3 and /v2025, and /oauth/token) answers `status`, or, with
+ * `reset`, has its connection dropped without an answer; null (the default) lifts it. /__sim is never down.
+ */
+const outageSchema = z
+  .object({ status: z.union([z.number().int().min(400).max(599), z.literal('reset')]) })
+  .strict()
+  .nullable();
+export type SimulatorOutage = z.infer<typeof outageSchema>;
+
 export const simulatorConfigPatchSchema = z
   .object({
     approval: z
@@ -27,6 +37,7 @@ export const simulatorConfigPatchSchema = z
       .strict(),
     removalLagMs: millis,
     profile: profileSchema,
+    outage: outageSchema,
   })
   .partial()
   .strict();
@@ -41,6 +52,7 @@ export interface SimulatorConfig {
   rateLimit: { requests: number; windowSeconds: number };
   removalLagMs: number;
   profile: SimulatorProfile;
+  outage: SimulatorOutage;
 }
 
 /** Short delays so end-to-end tests finish quickly; ISC's documented rate limit. */
@@ -52,6 +64,7 @@ export function defaultConfig(): SimulatorConfig {
     rateLimit: { requests: 100, windowSeconds: 10 },
     removalLagMs: 0,
     profile: 'current',
+    outage: null,
   };
 }
 
@@ -63,5 +76,6 @@ export function applyConfigPatch(base: SimulatorConfig, patch: SimulatorConfigPa
     rateLimit: { ...base.rateLimit, ...patch.rateLimit },
     removalLagMs: patch.removalLagMs ?? base.removalLagMs,
     profile: patch.profile ?? base.profile,
+    outage: patch.outage === undefined ? base.outage : patch.outage,
   };
 }

@@ -29,6 +29,28 @@ export function destroyConnection(
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What ISC's gateway sends while the service behind it is down: an HTML page, not an ErrorResponseDto. */
+async function gatewayPage(reply: FastifyReply, status: number): Promise<void> {
+  const title = status === 502 ? 'Bad Gateway' : status === 504 ? 'Gateway Timeout' : 'Service Unavailable';
+  await reply.code(status).type('text/html').send(`<html><body><h1>${status} ${title}</h1></body></html>`);
+}
+
+/** Paths that are ISC (its API and its token endpoint): what an outage takes down. /__sim stays up. */
+const ISC_PATH = /^\/(?:v3|v2025|oauth)\//;
+
+/**
+ * The outage switch (`POST /__sim/config {"outage": {...}}`), in front of everything else ISC does: a
+ * down ISC checks no token and counts nothing against the rate limit.
+ */
+export function outageGuard(state: SimulatorState) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const outage = state.config.outage;
+    if (!outage || !ISC_PATH.test(request.url)) return;
+    if (outage.status === 'reset') destroyConnection(state, request, reply, 'reset');
+    else await gatewayPage(reply, outage.status);
+  };
+}
+
 export function iscGuard(state: SimulatorState, version: ApiVersion) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const check = state.tokens.verify(request.headers.authorization, state.clock.now());
@@ -59,13 +81,7 @@ export function iscGuard(state: SimulatorState, version: ApiVersion) {
       const status = state.random.pick('faults', [500, 502, 503] as const);
       const trackingId = state.random.hexId('faults');
       if (status === 500) await reply.code(500).send(errorResponse(500, trackingId, 'An internal fault occurred.'));
-      else
-        await reply
-          .code(status)
-          .type('text/html')
-          .send(
-            `<html><body><h1>${status} ${status === 502 ? 'Bad Gateway' : 'Service Unavailable'}</h1></body></html>`,
-          );
+      else await gatewayPage(reply, status);
     }
   };
 }

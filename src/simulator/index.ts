@@ -7,7 +7,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { type CatalogSizes } from './catalog';
 import { type SimulatorConfigPatch } from './config';
 import { errorResponse, IscHttpError } from './errors';
-import { type ApiVersion, iscGuard, statsRoute } from './guard';
+import { type ApiVersion, iscGuard, outageGuard, statsRoute } from './guard';
 import { accessRequestRoutes } from './routes/access-requests';
 import { approvalRoutes } from './routes/approvals';
 import { controlRoutes } from './routes/control';
@@ -114,6 +114,7 @@ function everyRequest(app: FastifyInstance, state: SimulatorState): void {
   app.addHook('onRequest', async () => {
     state.engine.catchUp();
   });
+  app.addHook('onRequest', outageGuard(state));
   app.addHook('onResponse', async (request, reply) => {
     // ISC's API (not the token endpoint, not the control API) is what the rate limit counts.
     const api = /^\/v(3|2025)\//.test(request.url);

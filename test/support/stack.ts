@@ -93,8 +93,11 @@ export interface Stack extends ChangeCommands {
   cli(...args: string[]): Promise<CliRun>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
-  /** Stops the simulator and starts it again on the same address (from its state file, when it has one). */
-  restartSimulator(): Promise<void>;
+  /**
+   * Stops the simulator and starts it again on the same address (from its state file, when it has one),
+   * with `changes` to its options (e.g. another client secret: credentials rotated in ISC).
+   */
+  restartSimulator(changes?: SimulatorOptions): Promise<void>;
   /**
    * Restarts the Temporal dev server from its state file; the worker is stopped and started around it.
    * `whileDown` runs while nothing listens (what a client sees when Temporal cannot be reached).
@@ -278,7 +281,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ISCFLOW_TASK_QUEUE: taskQueue,
     SAIL_BASE_URL: sim.baseUrl,
     SAIL_CLIENT_ID: SIMULATOR_DEFAULT_CREDENTIALS.clientId,
-    SAIL_CLIENT_SECRET: SIMULATOR_DEFAULT_CREDENTIALS.clientSecret,
+    // A stack whose secret is kept in a file takes it from there alone (the two cannot be set together).
+    ...(options.settings?.SAIL_CLIENT_SECRET_FILE
+      ? {}
+      : { SAIL_CLIENT_SECRET: SIMULATOR_DEFAULT_CREDENTIALS.clientSecret }),
     ISCFLOW_STATUS_POLL_SECONDS: '1',
     ISCFLOW_OUTCOME_RETRY_BACKOFF_SECONDS: '1',
     ISCFLOW_SHUTDOWN_GRACE_SECONDS: '1',
@@ -329,10 +335,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...changeCommands(cli),
     startWorker,
     stopWorker,
-    async restartSimulator() {
+    async restartSimulator(changes = {}) {
       const port = Number(new URL(sim.baseUrl).port);
       await sim.close();
-      sim = await startTestSimulator({ ...simulatorOptions, port });
+      sim = await startTestSimulator({ ...simulatorOptions, ...changes, port });
       stack.sim = sim;
     },
     async restartTemporal(whileDown) {

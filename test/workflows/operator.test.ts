@@ -4,9 +4,10 @@
  * not hold the workflow forever. Stuck requests are tested on the dev server (test/integration/operator):
  * the Java test server does not enforce schedule-to-close timeouts across activity retries.
  */
+import { Context } from '@temporalio/activity';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { WORKFLOW_TYPES } from '../../src/common';
+import { OPERATOR_REASON, WORKFLOW_TYPES } from '../../src/common';
 import { planAccessRequests } from '../../src/domain';
 import type { accessRequestWorkflow } from '../../src/workflows';
 import {
@@ -34,7 +35,7 @@ describe('operator paths (time-skipping)', () => {
   const env = environmentPerFile();
 
   async function run<T>(
-    isc: ReturnType<typeof createFakeIsc>,
+    isc: Pick<ReturnType<typeof createFakeIsc>, 'activities'>,
     args: AccessRequestInput,
     during: (h: Handle) => Promise<T>,
   ) {
@@ -128,6 +129,79 @@ describe('operator paths (time-skipping)', () => {
       iscState: 'ERROR',
       escalationTimedOut: true,
       errorMessages: expect.arrayContaining(['No operator decision before the escalation timeout']),
+    });
+  });
+
+  it('a submission stopped by refused credentials waits under ISC_AUTH_FAILED, and a retry after the fix goes on', async () => {
+    const isc = createFakeIsc({ approvalMs: 60_000 });
+    let refused = true;
+    const activities = {
+      ...isc.activities,
+      submitItems: async (submission: Parameters<typeof isc.activities.submitItems>[0]) => {
+        if (refused) {
+          throw ApplicationFailure.create({
+            type: 'ISC_AUTH_FAILED',
+            message: 'ISC POST /oauth/token answered 401 (invalid_client)',
+            nonRetryable: true,
+          });
+        }
+        return isc.activities.submitItems(submission);
+      },
+    };
+    await run({ activities }, input({ escalationTimeoutSeconds: null }), async (handle) => {
+      await env().sleep(60_000);
+      const state = await handle.query(statusQuery);
+      expect(state.phase).toBe('AWAITING_OPERATOR');
+      expect(state.operator).toMatchObject({
+        code: 'ISC_AUTH_FAILED',
+        reason: expect.stringMatching(/ISC_AUTH_FAILED/),
+      });
+      expect(state.items[0]).toMatchObject({
+        errorCode: 'ISC_AUTH_FAILED',
+        errorMessages: [expect.stringMatching(/invalid_client/)],
+      });
+      expect((await handle.describe()).typedSearchAttributes.get(OPERATOR_REASON)).toBe('ISC_AUTH_FAILED');
+      refused = false;
+      await handle.executeUpdate(retryUpdate, { args: [{ reason: 'secret rotated' }] });
+      expect((await handle.describe()).typedSearchAttributes.get(OPERATOR_REASON)).toBeUndefined();
+      const result = await handle.result();
+      expect(result.items[0]).toMatchObject({ outcome: 'GRANTED' });
+      expect(isc.submissions).toHaveLength(1);
+    });
+  });
+
+  it('while ISC is down its status checks are held back past the quick checks, and the change waits without a person', async () => {
+    const isc = createFakeIsc({ approvalMs: 60_000 });
+    let heldBack = 0;
+    let outageUntil: number | undefined;
+    const activities = {
+      ...isc.activities,
+      checkStatus: async (check: Parameters<typeof isc.activities.checkStatus>[0]) => {
+        const at = Context.current().info.currentAttemptScheduledTimestampMs;
+        outageUntil ??= at + 20 * 60_000;
+        if (at < outageUntil) {
+          heldBack += 1;
+          throw ApplicationFailure.create({
+            type: 'ISC_UNAVAILABLE',
+            message: 'ISC has not answered; the worker probes it one call at a time',
+            nextRetryDelay: 30_000,
+          });
+        }
+        return isc.activities.checkStatus(check);
+      },
+    };
+    await run({ activities }, input({ statusPollSeconds: 60, escalationTimeoutSeconds: null }), async (handle) => {
+      const result = await handle.result();
+      expect(result.items[0]).toMatchObject({ outcome: 'GRANTED' });
+      // More held-back checks than the quick checks' fifteen attempts: those ran out, and the change waited on.
+      expect(heldBack).toBeGreaterThan(15);
+      const phases = ((await handle.fetchHistory()).events ?? []).flatMap((e) => {
+        const data =
+          e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.IscflowState?.data;
+        return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as string] : [];
+      });
+      expect(phases).toContain('TRACKING');
+      expect(phases).not.toContain('AWAITING_OPERATOR');
     });
   });
 });

@@ -42,6 +42,11 @@ export interface ItemState {
   iscState?: string;
   outcome?: ItemOutcome;
   errorMessages: string[];
+  /**
+   * The failure type that stopped its submission, when one did: an ISC code (`ISC_AUTH_FAILED`,
+   * `ISC_OUTAGE`, `ISC_BAD_REQUEST`, ...) or `SUBMISSION_FAILED`. What the operator is asked about.
+   */
+  errorCode?: string;
   /** Submission rounds so far (automatic and operator retries). */
   attempts: number;
   submittedAt?: string;
@@ -74,6 +79,12 @@ export interface RemovalState {
 
 export interface OperatorWait {
   since: string;
+  /**
+   * Why, as a stable code (also in `IscflowOperatorReason`): the ISC failure that stopped a submission or
+   * the tracking (`ISC_AUTH_FAILED`, `ISC_OUTAGE`, ...), or `ITEM_FAILED`, `ITEM_REJECTED`,
+   * `ITEM_TERMINATED`, `REQUEST_STUCK`, `TRACKING_FAILED`, `STILL_HELD`. Absent in waits from before codes.
+   */
+  code?: string;
   reason: string;
   keys: string[];
   /** Whether `cancel` is on offer (a request stuck in ISC), besides `retry` and `skip`. */

@@ -46,6 +46,7 @@ export function resetForResubmission(item: ItemState): void {
   item.submittedAt = undefined;
   item.waitingSince = undefined;
   item.errorMessages = [];
+  item.errorCode = undefined;
 }
 
 /**

@@ -14,12 +14,16 @@ import {
   type OperatorDecision,
 } from './contracts';
 import type { AccessRequestRun } from './run';
-import type { OperatorVerdict } from './settle';
+import type { OperatorQuestion, OperatorVerdict } from './settle';
 
 type Decision = { kind: 'retry' | 'skip' | 'cancel'; reason?: string };
 
-/** Waits for a person; `allowCancel` offers cancelling the ISC requests (for stuck ones). */
-export type AskOperator = (reason: string, items: ItemState[], allowCancel: boolean) => Promise<OperatorVerdict>;
+/** Waits for a person about `question`; `allowCancel` offers cancelling the ISC requests (for stuck ones). */
+export type AskOperator = (
+  question: OperatorQuestion,
+  items: ItemState[],
+  allowCancel: boolean,
+) => Promise<OperatorVerdict>;
 
 /** Registers the decision Updates (synchronously, before the run's first await) and returns the wait. */
 export function openOperatorDesk(run: AccessRequestRun): AskOperator {
@@ -56,9 +60,15 @@ export function openOperatorDesk(run: AccessRequestRun): AskOperator {
     },
   });
 
-  return async (reason, items, allowCancel) => {
+  return async ({ code, reason }, items, allowCancel) => {
     const previous = state.phase;
-    state.operator = { since: workflowNow(), reason, keys: items.map((i) => i.key), cancellable: allowCancel };
+    state.operator = {
+      since: workflowNow(),
+      code,
+      reason,
+      keys: items.map((i) => i.key),
+      cancellable: allowCancel,
+    };
     decision = undefined;
     run.enter('AWAITING_OPERATOR');
     const decided = await waitFor(() => decision !== undefined, run.options.escalationTimeoutSeconds);

@@ -4,9 +4,10 @@
  * removes it and iscflow only revokes what is still held after ISC's SLA; in `exact` mode iscflow revokes.
  * One durable timer per wait: a removal a year away costs a handful of history events.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, isCancellation } from '@temporalio/workflow';
 import { planAccessRequests, planItemKey, type PlannedRequest } from '../../domain';
 import { msUntil } from '../clock';
+import { failureMessage, failureType } from '../failures';
 import type { AccessRequestActivities } from '../../activities/contracts';
 import type { ItemState, RemovalState } from './contracts';
 import { iscActivities } from './activities';
@@ -105,19 +106,46 @@ async function resendGrant(run: AccessRequestRun, ctx: SettleContext, r: Removal
   }
 }
 
+type HoldsAccess = AccessRequestActivities['holdsAccess'];
+
+/**
+ * Whether ISC shows the access still held. When ISC cannot say for good (down past the escalation
+ * setting, credentials refused) a person decides: `retry` asks again, anything else gives up (undefined).
+ */
+async function stillHeld(ctx: SettleContext, holdsAccess: HoldsAccess, r: RemovalState): Promise<boolean | undefined> {
+  const ref = { identityId: r.identityId, itemType: r.itemType, itemId: r.itemId };
+  for (;;) {
+    try {
+      return await holdsAccess(ref);
+    } catch (error) {
+      if (isCancellation(error)) throw error;
+      const reason = `ISC could not say whether ${r.identityId} still holds ${r.itemType}:${r.itemId}: ${failureMessage(error)}`;
+      const verdict = await ctx.askOperator({ code: failureType(error) ?? 'TRACKING_FAILED', reason }, [], false);
+      if (verdict !== 'retry') return undefined;
+    }
+  }
+}
+
 /** Revokes what is still held (in `isc` mode ISC should have removed it already) until it is gone. */
 async function remove(
   run: AccessRequestRun,
   ctx: SettleContext,
-  holdsAccess: AccessRequestActivities['holdsAccess'],
+  holdsAccess: HoldsAccess,
   r: RemovalState,
 ): Promise<void> {
   r.status = 'REMOVING';
   run.enter('REMOVING');
-  const ref = { identityId: r.identityId, itemType: r.itemType, itemId: r.itemId };
+  const unknown = (): void => {
+    r.status = 'FAILED';
+    r.note = 'ISC could not say whether it is still held';
+  };
   for (;;) {
     // In isc mode ISC should have removed it by now; only what is still held needs a revoke.
-    if (r.mode === 'isc' && r.requests.every((q) => q.outcome !== 'REVOKED') && !(await holdsAccess(ref))) break;
+    if (r.mode === 'isc' && r.requests.every((q) => q.outcome !== 'REVOKED')) {
+      const held = await stillHeld(ctx, holdsAccess, r);
+      if (held === undefined) return unknown();
+      if (!held) break;
+    }
     const [planned] = planAccessRequests({
       requestType: 'REVOKE_ACCESS',
       identityIds: [r.identityId],
@@ -131,9 +159,11 @@ async function remove(
       r.note = `Revoke ended ${item.iscState ?? item.outcome ?? 'unknown'}${item.skippedReason ? ` (skipped: ${item.skippedReason})` : ''}`;
       return;
     }
-    if (!(await holdsAccess(ref))) break;
+    const held = await stillHeld(ctx, holdsAccess, r);
+    if (held === undefined) return unknown();
+    if (!held) break;
     const verdict = await ctx.askOperator(
-      `${r.itemType}:${r.itemId} is still held by ${r.identityId} after its revoke`,
+      { code: 'STILL_HELD', reason: `${r.itemType}:${r.itemId} is still held by ${r.identityId} after its revoke` },
       [item],
       false,
     );

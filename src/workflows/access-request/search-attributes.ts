@@ -8,7 +8,15 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { PlannedRequest } from '../../domain';
-import { ACCESS_REQUEST_IDS, IDEMPOTENCY_KEY, IDENTITY_IDS, ITEM_IDS, REQUEST_TYPE, STATE } from '../../common';
+import {
+  ACCESS_REQUEST_IDS,
+  IDEMPOTENCY_KEY,
+  IDENTITY_IDS,
+  ITEM_IDS,
+  OPERATOR_REASON,
+  REQUEST_TYPE,
+  STATE,
+} from '../../common';
 import { recordOutcomes } from '../../metrics/workflow';
 import type { AccessRequestState, ChangeCause, ItemState } from './contracts';
 
@@ -18,7 +26,8 @@ export interface SearchAttributeSync {
 
 /**
  * Called on every phase change: updates the current details, and the search attributes when the phase or
- * the access request ids changed. On COMPLETED, where the result is built, it counts the outcomes.
+ * the access request ids changed. On COMPLETED, where the result is built, it counts the outcomes. Why a
+ * change waits for a person (`IscflowOperatorReason`) is set and cleared with the phase it belongs to.
  */
 export function createSearchAttributeSync(request: PlannedRequest): SearchAttributeSync {
   let lastState: string | undefined;
@@ -33,6 +42,8 @@ export function createSearchAttributeSync(request: PlannedRequest): SearchAttrib
         recordOutcomes({ requestType: state.requestType, items: state.items });
       }
       const ids = [...new Set(state.items.flatMap((i) => (i.accessRequestId ? [i.accessRequestId] : [])))].sort();
+      // The reason only ever changes as the phase enters or leaves AWAITING_OPERATOR: no upsert of its own.
+      const reason = state.phase === 'AWAITING_OPERATOR' ? (state.operator?.code ?? null) : null;
       const idsKey = ids.join(',');
       if (staticDone && lastState === state.phase && lastIds === idsKey) return;
       upsertSearchAttributes([
@@ -45,6 +56,7 @@ export function createSearchAttributeSync(request: PlannedRequest): SearchAttrib
             ]),
         { key: STATE, value: state.phase },
         { key: ACCESS_REQUEST_IDS, value: ids },
+        { key: OPERATOR_REASON, value: reason },
       ]);
       staticDone = true;
       lastState = state.phase;

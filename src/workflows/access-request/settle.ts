@@ -4,22 +4,22 @@
  * request and each removal's revoke (or re-dated grant) go through the same loop, whose steps are the
  * functions below, each over one `Settling`.
  */
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  isCancellation,
-  log,
-  sleep,
-} from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, isCancellation, log, sleep } from '@temporalio/workflow';
 import { isRetryableFailureState, type PlannedRequest } from '../../domain';
 import type { AccessRequestActivities, SubmitItemsInput, SubmitItemsResult } from '../../activities/contracts';
 import type { AccessRequestOptions, AccessRequestState, ItemState, Phase } from './contracts';
 import { msUntil, workflowNow } from '../clock';
+import { failureType } from '../failures';
 import { applyObservation, applySubmission, resetForResubmission, trackedItems } from './items';
 import type { Tracker } from './tracker';
 
 export type OperatorVerdict = 'retry' | 'skip' | 'cancel' | 'timeout';
+
+/** What a person is asked: why, as a stable code (`IscflowOperatorReason`), and in words. */
+export interface OperatorQuestion {
+  code: string;
+  reason: string;
+}
 
 /** How a submission reaches ISC: its own activity, or a shared tracker that coalesces it with others. */
 export interface Submitter {
@@ -33,7 +33,7 @@ export interface SettleContext {
   activities: Pick<AccessRequestActivities, 'submitItems' | 'cancelRequest' | 'checkStatus'>;
   enter(phase: Phase): void;
   /** Waits for a person; `allowCancel` offers cancelling the ISC requests (for stuck ones). */
-  askOperator(reason: string, items: ItemState[], allowCancel: boolean): Promise<OperatorVerdict>;
+  askOperator(question: OperatorQuestion, items: ItemState[], allowCancel: boolean): Promise<OperatorVerdict>;
   /** TRACKING, or SCHEDULED while ISC holds the request until its start date. */
   trackingPhase(): Phase;
   /** Continues as new when the history asks for it (never returns in that case). */
@@ -67,12 +67,6 @@ function failureMessages(error: unknown): string[] {
     current = current.cause;
   }
   return messages.length > 0 ? messages : ['unknown failure'];
-}
-
-function failureType(error: unknown): string | undefined {
-  return error instanceof ActivityFailure && error.cause instanceof ApplicationFailure
-    ? (error.cause.type ?? undefined)
-    : undefined;
 }
 
 /** Cancels (before approval) or closes (after) the ISC requests behind these items. */
@@ -130,8 +124,9 @@ async function submitFresh({ ctx, request, flags, work }: Settling): Promise<voi
     for (const submitted of result.items) applySubmission(work.items, submitted, result.submittedAt);
   } catch (error) {
     const messages = failureMessages(error);
-    log.warn('Submission failed', { requestKey: request.key, messages });
-    for (const item of fresh) Object.assign(item, { outcome: 'FAILED', errorMessages: messages });
+    const errorCode = failureType(error) ?? 'SUBMISSION_FAILED';
+    log.warn('Submission failed', { requestKey: request.key, errorCode, messages });
+    for (const item of fresh) Object.assign(item, { outcome: 'FAILED', errorMessages: messages, errorCode });
   }
 }
 
@@ -164,7 +159,10 @@ function secondsUntilStuck(options: AccessRequestOptions, tracked: ItemState[]):
 async function handleStuck(ctx: SettleContext, stuck: ItemState[]): Promise<void> {
   const { options } = ctx;
   const reason = `in progress in ISC for more than ${options.stuckAfterSeconds} s`;
-  const verdict = options.stuckAction === 'cancel' ? 'cancel' : await ctx.askOperator(`Stuck: ${reason}`, stuck, true);
+  const verdict =
+    options.stuckAction === 'cancel'
+      ? 'cancel'
+      : await ctx.askOperator({ code: 'REQUEST_STUCK', reason: `Stuck: ${reason}` }, stuck, true);
   if (verdict === 'cancel') {
     await cancelInIsc(ctx.activities, stuck, reason);
   } else if (verdict === 'skip') {
@@ -197,7 +195,8 @@ async function waitForNews(
     if (isCancellation(error)) throw error;
     const messages = failureMessages(error);
     log.warn('Status tracking failed', { requestKey: request.key, messages });
-    await ctx.askOperator(`Status tracking failed: ${messages.join('; ')}`, tracked, false);
+    const code = failureType(error) ?? 'TRACKING_FAILED';
+    await ctx.askOperator({ code, reason: `Status tracking failed: ${messages.join('; ')}` }, tracked, false);
   }
 }
 
@@ -220,6 +219,15 @@ async function resubmitAfterBackoff({ ctx, work }: Settling): Promise<boolean> {
   return true;
 }
 
+/** The code a person is asked under: the failure that stopped a submission, else how the item ended in ISC. */
+function operatorCodeOf(stuck: ItemState[]): string {
+  const stopped = stuck.find((i) => i.errorCode !== undefined)?.errorCode;
+  if (stopped) return stopped;
+  if (stuck.some((i) => i.outcome === 'REJECTED')) return 'ITEM_REJECTED';
+  if (stuck.some((i) => i.iscState === 'TERMINATED')) return 'ITEM_TERMINATED';
+  return 'ITEM_FAILED';
+}
+
 function needsOperator(options: AccessRequestOptions, item: ItemState): boolean {
   if (item.skippedReason !== undefined || item.escalationTimedOut) return false;
   if (item.outcome === 'FAILED') return true;
@@ -233,9 +241,9 @@ async function escalate({ ctx, work }: Settling): Promise<'resubmit' | 'settled'
   const stuck = work.items.filter((i) => needsOperator(ctx.options, i));
   if (stuck.length === 0) return 'settled';
   const reason = stuck
-    .map((i) => `${i.itemType}:${i.itemId} for ${i.identityId} ended ${i.iscState ?? i.outcome}`)
+    .map((i) => `${i.itemType}:${i.itemId} for ${i.identityId} ended ${i.errorCode ?? i.iscState ?? i.outcome}`)
     .join('; ');
-  const verdict = await ctx.askOperator(reason, stuck, false);
+  const verdict = await ctx.askOperator({ code: operatorCodeOf(stuck), reason }, stuck, false);
   if (verdict === 'retry') {
     stuck.forEach(resetForResubmission);
     return 'resubmit';

@@ -104,7 +104,7 @@ export function sharedSubmitter(
             .filter((n) => (n.answers?.length ?? 0) > 0 || (n.observations?.length ?? 0) > 0);
           if (!answer.result) {
             throw ApplicationFailure.create({
-              type: 'SUBMISSION_FAILED',
+              type: answer.failureType ?? 'SUBMISSION_FAILED',
               message: (answer.failure ?? ['submission failed']).join('; '),
               nonRetryable: true,
             });

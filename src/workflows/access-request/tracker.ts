@@ -6,9 +6,10 @@
  * timer loop's ~11 per tick. Later a shared poller or ISC event triggers can push observations through the
  * same interface without touching the workflow's logic.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { CheckStatusInput, AccessRequestActivities, ItemObservation } from '../../activities/contracts';
 import { FINAL_ISC_ERROR_CODES, STATUS_UNCHANGED } from '../../common';
+import { failureType } from '../failures';
 
 /**
  * One activity execution polls for at most a week; the workflow then starts another. Each execution costs
@@ -32,6 +33,18 @@ function isNoNews(error: unknown): boolean {
   if (!(error instanceof ActivityFailure)) return false;
   if (error.cause instanceof TimeoutFailure) return true;
   return error.cause instanceof ApplicationFailure && error.cause.type === STATUS_UNCHANGED;
+}
+
+/** Runs whose polling ends on an ISC outage poll on; before, such a run asked an operator. */
+const OUTAGE_TOLERANT_POLLING_PATCH = 'outage-tolerant-polling';
+
+/**
+ * Whether the polling ended because ISC is down (the worker's circuit held the last attempt back): ISC
+ * said nothing, so there is no news, and the wait goes on. Only an outage past the escalation setting
+ * (the final `ISC_OUTAGE`) is put to a person; the quick checks' attempts running out is not.
+ */
+function heldBackByOutage(error: unknown): boolean {
+  return failureType(error) === 'ISC_UNAVAILABLE' && patched(OUTAGE_TOLERANT_POLLING_PATCH);
 }
 
 export interface Tracker {
@@ -71,7 +84,7 @@ export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: numbe
           return (await poller(QUICK_POLL_SECONDS, window, QUICK_POLL_ATTEMPTS)(request)).items;
         } catch (error) {
           afterNews = false;
-          if (!isNoNews(error)) throw error;
+          if (!isNoNews(error) && !heldBackByOutage(error)) throw error;
         }
       }
       try {
@@ -79,7 +92,7 @@ export function pollingTracker(pollSeconds: number, attemptTimeoutSeconds: numbe
         afterNews = true;
         return items;
       } catch (error) {
-        if (isNoNews(error)) return null;
+        if (isNoNews(error) || heldBackByOutage(error)) return null;
         throw error;
       }
     },

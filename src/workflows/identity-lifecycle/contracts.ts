@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { TenantSettings } from '../../activities/contracts';
-import type { AccessRequestOptions } from '../../common';
+import type { AccessRequestOptions, DEPLOYMENT_ISC_ERROR_CODES } from '../../common';
 import type {
   Attributes,
   DesiredItem,
@@ -80,8 +80,8 @@ export interface ChangeRecord {
 
 export interface OperatorWait {
   since: string;
-  /** Stable code (also in `IscflowOperatorReason`). */
-  code: 'IDENTITY_NOT_FOUND' | 'IDENTITY_LOOKUP_FAILED';
+  /** Stable code (also in `IscflowOperatorReason`); a lookup stopped by refused credentials or an outage says so. */
+  code: 'IDENTITY_NOT_FOUND' | 'IDENTITY_LOOKUP_FAILED' | (typeof DEPLOYMENT_ISC_ERROR_CODES)[number];
   reason: string;
 }
 

@@ -7,19 +7,22 @@
  */
 import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
 import { ActivityFailure, TimeoutFailure } from '@temporalio/workflow';
-import { IDENTITY_NOT_FOUND } from '../../common';
+import { DEPLOYMENT_ISC_ERROR_CODES, IDENTITY_NOT_FOUND } from '../../common';
+import { failureType } from '../failures';
 import { epochMs, isoAt, msUntil, waitFor, workflowNow } from '../clock';
 import { identityPoller, lifecycleIsc } from './activities';
 import { hasNews, type Lifecycle } from './lifecycle';
 
 const MAX_POLL_WINDOW_SECONDS = 7 * 24 * 3600;
 
-/** Whether a polling window ended without finding it (not an ISC failure). */
+/**
+ * Whether a polling window ended without finding it: not found, or ISC down with the worker holding its
+ * calls back (ISC_UNAVAILABLE, a failure type only the circuit gives, so no earlier history holds it).
+ */
 function notFoundInWindow(error: unknown): boolean {
   if (!(error instanceof ActivityFailure)) return false;
-  return (
-    error.cause instanceof TimeoutFailure || (error.cause as { type?: string } | undefined)?.type === IDENTITY_NOT_FOUND
-  );
+  const type = failureType(error);
+  return error.cause instanceof TimeoutFailure || type === IDENTITY_NOT_FOUND || type === 'ISC_UNAVAILABLE';
 }
 
 /**
@@ -43,9 +46,10 @@ export async function ensureIdentity(
     if (isCancellation(error)) throw error;
     const message =
       error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    const type = failureType(error);
     s.operator = {
       since: workflowNow(),
-      code: 'IDENTITY_LOOKUP_FAILED',
+      code: DEPLOYMENT_ISC_ERROR_CODES.find((code) => code === type) ?? 'IDENTITY_LOOKUP_FAILED',
       reason: `Searching ISC for the identity failed: ${message}`,
     };
     return askOperator(life, publish);

@@ -131,6 +131,8 @@ export function lifecycleDetails(ref: string): string {
 const OPERATOR_HINTS: Record<string, string> = {
   IDENTITY_NOT_FOUND: 'ISC does not know this identity (yet)',
   IDENTITY_LOOKUP_FAILED: 'searching ISC for this identity failed',
+  ISC_AUTH_FAILED: 'ISC refused the worker’s credentials; fix them (SAIL_CLIENT_SECRET_FILE is read again), then retry',
+  ISC_OUTAGE: 'ISC did not answer for longer than ISCFLOW_OUTAGE_ESCALATE_AFTER; retry once it is back',
 };
 
 /** Where the lifecycle stands, for `setCurrentDetails` (Temporal's markdown). */

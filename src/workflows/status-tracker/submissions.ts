@@ -7,6 +7,7 @@ import { log, patched } from '@temporalio/workflow';
 import type { SubmittedItem, TicketAnswer, TrackedItem } from '../../activities/contracts';
 import { coalesce, MAX_IDENTITIES_PER_BATCH, submissionRound, type SubmitBatch } from '../../domain';
 import { epochMs, nowMs, workflowNow } from '../clock';
+import { failureType } from '../failures';
 import type { trackerActivities } from './activities';
 import type { QueuedTicket, TrackerState, Watch } from './contracts';
 
@@ -107,12 +108,17 @@ export async function submitQueue(
   const outcomes = await Promise.all(
     batches.map((batch) =>
       activities.submitBatch({ batch, satisfied }).then(
-        (result) => ({ batch, result, failure: undefined }),
-        (error: unknown) => ({ batch, result: undefined, failure: failureMessages(error) }),
+        (result) => ({ batch, result, failure: undefined, failureType: undefined }),
+        (error: unknown) => ({
+          batch,
+          result: undefined,
+          failure: failureMessages(error),
+          failureType: failureType(error),
+        }),
       ),
     ),
   );
-  for (const { batch, result, failure } of outcomes) {
+  for (const { batch, result, failure, failureType } of outcomes) {
     state.counts.batches += 1;
     for (const member of batch.members) {
       const queuedTicket = byTicket.get(member.ticket);
@@ -127,7 +133,11 @@ export async function submitQueue(
         watchSubmitted(state, queuedTicket, items, result.submittedAt, batch);
         state.counts.ticketsSubmitted += 1;
       } else {
-        answer = { ticket: ticket.ticket, failure: failure ?? ['submission failed'] };
+        answer = {
+          ticket: ticket.ticket,
+          failure: failure ?? ['submission failed'],
+          ...(failureType ? { failureType } : {}),
+        };
         log.warn('Coalesced submission failed', { batch: batch.batchId, messages: failure });
       }
       state.answered[ticket.ticket] = { requester: ticket.requester, answer, at: workflowNow() };

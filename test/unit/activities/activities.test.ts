@@ -161,6 +161,18 @@ describe('submitItems', () => {
     const limited = await env.run(activities.submitItems, submitInput()).catch((e: unknown) => e);
     expect(limited).toMatchObject({ type: 'ISC_RATE_LIMITED', nonRetryable: false, nextRetryDelay: 7000 });
   });
+
+  it('while ISC is down: retried when the circuit probes next, and put to a person past the escalation setting', async () => {
+    const { isc, activities, env } = setup();
+    isc.failWith = new IscError('ISC_UNAVAILABLE', 'not sent: ISC has not answered for 40 s', { retryAfterMs: 12_345 });
+    const held = await env.run(activities.submitItems, submitInput()).catch((e: unknown) => e);
+    expect(held).toMatchObject({ type: 'ISC_UNAVAILABLE', nonRetryable: false, nextRetryDelay: 12_345 });
+
+    isc.failWith = new IscError('ISC_OUTAGE', 'ISC has not answered for 21600 s', { retryAfterMs: 30_000 });
+    const escalated = await env.run(activities.submitItems, submitInput()).catch((e: unknown) => e);
+    expect(escalated).toMatchObject({ type: 'ISC_OUTAGE', nonRetryable: true });
+    expect((escalated as ApplicationFailure).nextRetryDelay).toBeUndefined();
+  });
 });
 
 describe('checkStatus', () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ConfigError,
   iscClientOptions,
@@ -46,7 +49,7 @@ describe('configuration', () => {
       expect.arrayContaining([
         expect.stringMatching(/^SAIL_BASE_URL: must be an absolute http\(s\) URL/),
         'SAIL_CLIENT_ID: is required',
-        'SAIL_CLIENT_SECRET: is required',
+        expect.stringMatching(/^SAIL_CLIENT_SECRET: is required .* or SAIL_CLIENT_SECRET_FILE/),
         expect.stringMatching(/^SAIL_API_VERSION: /),
         expect.stringMatching(/^ISCFLOW_REMOVAL_MODE: /),
       ]),
@@ -110,6 +113,41 @@ describe('configuration', () => {
       requestTimeoutMs: 30_000,
     });
     expect(() => loadIscConfig({})).toThrow(/SAIL_BASE_URL/);
+  });
+
+  it('reads the secret from SAIL_CLIENT_SECRET_FILE at start, and names the file so the client reads it again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iscflow-config-'));
+    const file = join(dir, 'secret');
+    writeFileSync(file, 'from-the-file\n');
+    const { SAIL_CLIENT_SECRET: _secret, ...withoutSecret } = VALID;
+    const isc = loadIscConfig({ ...withoutSecret, SAIL_CLIENT_SECRET_FILE: file });
+    expect(iscClientOptions(isc)).toMatchObject({ clientSecret: 'from-the-file', clientSecretFile: file });
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadIscConfig({ ...withoutSecret, ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    expect(problems({ SAIL_CLIENT_SECRET: 's', SAIL_CLIENT_SECRET_FILE: file })).toEqual([
+      'SAIL_CLIENT_SECRET_FILE: set it or SAIL_CLIENT_SECRET, not both',
+    ]);
+    expect(problems({ SAIL_CLIENT_SECRET_FILE: join(dir, 'missing') })).toEqual([
+      `SAIL_CLIENT_SECRET_FILE: ${join(dir, 'missing')} cannot be read (ENOENT)`,
+    ]);
+    writeFileSync(file, '  \n');
+    expect(problems({ SAIL_CLIENT_SECRET_FILE: file })).toEqual([`SAIL_CLIENT_SECRET_FILE: ${file} is empty`]);
+  });
+
+  it('escalates an ISC outage after ISCFLOW_OUTAGE_ESCALATE_AFTER, six hours unless set, under a day', () => {
+    expect(loadWorkerConfig(VALID).outageEscalateAfterMs).toBe(6 * 3600 * 1000);
+    expect(loadWorkerConfig({ ...VALID, ISCFLOW_OUTAGE_ESCALATE_AFTER: 'PT90S' }).outageEscalateAfterMs).toBe(90_000);
+    for (const bad of ['P1D', 'PT0S', '6h', 'P1M']) {
+      expect(() => loadWorkerConfig({ ...VALID, ISCFLOW_OUTAGE_ESCALATE_AFTER: bad })).toThrow(
+        /ISCFLOW_OUTAGE_ESCALATE_AFTER: must be an ISO 8601 duration above zero and under a day/,
+      );
+    }
   });
 
   it('the CLI needs only Temporal: no ISC credentials', () => {

@@ -34,7 +34,9 @@ describe('the settings a command reads', () => {
   it('policy check needs only ISC: its problems are named, Temporal is not read', async () => {
     const run = await cli({ ISCFLOW_TASK_QUEUE: '' }, 'policy', 'check', 'policy.yaml');
     expect(run.code).toBe(2);
-    expect(run.err).toMatch(/SAIL_BASE_URL: .*\n.*SAIL_CLIENT_ID: is required\n.*SAIL_CLIENT_SECRET: is required$/);
+    expect(run.err).toMatch(
+      /SAIL_BASE_URL: .*\n.*SAIL_CLIENT_ID: is required\n.*SAIL_CLIENT_SECRET: is required .*SAIL_CLIENT_SECRET_FILE[^\n]*$/,
+    );
     expect(run.err).not.toContain('ISCFLOW_TASK_QUEUE');
   });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import { type RunningSimulator } from '../../../src/simulator';
 import { type IscClient } from '../../../src/isc';
@@ -348,6 +351,23 @@ describe('ISC client against the simulator: tokens', () => {
     expect(error.message).not.toContain(secret);
     expect(JSON.stringify(error)).not.toContain(secret);
     expect(calls.map((c) => c.path)).toEqual(['/oauth/token']);
+  });
+
+  it('takes a secret rotated in SAIL_CLIENT_SECRET_FILE after ISC refused the one it started with', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'iscflow-secret-')), 'client-secret');
+    writeFileSync(file, 'stale-secret-value\n');
+    const client = clientFor(sim.baseUrl, calls, { clientSecret: 'stale-secret-value', clientSecretFile: file });
+    expect(await thrown(client.listAccessRequestStatus({}))).toMatchObject({ code: 'ISC_AUTH_FAILED' });
+    // Refused, read again, unchanged: not sent a second time.
+    expect(tokenFetches(calls)).toBe(1);
+    writeFileSync(file, `${SIMULATOR_DEFAULT_CREDENTIALS.clientSecret}\n`);
+    await expect(client.listAccessRequestStatus({ limit: 1 })).resolves.toBeDefined();
+    expect(calls.map((c) => `${c.path} ${c.status}`)).toEqual([
+      '/oauth/token 401',
+      '/oauth/token 401',
+      '/oauth/token 200',
+      '/v3/access-request-status 200',
+    ]);
   });
 });
 

@@ -3,7 +3,13 @@ import { ISC_ERROR_CODES } from '../../../src/isc';
 
 describe('IscError', () => {
   it.each([...ISC_ERROR_CODES])('%s has a fixed retryability', (code) => {
-    const retryable = ['ISC_RATE_LIMITED', 'ISC_SERVER_ERROR', 'ISC_TIMEOUT', 'ISC_NETWORK_ERROR'].includes(code);
+    const retryable = [
+      'ISC_RATE_LIMITED',
+      'ISC_SERVER_ERROR',
+      'ISC_TIMEOUT',
+      'ISC_NETWORK_ERROR',
+      'ISC_UNAVAILABLE',
+    ].includes(code);
     expect(new IscError(code, 'x').retryable).toBe(retryable);
   });
 

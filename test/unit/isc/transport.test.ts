@@ -53,7 +53,7 @@ function transportWith(api: Handler, options: { token?: Handler } & Partial<IscT
   const transport = createIscTransport({
     baseUrl: 'https://tenant.example/',
     clientId: 'client-id',
-    clientSecret: () => SECRET,
+    clientSecret: { current: () => SECRET },
     fetch: fakeFetch,
     ...overrides,
   });
@@ -247,5 +247,136 @@ describe('ISC transport: what it sends and what the observer hears', () => {
       { method: 'POST', path: '/v3/things', status: 200, failure: undefined },
       { method: 'GET', path: '/v3/things', status: undefined, failure: 'ISC_NETWORK_ERROR' },
     ]);
+  });
+});
+
+describe('ISC transport: an outage, through the circuit', () => {
+  const down = () => json(503, { error: 'Service Unavailable' });
+
+  it('stops sending after five failures in a row, refuses with ISC_UNAVAILABLE and when to retry, probes one call at a time', async () => {
+    const clock = { now: 5_000_000 };
+    let isc: 'down' | 'up' = 'down';
+    const heard: boolean[] = [];
+    const { transport, apiCalls } = transportWith(() => (isc === 'down' ? down() : json(200, [{ id: 'a' }])), {
+      circuit: { now: () => clock.now, random: () => 0, onChange: ({ up }) => heard.push(up) },
+    });
+    for (let n = 0; n < 5; n++) {
+      expect(await thrown(transport.call(getRows))).toMatchObject({ retryable: true });
+    }
+    expect(apiCalls()).toHaveLength(5);
+    // The fifth opened the circuit: it already says ISC is unavailable, and when to come back.
+    const held = await thrown(transport.call(getRows));
+    expect(held).toMatchObject({ code: 'ISC_UNAVAILABLE', retryable: true, retryAfterMs: 1_000 });
+    expect(held.message).toBe(
+      'ISC GET /v3/things not sent: ISC has not answered for 0 s; the worker probes it one call at a time',
+    );
+    expect(apiCalls()).toHaveLength(5);
+    // A hundred callers while it is down: none of them reaches ISC.
+    const refused = await Promise.all(Array.from({ length: 100 }, () => thrown(transport.call(getRows))));
+    expect(new Set(refused.map((e) => e.code))).toEqual(new Set(['ISC_UNAVAILABLE']));
+    expect(apiCalls()).toHaveLength(5);
+    // The probe is due: one call goes, fails, and says so with the doubled wait.
+    clock.now += 1_000;
+    const probed = await thrown(transport.call(getRows));
+    expect(probed).toMatchObject({ code: 'ISC_UNAVAILABLE', status: 503, retryAfterMs: 2_000 });
+    expect(probed.message).toMatch(/^ISC GET \/v3\/things answered 503 .*: ISC has not answered for 1 s/);
+    expect(apiCalls()).toHaveLength(6);
+    isc = 'up';
+    clock.now += 2_000;
+    const [first, ...others] = await Promise.allSettled([transport.call(getRows), transport.call(getRows)]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: [{ id: 'a' }] });
+    // The second came while the probe was out: refused, it retries after the probe's answer.
+    expect(others[0]).toMatchObject({ status: 'rejected', reason: { code: 'ISC_UNAVAILABLE' } });
+    await expect(transport.call(getRows)).resolves.toEqual([{ id: 'a' }]);
+    expect(heard).toEqual([true, false, true]);
+  });
+
+  it('counts timeouts and refused connections, a failing token call too, but not an answer that says no', async () => {
+    let answer: () => Response | Promise<Response> = () => json(400, { messages: [{ text: 'bad filter' }] });
+    const { transport, sent } = transportWith(() => answer(), { requestTimeoutMs: 20 });
+    for (let n = 0; n < 10; n++)
+      expect(await thrown(transport.call(getRows))).toMatchObject({ code: 'ISC_BAD_REQUEST' });
+    answer = () => json(429, {}, { 'retry-after': '1' });
+    for (let n = 0; n < 10; n++)
+      expect(await thrown(transport.call(getRows))).toMatchObject({ code: 'ISC_RATE_LIMITED' });
+    answer = () => Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } }));
+    const codes: string[] = [];
+    for (let n = 0; n < 6; n++) codes.push((await thrown(transport.call(getRows))).code);
+    expect(codes).toEqual([...Array(4).fill('ISC_NETWORK_ERROR'), 'ISC_UNAVAILABLE', 'ISC_UNAVAILABLE']);
+    expect(sent.filter((s) => s.path !== '/oauth/token')).toHaveLength(25);
+
+    const tokenDown = transportWith(() => json(200, []), { token: down });
+    const tokenCodes: string[] = [];
+    for (let n = 0; n < 6; n++) tokenCodes.push((await thrown(tokenDown.transport.call(getRows))).code);
+    expect(tokenCodes).toEqual([...Array(4).fill('ISC_SERVER_ERROR'), 'ISC_UNAVAILABLE', 'ISC_UNAVAILABLE']);
+    expect(tokenDown.tokenRequests()).toBe(5);
+  });
+
+  it('fails with the final ISC_OUTAGE once ISC has been down longer than the escalation setting', async () => {
+    const clock = { now: 0 };
+    const { transport } = transportWith(down, { circuit: { now: () => clock.now, escalateAfterMs: 60_000 } });
+    for (let n = 0; n < 5; n++) await thrown(transport.call(getRows));
+    clock.now = 59_999;
+    expect(await thrown(transport.call(getRows))).toMatchObject({ code: 'ISC_UNAVAILABLE', retryable: true });
+    clock.now = 60_000;
+    const escalated = await thrown(transport.call(getRows));
+    expect(escalated).toMatchObject({ code: 'ISC_OUTAGE', retryable: false });
+    expect(escalated.message).toContain('longer than ISCFLOW_OUTAGE_ESCALATE_AFTER');
+  });
+});
+
+describe('ISC transport: a client secret kept in a file', () => {
+  it('reads the secret again when the token call is refused, and asks once more with a rotated one', async () => {
+    let kept = 'old-secret-1';
+    let inHand = 'old-secret-1';
+    let valid = 'old-secret-1';
+    const rereads: string[] = [];
+    const source = {
+      current: () => inHand,
+      reread: async () => {
+        rereads.push(kept);
+        inHand = kept;
+        return kept;
+      },
+    };
+    const { transport, sent } = transportWith(() => json(200, []), {
+      clientSecret: source,
+      token: (request) =>
+        new URLSearchParams(request.body).get('client_secret') === valid
+          ? json(200, { access_token: `token-for-${valid}`, expires_in: 2 })
+          : json(401, { error: 'invalid_client' }),
+    });
+    await transport.call(getRows);
+    expect(rereads).toEqual([]);
+    // Rotated: ISC takes only the new secret, which the file now holds; the process was not restarted.
+    kept = 'new-secret-2';
+    valid = 'new-secret-2';
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await expect(transport.call(getRows)).resolves.toEqual([]);
+    expect(rereads).toEqual(['new-secret-2']);
+    const secretsSent = sent
+      .filter((s) => s.path === '/oauth/token')
+      .map((s) => new URLSearchParams(s.body).get('client_secret'));
+    expect(secretsSent).toEqual(['old-secret-1', 'old-secret-1', 'new-secret-2']);
+  });
+
+  it('is ISC_AUTH_FAILED when the file still holds the refused secret, and never sends it twice in one go', async () => {
+    let rereads = 0;
+    const source = {
+      current: () => 'refused-secret',
+      reread: async () => {
+        rereads += 1;
+        return 'refused-secret';
+      },
+    };
+    const { transport, tokenRequests } = transportWith(() => json(200, []), {
+      clientSecret: source,
+      token: () => json(401, { error: 'invalid_client' }),
+    });
+    const error = await thrown(transport.call(getRows));
+    expect(error).toMatchObject({ code: 'ISC_AUTH_FAILED', retryable: false });
+    expect(error.message).not.toContain('refused-secret');
+    expect(rereads).toBe(1);
+    expect(tokenRequests()).toBe(1);
   });
 });

@@ -57,6 +57,7 @@ describe('the metric catalog', () => {
         'iscflow_tracker_detection_lag_seconds',
         'iscflow_lifecycle_events',
         'iscflow_awaiting_operator',
+        'iscflow_isc_up',
       ]),
     );
     expect(SDK_METRICS_ON_DASHBOARD.every((name) => name.startsWith('temporal_'))).toBe(true);
@@ -113,6 +114,7 @@ describe('the instruments', () => {
     metrics.detectionLag(4.5);
     metrics.awaitingOperator('accessRequestWorkflow', 3);
     metrics.driftItems('missing', 2);
+    metrics.iscUp(true);
 
     expect([...meter.created.keys()].sort()).toEqual(definitions.map((m) => m.name).sort());
     for (const [name, created] of meter.created) {
@@ -143,6 +145,14 @@ describe('the instruments', () => {
     expect(meter.records.filter((r) => r.name === 'iscflow_isc_call_duration_seconds').map((r) => r.value)).toEqual([
       0.05, 0.01, 0.3,
     ]);
+  });
+
+  it('say whether ISC answers as 1 or 0', () => {
+    const { meter, metrics } = setup();
+    metrics.iscUp(true);
+    expect(meter.total('iscflow_isc_up')).toBe(1);
+    metrics.iscUp(false);
+    expect(meter.total('iscflow_isc_up')).toBe(0);
   });
 
   it('count submitted items and outcomes once per item, grouped by their labels', () => {

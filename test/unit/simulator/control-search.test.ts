@@ -35,6 +35,7 @@ describe('control API (/__sim)', () => {
       rateLimit: { requests: 100, windowSeconds: 10 },
       removalLagMs: 0,
       profile: 'current',
+      outage: null,
     });
     for (const bad of [
       { approval: { mode: 'never' } },

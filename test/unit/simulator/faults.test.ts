@@ -120,3 +120,62 @@ describe('faults', () => {
     expect(await run()).toEqual(first);
   });
 });
+
+describe('the outage switch', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness({ seed: 63 });
+  });
+  afterAll(() => h.close());
+
+  const stats = async () =>
+    (await h.call<{ calls: Record<string, Record<string, number>>; apiCalls: number }>('GET', '/__sim/stats')).body;
+  const tokenCall = () =>
+    fetch(`${h.baseUrl}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=iscflow-sim&client_secret=iscflow-sim-secret',
+    });
+
+  it('answers every ISC call with the status set, the token endpoint too, until lifted; /__sim stays up', async () => {
+    await h.token();
+    await h.configure({ outage: { status: 503 } });
+    expect((await h.call('GET', '/__sim/config')).body).toMatchObject({ outage: { status: 503 } });
+    const down = await h.call('GET', '/v3/access-request-status?limit=1');
+    expect(down.status).toBe(503);
+    expect(String(down.body)).toContain('503 Service Unavailable');
+    expect((await h.call('GET', '/v2025/access-request-status?limit=1')).status).toBe(503);
+    // Without a token at all: a down ISC does not get as far as checking one.
+    expect((await h.call('GET', '/v3/access-request-status?limit=1', undefined, { authorization: '' })).status).toBe(
+      503,
+    );
+    expect((await tokenCall()).status).toBe(503);
+    expect((await h.call('GET', '/__sim/catalog')).status).toBe(200);
+    const during = await stats();
+    expect(during.calls['GET /v3/access-request-status']).toMatchObject({ 503: 2 });
+    expect(during.calls['POST /oauth/token']).toMatchObject({ 503: 1 });
+
+    await h.configure({ outage: { status: 502 } });
+    expect((await h.call('GET', '/v3/access-request-status?limit=1')).status).toBe(502);
+    await h.configure({ outage: null });
+    expect((await h.isc('GET', '/v3/access-request-status?limit=1')).status).toBe(200);
+    expect((await tokenCall()).status).toBe(200);
+  });
+
+  it('drops every connection with "reset", and counts each drop', async () => {
+    await h.configure({ outage: { status: 'reset' } });
+    await expect(h.call('GET', '/v3/access-request-status?limit=1')).rejects.toThrow();
+    await expect(tokenCall()).rejects.toThrow();
+    // fetch may try a dropped idempotent call once more on a fresh connection: at least one drop each.
+    expect((await stats()).calls['GET /v3/access-request-status']?.reset).toBeGreaterThanOrEqual(1);
+    expect((await stats()).calls['POST /oauth/token']?.reset).toBeGreaterThanOrEqual(1);
+    await h.configure({ outage: null });
+    expect((await h.isc('GET', '/v3/access-request-status?limit=1')).status).toBe(200);
+  });
+
+  it('refuses a status that is not an error, and keys it does not know', async () => {
+    for (const outage of [{ status: 200 }, { status: 'down' }, { status: 503, forMs: 10 }]) {
+      expect((await h.call('POST', '/__sim/config', { outage })).status).toBe(400);
+    }
+  });
+});
